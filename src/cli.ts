@@ -1,0 +1,98 @@
+/**
+ * The `perflab` command line. It drives the same VS Code-free core and runners as the extension;
+ * exit codes: 0 pass, 1 a threshold or comparison failed, 2 usage or config error, 3 runtime error.
+ */
+import { parseArgs } from 'node:util';
+import { perflabVersion } from './core/environment';
+import { initCommand, validateCommand } from './cli/configCommands';
+import { demoCommand } from './cli/demoCommand';
+import { CliError, type CliIO, ExitCode } from './cli/exit';
+
+const HELP = `perflab — load tests, Redis and BullMQ benchmarks and thresholds for your Node.js stack
+
+Usage:
+  perflab init [--config FILE] [--force]   write a starter perflab.config.json for the demo stack
+  perflab validate [--config FILE]         check the config; prints file:line:col problems, exit 2 if any
+  perflab demo [--redis-url URL] [--port N] [--hot] [--leak]
+                                           start the demo stack (its own redis-server unless --redis-url)
+  perflab --version | --help
+
+Exit codes: 0 pass, 1 threshold or comparison failed, 2 usage or config error, 3 runtime error.`;
+
+type Handler = (io: CliIO, args: string[]) => Promise<ExitCode>;
+
+const commands: Record<string, Handler> = {
+  init: (io, args) => {
+    const { values } = parse(args, { config: { type: 'string' }, force: { type: 'boolean' } });
+    return initCommand(io, values as { config?: string; force?: boolean });
+  },
+  validate: (io, args) => {
+    const { values } = parse(args, { config: { type: 'string' } });
+    return validateCommand(io, values as { config?: string });
+  },
+  demo: (io, args) => {
+    const { values } = parse(args, {
+      'redis-url': { type: 'string' },
+      port: { type: 'string' },
+      hot: { type: 'boolean' },
+      leak: { type: 'boolean' },
+    });
+    const port = values.port === undefined ? undefined : Number(values.port);
+    if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
+      throw new CliError(`--port ${String(values.port)} is not a port number; give 0–65535 (0 picks a free port)`, ExitCode.usage);
+    }
+    return demoCommand(io, {
+      redisUrl: (values['redis-url'] as string | undefined) ?? process.env.REDIS_URL,
+      port,
+      hot: Boolean(values.hot),
+      leak: Boolean(values.leak),
+    });
+  },
+};
+
+function parse(args: string[], options: NonNullable<Parameters<typeof parseArgs>[0]>['options']) {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n\n${HELP}`, ExitCode.usage);
+  }
+}
+
+export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(HELP);
+    return name ? ExitCode.pass : ExitCode.usage;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(perflabVersion);
+    return ExitCode.pass;
+  }
+  const handler = commands[name];
+  if (!handler) {
+    io.err(`perflab: unknown command "${name}"\n\n${HELP}`);
+    return ExitCode.usage;
+  }
+  try {
+    return await handler(io, rest);
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.err(`perflab ${name}: ${err.message}`);
+      return err.exitCode;
+    }
+    io.err(`perflab ${name}: ${(err as Error).stack ?? String(err)}`);
+    return ExitCode.runtime;
+  }
+}
+
+if (typeof require !== 'undefined' && require.main === module) {
+  const io: CliIO = {
+    out: (text) => process.stdout.write(text + '\n'),
+    err: (text) => process.stderr.write(text + '\n'),
+    cwd: process.cwd(),
+    isTTY: Boolean(process.stdout.isTTY),
+  };
+  void main(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}

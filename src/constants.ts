@@ -1,0 +1,52 @@
+/**
+ * Every id the extension shares with package.json `contributes`: commands, views, the view
+ * container, context keys and settings. A unit test checks these against package.json, so the
+ * two cannot drift apart.
+ */
+
+export const EXTENSION_ID = 'perflab.perflab';
+export const VIEW_CONTAINER = 'perflab';
+
+export const Commands = {
+  initConfig: 'perflab.initConfig',
+  openConfig: 'perflab.openConfig',
+  validateConfig: 'perflab.validateConfig',
+  refresh: 'perflab.refresh',
+  openRun: 'perflab.openRun',
+  revealRun: 'perflab.revealRun',
+  deleteRun: 'perflab.deleteRun',
+} as const;
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+export const Views = {
+  profiles: 'perflab.profiles',
+  runs: 'perflab.runs',
+} as const;
+
+export const ContextKeys = {
+  /** True when the workspace has a PerfLab config file. */
+  hasConfig: 'perflab.hasConfig',
+} as const;
+
+/** Settings, without the `perflab.` section prefix, with their defaults. */
+export const Settings = {
+  configFile: { key: 'configFile', default: 'perflab.config.json' },
+  runsDirectory: { key: 'runsDirectory', default: '.perflab/runs' },
+} as const;
+export const SETTINGS_SECTION = 'perflab';
+
+/** Webview panel types (`createWebviewPanel` viewType). */
+export const WebviewTypes = {
+  run: 'perflab.run',
+} as const;
+
+/** `contextValue` of tree items, matched by `viewItem` in package.json menus. */
+export const ItemContext = {
+  runPassed: 'run.passed',
+  runFailed: 'run.failed',
+  runCancelled: 'run.cancelled',
+  profile: 'profile',
+  configProblem: 'configProblem',
+} as const;
+
+export const CONFIG_FILE_NAME = 'perflab.config.json';

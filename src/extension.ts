@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import { Views } from './constants';
+import { registerCommands } from './views/commands';
+import { ConfigService } from './views/configService';
+import { ProfilesTreeProvider } from './views/profilesTree';
+import { RunService } from './views/runService';
+import { RunsTreeProvider } from './views/runsTree';
+import { PerfLabWorkspace } from './views/workspace';
+
+/** Wires the services, views and commands together; the work itself lives in src/views and below. */
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('PerfLab', { log: true });
+  const workspace = new PerfLabWorkspace();
+  const config = new ConfigService(workspace, log);
+  const runs = new RunService(workspace, log);
+  const profilesTree = new ProfilesTreeProvider(config);
+  const runsTree = new RunsTreeProvider(runs);
+
+  context.subscriptions.push(
+    log,
+    config,
+    runs,
+    profilesTree,
+    runsTree,
+    vscode.window.createTreeView(Views.profiles, { treeDataProvider: profilesTree, showCollapseAll: true }),
+    vscode.window.createTreeView(Views.runs, { treeDataProvider: runsTree }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      void config.reload();
+      runs.refresh();
+    }),
+  );
+  registerCommands(context, { workspace, config, runs, log });
+  // Loads the config in the background so diagnostics show without opening the view.
+  void config.current();
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,143 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ContextKeys } from '../constants';
+import type { ConfigProblem, PerfLabConfig } from '../core/config';
+import { setContext } from './contributions';
+import type { PerfLabWorkspace } from './workspace';
+
+/** The config as the editor sees it: the parsed profiles and every problem found. */
+export interface ConfigState {
+  file: string | undefined;
+  exists: boolean;
+  config: PerfLabConfig | undefined;
+  problems: ConfigProblem[];
+}
+
+const EMPTY: ConfigState = { file: undefined, exists: false, config: undefined, problems: [] };
+
+/**
+ * Loads and validates the workspace's PerfLab config, follows it as it changes (on disk and while
+ * it is edited, before saving) and mirrors its problems into the Problems panel.
+ */
+export class ConfigService implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ConfigState>();
+  readonly onDidChange = this.changed.event;
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('perflab');
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
+  private watcher: vscode.FileSystemWatcher | undefined;
+  private state: Promise<ConfigState> | undefined;
+  private editTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly workspace: PerfLabWorkspace,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.watch();
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('perflab.configFile')) {
+          this.watch();
+          this.reload();
+        }
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e.document)),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        if (this.isConfig(doc.uri)) this.reload(); // unsaved edits were dropped: back to what is on disk
+      }),
+    );
+  }
+
+  /** The current state; loads it on first use. Never rejects. */
+  current(): Promise<ConfigState> {
+    this.state ??= this.load();
+    return this.state;
+  }
+
+  /** Reads the file again and tells listeners. */
+  reload(): Promise<ConfigState> {
+    this.state = this.load();
+    void this.state.then((s) => this.changed.fire(s));
+    return this.state;
+  }
+
+  private watch(): void {
+    this.watcher?.dispose();
+    const folder = this.workspace.folder;
+    const file = this.workspace.configPath;
+    if (!folder || !file) return;
+    const pattern = new vscode.RelativePattern(folder, path.relative(folder.uri.fsPath, file).split(path.sep).join('/'));
+    this.watcher = vscode.workspace.createFileSystemWatcher(pattern);
+    const reload = () => void this.reload();
+    this.watcher.onDidCreate(reload);
+    this.watcher.onDidChange(reload);
+    this.watcher.onDidDelete(reload);
+  }
+
+  private isConfig(uri: vscode.Uri): boolean {
+    const file = this.workspace.configPath;
+    return uri.scheme === 'file' && !!file && path.resolve(uri.fsPath) === file;
+  }
+
+  private onEdit(doc: vscode.TextDocument): void {
+    if (!this.isConfig(doc.uri)) return;
+    clearTimeout(this.editTimer);
+    this.editTimer = setTimeout(() => {
+      this.state = this.validateText(doc.getText(), doc.uri.fsPath);
+      void this.state.then((s) => this.changed.fire(s));
+    }, 250);
+  }
+
+  private async load(): Promise<ConfigState> {
+    const file = this.workspace.configPath;
+    if (!file) return this.publish(EMPTY);
+    const open = vscode.workspace.textDocuments.find((d) => this.isConfig(d.uri) && d.isDirty);
+    if (open) return this.validateText(open.getText(), file);
+    try {
+      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));
+      return this.validateText(new TextDecoder().decode(bytes), file);
+    } catch {
+      return this.publish({ ...EMPTY, file });
+    }
+  }
+
+  private async validateText(text: string, file: string): Promise<ConfigState> {
+    try {
+      // The loader (schema validation included) is loaded on first use, not at activation.
+      const { parseConfigText } = await import('../core/config');
+      const { config, problems } = parseConfigText(text, file);
+      return this.publish({ file, exists: true, config, problems });
+    } catch (err) {
+      this.log.error(`Reading ${file} failed: ${(err as Error).stack ?? String(err)}`);
+      return this.publish({ file, exists: true, config: undefined, problems: [] });
+    }
+  }
+
+  private publish(state: ConfigState): ConfigState {
+    void setContext(ContextKeys.hasConfig, state.exists);
+    this.diagnostics.clear();
+    if (state.file && state.problems.length) {
+      this.diagnostics.set(vscode.Uri.file(state.file), state.problems.map(toDiagnostic));
+    }
+    return state;
+  }
+
+  dispose(): void {
+    clearTimeout(this.editTimer);
+    this.watcher?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export function problemRange(p: ConfigProblem): vscode.Range {
+  const start = new vscode.Position(Math.max(0, p.line - 1), Math.max(0, p.column - 1));
+  const end = p.endLine ? new vscode.Position(Math.max(0, p.endLine - 1), Math.max(0, (p.endColumn ?? p.column) - 1)) : start;
+  return new vscode.Range(start, end.isAfter(start) ? end : start.translate(0, 1));
+}
+
+function toDiagnostic(p: ConfigProblem): vscode.Diagnostic {
+  const severity = p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error;
+  const message = p.path ? `${p.path}: ${p.message} — ${p.hint}` : `${p.message} — ${p.hint}`;
+  const diagnostic = new vscode.Diagnostic(problemRange(p), message, severity);
+  diagnostic.source = 'PerfLab';
+  return diagnostic;
+}

@@ -1,0 +1,128 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { WebviewTypes } from '../constants';
+import type { RunRecord } from '../core/runRecord';
+import { type FromWebview, isFromWebview, type ToWebview } from '../protocol';
+import type { RunService } from './runService';
+import { createNonce, renderWebviewHtml } from './webviewHtml';
+
+/**
+ * The run summary page: one panel per run, reused when the same run is opened again. The page
+ * gets its data by message after it says `ready`; the HTML carries none.
+ */
+export class RunPanel implements vscode.Disposable {
+  private static readonly open = new Map<string, RunPanel>();
+
+  static show(extensionUri: vscode.Uri, runs: RunService, log: vscode.LogOutputChannel, record: RunRecord): RunPanel {
+    const existing = RunPanel.open.get(record.id);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = new RunPanel(extensionUri, runs, log, record);
+    RunPanel.open.set(record.id, panel);
+    return panel;
+  }
+
+  private readonly panel: vscode.WebviewPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+
+  private constructor(
+    extensionUri: vscode.Uri,
+    private readonly runs: RunService,
+    private readonly log: vscode.LogOutputChannel,
+    private record: RunRecord,
+  ) {
+    const webviewRoot = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    this.panel = vscode.window.createWebviewPanel(WebviewTypes.run, panelTitle(record), vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [webviewRoot],
+    });
+    this.panel.iconPath = new vscode.ThemeIcon('pulse');
+    const webview = this.panel.webview;
+    webview.html = renderWebviewHtml({
+      title: panelTitle(record),
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'run.js')).toString(),
+      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'run.css')).toString()],
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((msg: unknown) => this.onMessage(msg)),
+      this.panel.onDidDispose(() => this.dispose()),
+      // The record can be rewritten (a run finishing, a baseline added): show the new one.
+      runs.onDidChange(() => void this.reload()),
+    );
+  }
+
+  private onMessage(msg: unknown): void {
+    if (!isFromWebview(msg)) {
+      this.log.warn(`Run page sent an unknown message: ${JSON.stringify(msg).slice(0, 200)}`);
+      return;
+    }
+    this.handle(msg);
+  }
+
+  private handle(msg: FromWebview): void {
+    switch (msg.type) {
+      case 'ready':
+        this.ready = true;
+        this.post({ type: 'run', record: this.record, runDir: this.runDir() });
+        return;
+      case 'openFile':
+        void this.openFile(msg.file);
+        return;
+      case 'log':
+        this.log[msg.level](`[run page] ${msg.message}`);
+        return;
+    }
+  }
+
+  private runDir(): string {
+    return this.runs.store?.runDir(this.record.id) ?? '';
+  }
+
+  private async openFile(file: string): Promise<void> {
+    const dir = this.runDir();
+    const target = path.resolve(dir, file);
+    // The page may only open files of its own run.
+    if (!dir || path.dirname(target) !== path.resolve(dir)) {
+      this.log.warn(`Run page asked to open ${file}, outside the run folder; refused`);
+      return;
+    }
+    try {
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(target));
+    } catch (err) {
+      void vscode.window.showErrorMessage(`PerfLab: cannot open ${path.basename(target)}: ${(err as Error).message}`);
+    }
+  }
+
+  private async reload(): Promise<void> {
+    try {
+      const record = await this.runs.store?.read(this.record.id);
+      if (!record) return;
+      this.record = record;
+      this.panel.title = panelTitle(record);
+      if (this.ready) this.post({ type: 'run', record, runDir: this.runDir() });
+    } catch (err) {
+      if (this.ready) this.post({ type: 'error', message: `This run can no longer be read: ${(err as Error).message}` });
+    }
+  }
+
+  private post(msg: ToWebview): void {
+    void this.panel.webview.postMessage(msg);
+  }
+
+  dispose(): void {
+    RunPanel.open.delete(this.record.id);
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function panelTitle(record: RunRecord): string {
+  const when = new Date(record.startedAt);
+  const stamp = Number.isNaN(when.getTime()) ? record.startedAt : when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return `Run: ${record.profile} ${stamp}`;
+}

@@ -1,0 +1,86 @@
+import * as vscode from 'vscode';
+import type { RunRecord } from '../core/runRecord';
+import { RunStore } from '../core/runStore';
+import type { PerfLabWorkspace } from './workspace';
+
+/**
+ * The run history of the workspace, read from the store and kept fresh by a watcher on
+ * `<runs>/*\/run.json`. Unreadable records are logged, never shown as errors in the tree.
+ */
+export class RunService implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private watcher: vscode.FileSystemWatcher | undefined;
+  private listing: Promise<RunRecord[]> | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private readonly settingsListener: vscode.Disposable;
+
+  constructor(
+    private readonly workspace: PerfLabWorkspace,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.watch();
+    this.settingsListener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('perflab.runsDirectory')) {
+        this.watch();
+        this.refresh();
+      }
+    });
+  }
+
+  get store(): RunStore | undefined {
+    const dir = this.workspace.runsPath;
+    return dir ? new RunStore(dir) : undefined;
+  }
+
+  /** Runs, newest first; cached until the store changes. */
+  runs(): Promise<RunRecord[]> {
+    this.listing ??= this.load();
+    return this.listing;
+  }
+
+  refresh(): void {
+    this.listing = undefined;
+    this.changed.fire();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.store?.delete(id);
+    this.refresh();
+  }
+
+  private async load(): Promise<RunRecord[]> {
+    const store = this.store;
+    if (!store) return [];
+    try {
+      const { runs, warnings } = await store.list();
+      for (const w of warnings) this.log.warn(w);
+      return runs;
+    } catch (err) {
+      this.log.error(`Listing runs in ${store.root} failed: ${(err as Error).message}`);
+      return [];
+    }
+  }
+
+  private watch(): void {
+    this.watcher?.dispose();
+    const dir = this.workspace.runsPath;
+    if (!dir) return;
+    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '*/run.json'));
+    // A run writes its record once at the end; several runs finishing together refresh once.
+    const later = () => {
+      clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => this.refresh(), 200);
+    };
+    this.watcher.onDidCreate(later);
+    this.watcher.onDidChange(later);
+    this.watcher.onDidDelete(later);
+  }
+
+  dispose(): void {
+    clearTimeout(this.debounce);
+    this.watcher?.dispose();
+    this.settingsListener.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,83 @@
+import * as vscode from 'vscode';
+import { Commands, ItemContext } from '../constants';
+import type { RunRecord } from '../core/runRecord';
+import { formatAgo, formatDuration } from './format';
+import type { RunService } from './runService';
+
+/** The Runs view: the store's history, newest first, one item per run. */
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunRecord>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly listener: vscode.Disposable;
+
+  constructor(private readonly runs: RunService) {
+    this.listener = runs.onDidChange(() => this.changed.fire());
+  }
+
+  getChildren(element?: RunRecord): Promise<RunRecord[]> | RunRecord[] {
+    return element ? [] : this.runs.runs();
+  }
+
+  getTreeItem(run: RunRecord): vscode.TreeItem {
+    const item = new vscode.TreeItem(run.profile, vscode.TreeItemCollapsibleState.None);
+    item.id = `run:${run.id}`;
+    item.description = `${formatAgo(run.startedAt)} · ${formatDuration(run.durationMs)}`;
+    item.contextValue = runContext(run);
+    item.iconPath = runIcon(run);
+    item.tooltip = runTooltip(run);
+    item.command = { command: Commands.openRun, title: 'Open Run', arguments: [run.id] };
+    return item;
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.changed.dispose();
+  }
+}
+
+export function runOutcome(run: RunRecord): 'passed' | 'failed' | 'cancelled' | 'error' {
+  if (run.status === 'cancelled') return 'cancelled';
+  if (run.status === 'failed') return 'error';
+  return run.pass ? 'passed' : 'failed';
+}
+
+function runContext(run: RunRecord): string {
+  switch (runOutcome(run)) {
+    case 'passed':
+      return ItemContext.runPassed;
+    case 'cancelled':
+      return ItemContext.runCancelled;
+    default:
+      return ItemContext.runFailed;
+  }
+}
+
+function runIcon(run: RunRecord): vscode.ThemeIcon {
+  switch (runOutcome(run)) {
+    case 'passed':
+      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    case 'cancelled':
+      return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('testing.iconSkipped'));
+    case 'error':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconErrored'));
+    default:
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+  }
+}
+
+function runTooltip(run: RunRecord): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${escape(run.profile)}** (${run.type}) — ${runOutcome(run).toUpperCase()}\n\n`);
+  md.appendMarkdown(`Started ${new Date(run.startedAt).toLocaleString()}, took ${formatDuration(run.durationMs)}\n\n`);
+  const failed = run.thresholds.filter((t) => !t.pass);
+  if (run.thresholds.length) md.appendMarkdown(`Thresholds: ${run.thresholds.length - failed.length}/${run.thresholds.length} passed\n\n`);
+  for (const t of failed.slice(0, 5)) md.appendMarkdown(`- $(error) \`${escape(t.metric)} ${escape(t.limit)}\`: ${t.actual ?? 'no value'} ${t.unit}\n`);
+  if (run.error) md.appendMarkdown(`\n$(warning) ${escape(run.error)}\n`);
+  md.appendMarkdown(`\n\`${run.id}\``);
+  return md;
+}
+
+/** Run and profile names come from files: keep them from being read as markdown or links. */
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, '\\$&');
+}

@@ -1,0 +1,58 @@
+// The ids in src/constants.ts and package.json `contributes` must name the same things.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Commands, ContextKeys, ItemContext, SETTINGS_SECTION, Settings, VIEW_CONTAINER, Views } from '../../src/constants';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+const contributes = pkg.contributes;
+
+describe('constants match package.json', () => {
+  it('declares exactly the commands in constants, each with the PerfLab category', () => {
+    const declared = contributes.commands.map((c: { command: string }) => c.command).sort();
+    expect(declared).toEqual(Object.values(Commands).sort());
+    for (const c of contributes.commands) expect(c.category, c.command).toBe('PerfLab');
+  });
+
+  it('has the view container and views', () => {
+    expect(contributes.viewsContainers.activitybar.map((c: { id: string }) => c.id)).toEqual([VIEW_CONTAINER]);
+    expect(contributes.views[VIEW_CONTAINER].map((v: { id: string }) => v.id).sort()).toEqual(Object.values(Views).sort());
+    for (const w of contributes.viewsWelcome) expect(Object.values(Views)).toContain(w.view);
+  });
+
+  it('has every setting with a default equal to the constant and a markdown description', () => {
+    const props = contributes.configuration.properties;
+    const keys = Object.values(Settings).map((s) => `${SETTINGS_SECTION}.${s.key}`).sort();
+    expect(Object.keys(props).sort()).toEqual(keys);
+    for (const s of Object.values(Settings)) {
+      const prop = props[`${SETTINGS_SECTION}.${s.key}`];
+      expect(prop.default).toBe(s.default);
+      expect(prop.markdownDescription).toBeTruthy();
+    }
+  });
+
+  it('menus refer only to known commands, views, context keys and item contexts', () => {
+    const commands = new Set<string>(Object.values(Commands));
+    const whens: string[] = [];
+    for (const entries of Object.values(contributes.menus) as { command: string; when?: string }[][]) {
+      for (const entry of entries) {
+        expect(commands.has(entry.command), entry.command).toBe(true);
+        if (entry.when) whens.push(entry.when);
+      }
+    }
+    const text = whens.join(' ');
+    for (const view of text.match(/view == ([\w.]+)/g) ?? []) expect(Object.values(Views)).toContain(view.slice(8));
+    for (const key of text.match(/perflab\.\w+/g) ?? []) {
+      expect([...Object.values(Views), ...Object.values(ContextKeys)]).toContain(key);
+    }
+    for (const m of text.match(/viewItem =~ \/\^(\w+)\\\./g) ?? []) {
+      const prefix = m.replace(/viewItem =~ \/\^/, '').replace(/\\\./, '');
+      expect(Object.values(ItemContext).some((c) => c.startsWith(prefix + '.'))).toBe(true);
+    }
+  });
+
+  it('activates only on its config file, views and commands', () => {
+    expect(pkg.activationEvents).toEqual(['workspaceContains:perflab.config.json']);
+    expect(pkg.engines.vscode).toMatch(/^\^1\.\d+\.0$/);
+    expect(pkg.devDependencies['@types/vscode']).toBe(pkg.engines.vscode.slice(1));
+  });
+});
