@@ -24,6 +24,8 @@ const node = {
   target: 'node20',
   format: 'cjs',
   external: ['vscode'],
+  // jsonc-parser's `main` is a UMD build whose internal requires esbuild cannot follow.
+  mainFields: ['module', 'main'],
 };
 
 const builds = [

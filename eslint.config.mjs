@@ -16,7 +16,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['webview/**'],
+    // Browser code, and tests whose callbacks run inside a page.
+    files: ['webview/**', 'test/webview/**', 'test/e2e/**'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

@@ -27,7 +27,8 @@ function vitestTier(name) {
   return async () => {
     const json = path.join(results, `${name}.json`);
     rmSync(json, { force: true });
-    const { code } = await run('npx', ['vitest', 'run', '--project', name, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`]);
+    const serial = name === 'unit' ? [] : ['--no-file-parallelism'];
+    const { code } = await run('npx', ['vitest', 'run', '--project', name, ...serial, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`]);
     try {
       const r = JSON.parse(readFileSync(json, 'utf8'));
       return { code, passed: r.numPassedTests, failed: r.numFailedTests + (code && !r.numFailedTests ? 1 : 0), skipped: r.numPendingTests + r.numTodoTests };

@@ -23,40 +23,31 @@ type Handler = (io: CliIO, args: string[]) => Promise<ExitCode>;
 
 const commands: Record<string, Handler> = {
   init: (io, args) => {
-    const { values } = parse(args, { config: { type: 'string' }, force: { type: 'boolean' } });
-    return initCommand(io, values as { config?: string; force?: boolean });
+    const { values } = parseArgs({ args, options: { config: { type: 'string' }, force: { type: 'boolean' } }, strict: true });
+    return initCommand(io, values);
   },
   validate: (io, args) => {
-    const { values } = parse(args, { config: { type: 'string' } });
-    return validateCommand(io, values as { config?: string });
+    const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
+    return validateCommand(io, values);
   },
   demo: (io, args) => {
-    const { values } = parse(args, {
-      'redis-url': { type: 'string' },
-      port: { type: 'string' },
-      hot: { type: 'boolean' },
-      leak: { type: 'boolean' },
+    const { values } = parseArgs({
+      args,
+      options: { 'redis-url': { type: 'string' }, port: { type: 'string' }, hot: { type: 'boolean' }, leak: { type: 'boolean' } },
+      strict: true,
     });
     const port = values.port === undefined ? undefined : Number(values.port);
     if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
       throw new CliError(`--port ${String(values.port)} is not a port number; give 0–65535 (0 picks a free port)`, ExitCode.usage);
     }
     return demoCommand(io, {
-      redisUrl: (values['redis-url'] as string | undefined) ?? process.env.REDIS_URL,
+      redisUrl: values['redis-url'] ?? process.env.REDIS_URL,
       port,
-      hot: Boolean(values.hot),
-      leak: Boolean(values.leak),
+      hot: values.hot ?? false,
+      leak: values.leak ?? false,
     });
   },
 };
-
-function parse(args: string[], options: NonNullable<Parameters<typeof parseArgs>[0]>['options']) {
-  try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${HELP}`, ExitCode.usage);
-  }
-}
 
 export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
   const [name, ...rest] = argv;
@@ -76,6 +67,10 @@ export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
   try {
     return await handler(io, rest);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`perflab ${name}: ${(err as Error).message}\n\n${HELP}`);
+      return ExitCode.usage;
+    }
     if (err instanceof CliError) {
       io.err(`perflab ${name}: ${err.message}`);
       return err.exitCode;

@@ -1,24 +1,13 @@
 import * as vscode from 'vscode';
-import { Commands, ItemContext } from '../constants';
-import type { ConfigProblem } from '../core/config';
+import { ItemContext } from '../constants';
+import type { ConfigProblem, Phase, Profile } from '../core/config';
 import { type ConfigState, type ConfigService, problemRange } from './configService';
 
 /** A row of the Profiles view: a profile, a detail line under it, or a config problem. */
 export type ProfileNode =
-  | { kind: 'profile'; name: string; profile: ProfileLike }
+  | { kind: 'profile'; profile: Profile; file: string }
   | { kind: 'detail'; id: string; label: string; description?: string; icon: string }
   | { kind: 'problem'; problem: ConfigProblem; index: number };
-
-/** The parts of a parsed profile the tree shows; every profile type has them or lacks them safely. */
-interface ProfileLike {
-  type: string;
-  target?: string;
-  preset?: string;
-  phases?: { name?: string; durationMs?: number; duration?: unknown; arrivalRate?: number; rampTo?: number; connections?: number }[];
-  scenarios?: { name: string; weight?: number }[];
-  operations?: string[];
-  thresholds?: Record<string, unknown>;
-}
 
 /** The Profiles view: the config's profiles, or its problems when it has any. */
 export class ProfilesTreeProvider implements vscode.TreeDataProvider<ProfileNode>, vscode.Disposable {
@@ -31,18 +20,22 @@ export class ProfilesTreeProvider implements vscode.TreeDataProvider<ProfileNode
   }
 
   async getChildren(element?: ProfileNode): Promise<ProfileNode[]> {
-    if (element) return element.kind === 'profile' ? profileDetails(element.name, element.profile) : [];
+    if (element) return element.kind === 'profile' ? profileDetails(element.profile) : [];
     return rootNodes(await this.config.current());
   }
 
   getTreeItem(node: ProfileNode): vscode.TreeItem {
     switch (node.kind) {
       case 'profile': {
-        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `profile:${node.name}`;
-        item.description = profileSummary(node.profile);
+        const { profile } = node;
+        const item = new vscode.TreeItem(profile.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `profile:${profile.name}`;
+        item.description = profileSummary(profile);
+        item.tooltip = profile.description;
         item.contextValue = ItemContext.profile;
-        item.iconPath = new vscode.ThemeIcon(PROFILE_ICONS[node.profile.type] ?? 'beaker');
+        item.iconPath = new vscode.ThemeIcon(PROFILE_ICONS[profile.type]);
+        const at = new vscode.Position(profile.source.line - 1, profile.source.column - 1);
+        item.command = { command: 'vscode.open', title: 'Show in Config', arguments: [vscode.Uri.file(node.file), { selection: new vscode.Range(at, at) }] };
         return item;
       }
       case 'detail': {
@@ -76,44 +69,51 @@ export class ProfilesTreeProvider implements vscode.TreeDataProvider<ProfileNode
   }
 }
 
-const PROFILE_ICONS: Record<string, string> = { http: 'globe', redis: 'database', bullmq: 'list-ordered' };
+const PROFILE_ICONS: Record<Profile['type'], string> = { http: 'globe', redis: 'database', bullmq: 'list-ordered' };
 
 function rootNodes(state: ConfigState): ProfileNode[] {
-  if (!state.exists) return []; // the view's welcome content explains what to do
+  if (!state.exists || !state.file) return []; // the view's welcome content explains what to do
+  const file = state.file;
   const problems: ProfileNode[] = state.problems.map((problem, index) => ({ kind: 'problem', problem, index }));
-  const profiles = Object.entries((state.config?.profiles ?? {}) as Record<string, ProfileLike>).map(
-    ([name, profile]): ProfileNode => ({ kind: 'profile', name, profile }),
-  );
+  const profiles = Object.values(state.config?.profiles ?? {}).map((profile): ProfileNode => ({ kind: 'profile', profile, file }));
   return [...problems, ...profiles];
 }
 
-function profileSummary(p: ProfileLike): string {
-  const parts = [p.type];
-  if (p.target) parts.push(`→ ${p.target}`);
-  if (p.preset) parts.push(`preset ${p.preset}`);
-  if (p.phases?.length) parts.push(`${p.phases.length} phase${p.phases.length === 1 ? '' : 's'}`);
-  if (p.operations?.length) parts.push(p.operations.join(', '));
-  return parts.join(' · ');
+function profileSummary(p: Profile): string {
+  switch (p.type) {
+    case 'http':
+      return [`http → ${p.target}`, p.preset && `preset ${p.preset}`, plural(p.phases.length, 'phase'), formatMs(totalMs(p.phases))]
+        .filter(Boolean)
+        .join(' · ');
+    case 'redis':
+      return `redis · ${p.operations.join(', ')} · ${p.mode}`;
+    case 'bullmq':
+      return `bullmq · ${p.queue} · ${p.mode}`;
+  }
 }
 
-function profileDetails(name: string, p: ProfileLike): ProfileNode[] {
+function profileDetails(p: Profile): ProfileNode[] {
+  const id = `profile:${p.name}`;
   const nodes: ProfileNode[] = [];
-  (p.phases ?? []).forEach((phase, i) => {
-    const load =
-      phase.connections !== undefined
-        ? `${phase.connections} connections`
-        : phase.rampTo !== undefined
-          ? `${phase.arrivalRate}→${phase.rampTo}/s`
-          : `${phase.arrivalRate}/s`;
-    const duration = typeof phase.duration === 'string' ? phase.duration : phase.durationMs !== undefined ? `${phase.durationMs / 1000}s` : '';
-    nodes.push({ kind: 'detail', id: `profile:${name}:phase:${i}`, label: phase.name ?? `phase ${i + 1}`, description: `${duration} · ${load}`, icon: 'history' });
-  });
-  for (const s of p.scenarios ?? []) {
-    nodes.push({ kind: 'detail', id: `profile:${name}:scenario:${s.name}`, label: s.name, description: `weight ${s.weight ?? 1}`, icon: 'symbol-event' });
+  if (p.type === 'http') {
+    p.phases.forEach((phase, i) => {
+      nodes.push({ kind: 'detail', id: `${id}:phase:${i}`, label: phase.name, description: `${formatMs(phase.durationMs)} · ${phaseLoad(phase)}`, icon: 'history' });
+    });
+    for (const s of p.scenarios) {
+      nodes.push({ kind: 'detail', id: `${id}:scenario:${s.name}`, label: s.name, description: `${s.request.method} ${s.request.path} · weight ${s.weight}`, icon: 'symbol-event' });
+    }
   }
-  for (const [metric, limit] of Object.entries(p.thresholds ?? {})) {
-    const text = typeof limit === 'string' ? limit : typeof limit === 'object' && limit && 'source' in limit ? String((limit as { source: unknown }).source) : '';
-    nodes.push({ kind: 'detail', id: `profile:${name}:threshold:${metric}`, label: metric, description: text, icon: 'dashboard' });
+  for (const t of p.thresholds) {
+    nodes.push({ kind: 'detail', id: `${id}:threshold:${t.metric}`, label: t.metric, description: t.expression, icon: 'dashboard' });
   }
   return nodes;
 }
+
+function phaseLoad(phase: Phase): string {
+  if (phase.model === 'closed') return `${phase.connections} connections`;
+  return phase.rampTo !== undefined ? `${phase.arrivalRate}→${phase.rampTo}/s` : `${phase.arrivalRate}/s`;
+}
+
+const totalMs = (phases: Phase[]) => phases.reduce((sum, ph) => sum + ph.durationMs, 0);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const formatMs = (ms: number) => (ms % 60_000 === 0 && ms >= 60_000 ? `${ms / 60_000}m` : `${ms / 1000}s`);

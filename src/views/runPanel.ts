@@ -39,7 +39,6 @@ export class RunPanel implements vscode.Disposable {
       enableScripts: true,
       localResourceRoots: [webviewRoot],
     });
-    this.panel.iconPath = new vscode.ThemeIcon('pulse');
     const webview = this.panel.webview;
     webview.html = renderWebviewHtml({
       title: panelTitle(record),
