@@ -1,0 +1,330 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src/core/runRecord';
+import { formatDateTime } from '../../webview/shared/format';
+import { assertBuilt, launchChromium, loadFixture, openWebview, startWebviewServer, type OpenOptions, type WebviewPage, type WebviewServer } from './harness';
+
+const PASSING = '20251127-101502-smoke-3f9c';
+const FAILED = '20251127-143310-checkout-stress-9b1e';
+const REDIS = '20251127-160045-redis-ops-c4d2';
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+let browser: Browser;
+let server: WebviewServer;
+const open: WebviewPage[] = [];
+
+beforeAll(async () => {
+  assertBuilt('run');
+  server = await startWebviewServer();
+  browser = await launchChromium();
+});
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((v) => v.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openRunPage(options: Partial<OpenOptions> = {}): Promise<WebviewPage> {
+  const view = await openWebview(browser, server, { entry: 'run', ...options });
+  open.push(view);
+  return view;
+}
+
+async function showRun(view: WebviewPage, record: RunRecord): Promise<void> {
+  await view.send({ type: 'run', record, runDir: `/work/demo/.perflab/runs/${record.id}` });
+  await view.page.locator('.run-header').waitFor();
+}
+
+/** The text of each body row's cells, as a user reads the table. */
+async function rows(view: WebviewPage, section: string): Promise<string[][]> {
+  const out: string[][] = [];
+  for (const row of await view.page.locator(`#section-${section} tbody tr`).all()) {
+    out.push(await row.locator('th, td').allTextContents());
+  }
+  return out;
+}
+
+function headers(view: WebviewPage, section: string): Promise<string[]> {
+  return view.page.locator(`#section-${section} thead th`).allTextContents();
+}
+
+function text(view: WebviewPage, selector: string): Promise<string> {
+  return view.page.locator(selector).innerText();
+}
+
+describe('run summary webview', () => {
+  it('says ready once, then shows a passing HTTP run', async () => {
+    const view = await openRunPage({ theme: 'dark' });
+    expect(await view.posted()).toEqual([{ type: 'ready' }]);
+    expect(await text(view, '#app')).toBe('Loading run…');
+
+    const record = loadFixture(PASSING);
+    await showRun(view, record);
+
+    expect(await text(view, 'h1')).toBe('smoke');
+    expect(await text(view, '[data-testid=verdict]')).toBe('PASS');
+    const meta = await text(view, '.run-meta');
+    for (const part of ['HTTP load test', formatDateTime(record.startedAt), '40.3 s', record.id, 'http://127.0.0.1:3000']) {
+      expect(meta).toContain(part);
+    }
+    expect(await view.page.locator('.banner').count()).toBe(0);
+
+    const tiles = await view.page.locator('#section-summary .tile').allInnerTexts();
+    expect(tiles.map((t) => t.split('\n').slice(0, 2))).toEqual([
+      ['Requests', '19,212'],
+      ['Throughput', '477 req/s'],
+      ['Errors', '5'],
+      ['p50', '39.6 ms'],
+      ['p95', '71.8 ms'],
+      ['p99', '84.3 ms'],
+      ['Max', '196 ms'],
+    ]);
+    expect(await text(view, '#section-summary')).toContain('0.03% error rate');
+    expect(await text(view, '#section-summary')).toContain('status:503 × 3, timeout × 2');
+
+    expect(await headers(view, 'thresholds')).toEqual(['Result', 'Metric', 'Limit', 'Actual']);
+    expect(await rows(view, 'thresholds')).toEqual([
+      ['✓pass', 'latency.p99', '< 100ms', '84.3 ms'],
+      ['✓pass', 'scenario.metrics.latency.p95', '< 25ms', '18.7 ms'],
+      ['✓pass', 'errors.rate', '< 0.1%', '0.03%'],
+      ['✓pass', 'rps', '>= 40', '477 req/s'],
+    ]);
+    expect(await text(view, '#section-thresholds summary')).toContain('all 4 passed');
+
+    expect(await headers(view, 'phases')).toEqual([
+      'Phase', 'Model', 'Duration', 'Requests', 'Rate', 'Errors', 'p50', 'p90', 'p95', 'p99', 'Max', 'Uncorr. p50', 'Uncorr. p99',
+    ]);
+    const phases = await rows(view, 'phases');
+    expect(phases.map((r) => r.slice(0, 6))).toEqual([
+      ['warm-up', 'arrival rate', '10.0 s', '100', '10.0 req/s', '0'],
+      ['ramp-up', 'arrival rate', '20.0 s', '600', '30.0 req/s', '0'],
+      ['saturate', 'connections', '10.0 s', '18,512', '1,851 req/s', '5 (0.03%)'],
+    ]);
+    expect(phases[2]!.slice(11)).toEqual(['–', '–']);
+
+    expect(await view.page.locator('#section-operations h2').innerText()).toBe('Scenarios');
+    expect(await rows(view, 'operations')).toEqual([
+      ['send-text', '13,448', '334 req/s', '5 (0.04%)', '44.8 ms', '66.9 ms', '75.2 ms', '88.1 ms', '196 ms', '44.0 ms', '83.4 ms'],
+      ['metrics', '5,764', '143 req/s', '0', '8.90 ms', '15.2 ms', '18.7 ms', '27.4 ms', '61.2 ms', '8.70 ms', '25.8 ms'],
+    ]);
+
+    const env = await text(view, '#section-environment');
+    for (const part of ['v20.19.2', 'linux 6.8.0-49-generic (x64)', '8 × AMD Ryzen 7 5800U', '15.4 GiB', '0.84, 0.61, 0.52']) {
+      expect(env).toContain(part);
+    }
+    expect(await view.page.locator('.artifact-name').allTextContents()).toEqual(['Markdown report', 'JUnit report']);
+
+    await view.screenshot('run-pass-dark');
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('shows a failed run: FAILED, the error, the generator warning and failed thresholds first', async () => {
+    const view = await openRunPage({ theme: 'light' });
+    await showRun(view, loadFixture(FAILED));
+
+    expect(await text(view, 'h1')).toBe('checkout-stress');
+    expect(await text(view, '[data-testid=verdict]')).toBe('FAILED');
+    const error = await text(view, '.banner-error');
+    expect(error).toContain('The run failed');
+    expect(error).toContain('1,204 requests to 127.0.0.1:3000 failed with ECONNREFUSED');
+    const warning = await text(view, '.banner-warning');
+    expect(warning).toContain('The load generator was the bottleneck');
+    expect(warning).toContain('event-loop lag p99 212 ms, 1,873 late sends (up to 846 ms late)');
+
+    expect(await rows(view, 'thresholds')).toEqual([
+      ['✗fail', 'latency.p99', '< 100ms', '413 ms'],
+      ['✗fail', 'errors.rate', '< 1%', '42.7%'],
+      ['✗fail', 'scenario.checkout.latency.p99', '< 300ms', 'no value'],
+      ['✓pass', 'scenario.browse.latency.p95', '< 250ms', '188 ms'],
+      ['✓pass', 'rps', '>= 100', '154 req/s'],
+    ]);
+    const rowClasses = await view.page.locator('#section-thresholds tbody tr').evaluateAll((trs) => trs.map((tr) => tr.className));
+    expect(rowClasses).toEqual(['threshold-fail', 'threshold-fail', 'threshold-fail', 'threshold-pass', 'threshold-pass']);
+    expect(await text(view, '#section-thresholds summary')).toContain('3 of 5 failed');
+    expect(await view.page.locator('#section-operations td.bad').count()).toBe(3);
+    expect(await view.page.locator('#section-operations td.bad').first().getAttribute('title')).toBe('ECONNREFUSED × 722');
+
+    await view.screenshot('run-failed-light');
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('shows a Redis run with operations and the empty states', async () => {
+    const view = await openRunPage({ theme: 'dark' });
+    await showRun(view, loadFixture(REDIS));
+
+    expect(await text(view, 'h1')).toBe('redis-ops');
+    expect(await text(view, '.run-meta')).toContain('Redis benchmark');
+    expect(await rows(view, 'thresholds')).toEqual([['✓pass', 'op.get.rate', '>= 15000/s', '18,235/s']]);
+    expect(await text(view, '#section-thresholds .section-note')).toBe('passed');
+    expect(await text(view, '#section-phases .empty')).toBe('This run type has no load phases.');
+    expect(await text(view, '#section-artifacts .empty')).toBe('This run produced no files besides run.json.');
+    expect(await view.page.locator('#section-operations h2').innerText()).toBe('Operations');
+    expect(await headers(view, 'operations')).toEqual(['Operation', 'Count', 'Rate', 'Errors', 'p50', 'p90', 'p95', 'p99', 'Max']);
+    const ops = await rows(view, 'operations');
+    expect(ops.map((r) => r[0])).toEqual(['set', 'get', 'incr', 'lpush', 'zadd', 'pipeline']);
+    expect(ops[1]!.slice(0, 5)).toEqual(['get', '10,000', '18,235 ops/s', '0', '2.48 ms']);
+
+    await view.screenshot('run-redis-dark');
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('shows the empty states of a run without results or thresholds', async () => {
+    const view = await openRunPage();
+    const record: RunRecord = {
+      ...loadFixture(REDIS),
+      status: 'cancelled',
+      pass: false,
+      overall: undefined,
+      operations: [],
+      thresholds: [],
+    };
+    await showRun(view, record);
+    expect(await text(view, '[data-testid=verdict]')).toBe('CANCELLED');
+    expect(await text(view, '#section-summary .empty')).toBe('No results: the run ended before anything completed.');
+    expect(await text(view, '#section-thresholds .empty')).toBe('No thresholds are set for this profile.');
+    expect(await text(view, '#section-operations .empty')).toBe('This run recorded no operations.');
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('says FAIL for a completed run whose thresholds failed, and re-renders on a new record', async () => {
+    const view = await openRunPage();
+    const record = loadFixture(PASSING);
+    await showRun(view, record);
+    expect(await text(view, '[data-testid=verdict]')).toBe('PASS');
+
+    const failing: RunRecord = {
+      ...record,
+      pass: false,
+      thresholds: record.thresholds.map((t) => (t.metric === 'rps' ? { ...t, actual: 12.5, pass: false } : t)),
+    };
+    await view.send({ type: 'run', record: failing, runDir: '/runs/x' });
+    await view.page.locator('[data-testid=verdict]', { hasText: 'FAIL' }).waitFor();
+    expect((await rows(view, 'thresholds'))[0]).toEqual(['✗fail', 'rps', '>= 40', '12.5 req/s']);
+    expect(await view.page.locator('.run-header').count()).toBe(1);
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('shows hostile names as literal text and runs none of them', async () => {
+    const view = await openRunPage();
+    const record = loadFixture(FAILED);
+    const hostile: RunRecord = {
+      ...record,
+      profile: HOSTILE,
+      target: '<svg onload=alert(2)>',
+      error: '<script>globalThis.__pwned = 1</script>',
+      operations: record.operations.map((op, i) => (i === 0 ? { ...op, name: HOSTILE, errorsByKind: { '<b onmouseover=alert(3)>': 1 } } : op)),
+      thresholds: [{ metric: '"><img src=x onerror=alert(4)>', limit: '< 1ms', actual: 2, unit: '<i>ms</i>', pass: false }],
+      artifacts: [{ file: '../../etc/passwd', kind: 'other', label: HOSTILE }],
+    };
+    await showRun(view, hostile);
+
+    expect(await text(view, 'h1')).toBe(HOSTILE);
+    expect(await text(view, '.run-meta')).toContain('<svg onload=alert(2)>');
+    expect(await text(view, '.banner-error')).toContain('<script>globalThis.__pwned = 1</script>');
+    expect((await rows(view, 'operations'))[0]![0]).toBe(HOSTILE);
+    expect((await rows(view, 'thresholds'))[0]).toEqual(['✗fail', '"><img src=x onerror=alert(4)>', '< 1ms', '2 <i>ms</i>']);
+    expect(await view.page.locator('.artifact-name').first().innerText()).toBe(HOSTILE);
+
+    // Nothing was parsed as markup, so there is nothing to run, load or hover.
+    expect(await view.page.locator('#app img, #app svg, #app script, #app b, #app i').count()).toBe(0);
+    await view.page.locator('#section-operations tbody th').first().hover();
+    expect(await view.page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    await view.screenshot('run-hostile-light');
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('asks the host to open artifacts and run.json', async () => {
+    const view = await openRunPage();
+    await showRun(view, loadFixture(FAILED));
+
+    await view.page.getByRole('button', { name: 'Open cpu.cpuprofile' }).click();
+    await view.page.getByRole('button', { name: 'Open timeline.json' }).click();
+    await view.page.getByRole('button', { name: 'Open run.json' }).click();
+    expect((await view.posted()).slice(1)).toEqual([
+      { type: 'openFile', file: 'cpu.cpuprofile' },
+      { type: 'openFile', file: 'timeline.json' },
+      { type: 'openFile', file: 'run.json' },
+    ]);
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('reports unknown and malformed messages to the host instead of ignoring them', async () => {
+    const view = await openRunPage();
+    await view.send({ type: 'refresh', id: 7 });
+    await view.send('hello');
+    await view.send({ type: 'run' });
+    await view.page.waitForFunction(() => (globalThis as unknown as { __posted: unknown[] }).__posted.length >= 4);
+
+    const logs = (await view.posted()).slice(1);
+    expect(logs).toEqual([
+      { type: 'log', level: 'warn', message: 'Unknown message from the host: {"type":"refresh","id":7}' },
+      { type: 'log', level: 'warn', message: 'Unknown message from the host: "hello"' },
+      { type: 'log', level: 'warn', message: 'Unknown message from the host: {"type":"run"}' },
+    ]);
+    expect(await text(view, '#app')).toBe('Loading run…');
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('shows an error message from the host instead of the run', async () => {
+    const view = await openRunPage();
+    await showRun(view, loadFixture(PASSING));
+    await view.send({ type: 'error', message: 'run.json: Unexpected token } in JSON at position 812' });
+    await view.page.locator('.banner-error').waitFor();
+
+    expect(await text(view, '.banner-error')).toContain('This run could not be shown');
+    expect(await text(view, '.banner-error')).toContain('Unexpected token } in JSON at position 812');
+    expect(await view.page.locator('.run-header').count()).toBe(0);
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('says so when a record has an unexpected shape, and reports the details to the host', async () => {
+    const view = await openRunPage();
+    await view.send({ type: 'run', record: { id: 'half-written', profile: 'smoke' }, runDir: '/runs/x' });
+    await view.page.locator('.banner-error').waitFor();
+
+    expect(await text(view, '.banner-error')).toContain('run.json does not have the expected shape');
+    const logs = (await view.posted()).slice(1);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({ type: 'log', level: 'error' });
+    expect(logs[0]!.type === 'log' && logs[0]!.message).toContain('Handling the "run" message failed');
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('keeps collapsed sections in the webview state', async () => {
+    const view = await openRunPage();
+    const record = loadFixture(PASSING);
+    await showRun(view, record);
+
+    await view.page.locator('#section-environment > summary').click();
+    await view.page.locator('#section-phases > summary').click();
+    expect(await view.state()).toEqual({ collapsed: ['environment', 'phases'] });
+    expect(await view.page.locator('#section-environment').getAttribute('open')).toBeNull();
+    await view.page.locator('#section-phases > summary').click();
+    expect(await view.state()).toEqual({ collapsed: ['environment'] });
+
+    // Shown again later: VS Code hands the saved state back to the new page.
+    const again = await openRunPage({ initialState: await view.state() });
+    await showRun(again, record);
+    const openAttr = (id: string) => again.page.locator(`#section-${id}`).getAttribute('open');
+    expect(await openAttr('environment')).toBeNull();
+    expect(await openAttr('phases')).not.toBeNull();
+    expect(await openAttr('thresholds')).not.toBeNull();
+    expect(await view.problems()).toEqual([]);
+    expect(await again.problems()).toEqual([]);
+  });
+
+  it('runs under a policy that really blocks inline code (the harness sees violations)', async () => {
+    const view = await openRunPage();
+    await view.page.evaluate(
+      "const s = document.createElement('script'); s.textContent = 'globalThis.__inline = 1'; document.body.append(s);",
+    );
+    await view.page.waitForFunction(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations.length > 0);
+    expect(await view.page.evaluate(() => (globalThis as { __inline?: unknown }).__inline)).toBeUndefined();
+    const problems = await view.problems();
+    expect(problems.some((p) => p.startsWith('csp: script-src'))).toBe(true);
+  });
+});

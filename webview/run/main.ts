@@ -1,0 +1,93 @@
+/**
+ * The run summary page. It renders whatever the host sends in a `run` message; the HTML shell
+ * holds no data. Which sections are collapsed is kept in the webview state, so it survives the
+ * panel being hidden and shown again.
+ */
+import './style.css';
+import type { ToWebview } from '../../src/protocol';
+import { h } from '../shared/dom';
+import { forwardUncaughtErrors, getState, onMessage, post, setState } from '../shared/messaging';
+import { artifacts, banners, environment, header, operations, phases, summary, thresholds, type RenderContext, type SectionId } from './sections';
+
+/** What the page keeps across hide/show. */
+interface RunViewState {
+  collapsed: SectionId[];
+}
+
+function isRunViewState(value: unknown): value is RunViewState {
+  const v = value as RunViewState | null;
+  return typeof v === 'object' && v !== null && Array.isArray(v.collapsed) && v.collapsed.every((s) => typeof s === 'string');
+}
+
+const app = document.getElementById('app') ?? document.body.appendChild(h('main', { attrs: { id: 'app' } }));
+const collapsed = new Set<SectionId>(getState(isRunViewState)?.collapsed ?? []);
+
+const ctx: RenderContext = {
+  isCollapsed: (id) => collapsed.has(id),
+  onToggle(id, open) {
+    if (open) collapsed.delete(id);
+    else collapsed.add(id);
+    setState<RunViewState>({ collapsed: [...collapsed] });
+  },
+  openFile: (file) => post({ type: 'openFile', file }),
+};
+
+/** Replaces the page content, keeping the scroll position when the same run is shown again. */
+function show(nodes: Node[], keepScroll: boolean): void {
+  const y = window.scrollY;
+  app.replaceChildren(...nodes);
+  app.setAttribute('aria-busy', 'false');
+  if (keepScroll) window.scrollTo(0, y);
+}
+
+let shownRunId: string | undefined;
+
+function handle(message: ToWebview): void {
+  switch (message.type) {
+    case 'run': {
+      const { record, runDir } = message;
+      let nodes: Node[];
+      try {
+        nodes = [
+          header(record, ctx),
+          ...banners(record),
+          summary(record, ctx),
+          thresholds(record, ctx),
+          phases(record, ctx),
+          operations(record, ctx),
+          environment(record, ctx),
+          artifacts(record, runDir, ctx),
+        ];
+      } catch (err) {
+        // A record this page does not understand (hand-edited, or from another version): say so
+        // here, and let the messaging layer report the details to the host.
+        showError(`run.json does not have the expected shape (${err instanceof Error ? err.message : String(err)}).`);
+        throw err;
+      }
+      show(nodes, shownRunId === record.id);
+      shownRunId = record.id;
+      break;
+    }
+    case 'error':
+      showError(message.message);
+      break;
+  }
+}
+
+function showError(text: string): void {
+  shownRunId = undefined;
+  show(
+    [
+      h('div', { className: 'banner banner-error', attrs: { role: 'alert' } }, [
+        h('strong', { text: 'This run could not be shown' }),
+        h('span', { className: 'banner-text', text }),
+      ]),
+    ],
+    false,
+  );
+}
+
+app.replaceChildren(h('p', { className: 'empty loading', text: 'Loading run…' }));
+app.setAttribute('aria-busy', 'true');
+forwardUncaughtErrors();
+onMessage(handle);

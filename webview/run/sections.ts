@@ -1,0 +1,224 @@
+/** The parts of the run summary page, each built from the record alone. */
+import type { RunRecord, RunType } from '../../src/core/runRecord';
+import { button, h, type Child } from '../shared/dom';
+import {
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  formatDuration,
+  formatErrorRate,
+  formatLoadAverage,
+  formatMs,
+  formatRate,
+} from '../shared/format';
+import { errorKindsText, operationsTable, phasesTable, thresholdTable, type StatsTableOptions } from './tables';
+
+export type SectionId = 'summary' | 'thresholds' | 'phases' | 'operations' | 'environment' | 'artifacts';
+
+/** What the sections need from the page: UI state and the way back to the host. */
+export interface RenderContext {
+  isCollapsed(id: SectionId): boolean;
+  onToggle(id: SectionId, open: boolean): void;
+  openFile(file: string): void;
+}
+
+const TYPE_LABELS: Record<RunType, string> = { http: 'HTTP load test', redis: 'Redis benchmark', bullmq: 'BullMQ benchmark' };
+
+/** Words that depend on what was measured. */
+function vocabulary(type: RunType): { count: string; countColumn: string; rateUnit: string; item: string; items: string } {
+  switch (type) {
+    case 'http':
+      return { count: 'Requests', countColumn: 'Requests', rateUnit: 'req/s', item: 'Scenario', items: 'Scenarios' };
+    case 'bullmq':
+      return { count: 'Jobs', countColumn: 'Jobs', rateUnit: 'jobs/s', item: 'Operation', items: 'Operations' };
+    default:
+      return { count: 'Operations', countColumn: 'Count', rateUnit: 'ops/s', item: 'Operation', items: 'Operations' };
+  }
+}
+
+/** The verdict badge: a run that did not complete says so instead of PASS/FAIL. */
+export function verdict(record: RunRecord): { label: string; className: string } {
+  if (record.status === 'cancelled') return { label: 'CANCELLED', className: 'badge-cancelled' };
+  if (record.status === 'failed') return { label: 'FAILED', className: 'badge-fail' };
+  return record.pass ? { label: 'PASS', className: 'badge-pass' } : { label: 'FAIL', className: 'badge-fail' };
+}
+
+function metaItem(label: string, value: string, title?: string): HTMLElement {
+  return h('div', { className: 'meta-item' }, [h('dt', { text: label }), h('dd', { text: value, attrs: { title } })]);
+}
+
+export function header(record: RunRecord, ctx: RenderContext): HTMLElement {
+  const v = verdict(record);
+  const failed = record.thresholds.filter((t) => !t.pass).length;
+  const badgeTitle = record.thresholds.length
+    ? `${record.thresholds.length - failed} of ${record.thresholds.length} thresholds passed`
+    : 'No thresholds';
+  return h('header', { className: 'run-header' }, [
+    h('div', { className: 'title-row' }, [
+      h('h1', { className: 'profile-name', text: record.profile }),
+      h('span', { className: `badge ${v.className}`, text: v.label, attrs: { title: badgeTitle, 'data-testid': 'verdict' } }),
+      h('span', { className: 'spacer' }),
+      button('Open run.json', () => ctx.openFile('run.json'), 'button button-secondary'),
+    ]),
+    h('dl', { className: 'run-meta' }, [
+      metaItem('Type', TYPE_LABELS[record.type] ?? record.type),
+      metaItem('Started', formatDateTime(record.startedAt), record.startedAt),
+      metaItem('Duration', formatDuration(record.durationMs)),
+      metaItem('Run', record.id),
+      record.target ? metaItem('Target', record.target) : null,
+    ]),
+  ]);
+}
+
+/** Banners above the numbers: why the run failed, and whether the generator was the limit. */
+export function banners(record: RunRecord): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (record.error) {
+    out.push(
+      h('div', { className: 'banner banner-error', attrs: { role: 'alert' } }, [
+        h('strong', { text: record.status === 'failed' ? 'The run failed' : 'Error' }),
+        h('span', { className: 'banner-text', text: record.error }),
+      ]),
+    );
+  }
+  const g = record.generator;
+  if (g?.generatorBound) {
+    const details =
+      `event-loop lag p99 ${formatMs(g.lagP99Ms)}, ${formatCount(g.lateSends)} late sends ` +
+      `(up to ${formatMs(g.lateSendMaxMs)} late)`;
+    out.push(
+      h('div', { className: 'banner banner-warning', attrs: { role: 'status' } }, [
+        h('strong', { text: 'The load generator was the bottleneck' }),
+        h('span', {
+          className: 'banner-text',
+          text: `${g.message ?? 'These numbers describe PerfLab’s own limits more than the target’s.'} (${details})`,
+        }),
+      ]),
+    );
+  }
+  return out;
+}
+
+/** A collapsible section whose open state survives the panel being hidden. */
+export function section(id: SectionId, title: string, ctx: RenderContext, body: Child[], note?: string): HTMLElement {
+  const details = h('details', { className: 'section', attrs: { id: `section-${id}` } }, [
+    h('summary', {}, [h('h2', { text: title }), note ? h('span', { className: 'section-note', text: note }) : null]),
+    h('div', { className: 'section-body' }, body),
+  ]);
+  details.open = !ctx.isCollapsed(id);
+  details.addEventListener('toggle', () => ctx.onToggle(id, details.open));
+  return details;
+}
+
+function empty(text: string): HTMLElement {
+  return h('p', { className: 'empty', text });
+}
+
+function tile(label: string, value: string, note?: string, className?: string): HTMLElement {
+  return h('div', { className: ['tile', className].filter(Boolean).join(' ') }, [
+    h('div', { className: 'tile-label', text: label }),
+    h('div', { className: 'tile-value', text: value }),
+    note ? h('div', { className: 'tile-note', text: note }) : null,
+  ]);
+}
+
+export function summary(record: RunRecord, ctx: RenderContext): HTMLElement {
+  const o = record.overall;
+  const words = vocabulary(record.type);
+  if (!o) return section('summary', 'Summary', ctx, [empty('No results: the run ended before anything completed.')]);
+  const uncorrected = o.uncorrectedLatency;
+  const kinds = errorKindsText(o.errorsByKind);
+  return section('summary', 'Summary', ctx, [
+    h('div', { className: 'tiles' }, [
+      tile(words.count, formatCount(o.count)),
+      tile('Throughput', formatRate(o.rate, words.rateUnit)),
+      tile('Errors', formatCount(o.errors), `${formatErrorRate(o.errors, o.count)} error rate`, o.errors > 0 ? 'tile-bad' : undefined),
+      tile('p50', formatMs(o.latency.p50), uncorrected ? `uncorrected ${formatMs(uncorrected.p50)}` : undefined),
+      tile('p95', formatMs(o.latency.p95), uncorrected ? `uncorrected ${formatMs(uncorrected.p95)}` : undefined),
+      tile('p99', formatMs(o.latency.p99), uncorrected ? `uncorrected ${formatMs(uncorrected.p99)}` : undefined),
+      tile('Max', formatMs(o.latency.max), uncorrected ? `uncorrected ${formatMs(uncorrected.max)}` : undefined),
+    ]),
+    kinds ? h('p', { className: 'error-kinds' }, [h('span', { className: 'muted', text: 'Errors by kind: ' }), kinds]) : null,
+    uncorrected
+      ? h('p', {
+          className: 'muted footnote',
+          text: 'Latency is measured from each request’s intended send time; “uncorrected” from the actual send.',
+        })
+      : null,
+  ]);
+}
+
+export function thresholds(record: RunRecord, ctx: RenderContext): HTMLElement {
+  const list = record.thresholds;
+  const failed = list.filter((t) => !t.pass).length;
+  const note = !list.length
+    ? undefined
+    : failed
+      ? `${failed} of ${list.length} failed`
+      : list.length === 1
+        ? 'passed'
+        : `all ${list.length} passed`;
+  return section('thresholds', 'Thresholds', ctx, [list.length ? thresholdTable(list) : empty('No thresholds are set for this profile.')], note);
+}
+
+function statsOptions(record: RunRecord, name: string, caption: string): StatsTableOptions {
+  const words = vocabulary(record.type);
+  return { nameHeader: name, countHeader: words.countColumn, rateUnit: words.rateUnit, caption };
+}
+
+export function phases(record: RunRecord, ctx: RenderContext): HTMLElement {
+  const body = record.phases.length
+    ? phasesTable(record.phases, statsOptions(record, 'Phase', 'Phases'))
+    : empty(record.type === 'http' ? 'This run recorded no phases.' : 'This run type has no load phases.');
+  return section('phases', 'Phases', ctx, [body], record.phases.length ? String(record.phases.length) : undefined);
+}
+
+export function operations(record: RunRecord, ctx: RenderContext): HTMLElement {
+  const words = vocabulary(record.type);
+  const body = record.operations.length
+    ? operationsTable(record.operations, statsOptions(record, words.item, words.items))
+    : empty(`This run recorded no ${words.items.toLowerCase()}.`);
+  return section('operations', words.items, ctx, [body], record.operations.length ? String(record.operations.length) : undefined);
+}
+
+export function environment(record: RunRecord, ctx: RenderContext): HTMLElement {
+  const e = record.environment;
+  const g = record.generator;
+  return section('environment', 'Environment', ctx, [
+    h('dl', { className: 'facts' }, [
+      metaItem('PerfLab', e.perflabVersion),
+      metaItem('Node.js', e.node),
+      metaItem('Platform', `${e.platform} ${e.release} (${e.arch})`),
+      metaItem('CPUs', `${e.cpuCount} × ${e.cpuModel}`),
+      metaItem('Memory', formatBytes(e.totalMemoryBytes)),
+      metaItem('Load average', formatLoadAverage(e.loadAverage), '1, 5 and 15 minutes, at the start of the run'),
+      g
+        ? metaItem(
+            'Generator',
+            `lag p99 ${formatMs(g.lagP99Ms)}, ${formatCount(g.lateSends)} late sends` + (g.generatorBound ? ' — bottleneck' : ''),
+          )
+        : null,
+      metaItem('Config hash', record.configHash.slice(0, 12), record.configHash),
+    ]),
+  ]);
+}
+
+export function artifacts(record: RunRecord, runDir: string, ctx: RenderContext): HTMLElement {
+  const items = record.artifacts.map((a) =>
+    h('li', { className: 'artifact' }, [
+      h('span', { className: 'artifact-name', text: a.label ?? a.file }),
+      h('span', { className: 'chip', text: a.kind }),
+      a.label ? h('code', { className: 'muted', text: a.file }) : null,
+      h('span', { className: 'spacer' }),
+      (() => {
+        const b = button('Open', () => ctx.openFile(a.file), 'button button-secondary', a.file);
+        b.setAttribute('aria-label', `Open ${a.file}`);
+        return b;
+      })(),
+    ]),
+  );
+  return section('artifacts', 'Artifacts', ctx, [
+    items.length ? h('ul', { className: 'artifacts' }, items) : empty('This run produced no files besides run.json.'),
+    runDir ? h('p', { className: 'muted footnote' }, ['Folder: ', h('code', { text: runDir })]) : null,
+  ], items.length ? String(items.length) : undefined);
+}
