@@ -26,10 +26,26 @@ const node = {
   external: ['vscode'],
   // jsonc-parser's `main` is a UMD build whose internal requires esbuild cannot follow.
   mainFields: ['module', 'main'],
+  // Lazy modules load with require(): plain CommonJS, the same in the editor, the CLI and workers.
+  supported: { 'dynamic-import': false },
+};
+
+/**
+ * The extension loads the config subsystem (JSON schema validation) on first use from its own
+ * bundle, `dist/config.js`, so activation does not pay for parsing it.
+ */
+const lazyConfig = {
+  name: 'lazy-config',
+  setup(build) {
+    build.onResolve({ filter: /\/core\/config$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './config.js', external: true } : undefined,
+    );
+  },
 };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyConfig] },
+  { ...node, entryPoints: { config: 'src/core/config/index.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   {
     ...common,
