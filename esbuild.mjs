@@ -1,10 +1,11 @@
 // One build for everything: the extension and the CLI (Node, `vscode` external) and the webview
-// bundles (browser). Usage: node esbuild.mjs [--watch] [--production]
+// bundles (browser). Usage: node esbuild.mjs [--watch] [--production] [--quiet]
 import * as esbuild from 'esbuild';
 import { mkdirSync, readFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+const quiet = process.argv.includes('--quiet');
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
@@ -12,7 +13,7 @@ const common = {
   bundle: true,
   minify: production,
   sourcemap: production ? false : 'linked',
-  logLevel: 'info',
+  logLevel: quiet ? 'warning' : 'info',
   legalComments: 'none',
   define: { PERFLAB_VERSION: JSON.stringify(version) },
 };

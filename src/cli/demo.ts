@@ -1,0 +1,226 @@
+/**
+ * `perflab demo`: starts the demo stack (examples/demo-stack) with a private redis-server, so a
+ * first-time user has something real to load test and profile without touching their own Redis.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { startLocalRedis, type LocalRedis } from '../runners/redis/localServer';
+
+/** A running demo server (and the redis-server it owns, if it started one). */
+export interface DemoHandle {
+  /** Base URL of the API, e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  redisUrl: string;
+  /** Whether `redisUrl` is a private redis-server that `stop()` shuts down. */
+  ownsRedis: boolean;
+  /** Process id of the demo server. */
+  pid: number;
+  /** Process id of the private redis-server, when there is one. */
+  redisPid?: number;
+  /** Stops the server (SIGTERM, SIGKILL after 5 s), then the private redis-server. Idempotent. */
+  stop(): Promise<void>;
+  /** The server's exit code (null when a signal ended it). Call `stop()` afterwards all the same. */
+  exited: Promise<number | null>;
+}
+
+export interface DemoOptions {
+  /** Use this Redis instead of starting a private redis-server. */
+  redisUrl?: string;
+  /** HTTP port; 0 picks a free one. Default 3000, the port the starter config targets. */
+  port?: number;
+  /** Extra environment for the server: `HOT=1`, `LEAK=1`, `KEY_PREFIX`, `WORKER_CONCURRENCY`... */
+  env?: Record<string, string>;
+  /** Receives the server's log lines (its stderr, and stdout other than the listening line). */
+  log?: (line: string) => void;
+  /** Aborting during start cleans up and rejects; aborting later stops the demo. */
+  signal?: AbortSignal;
+  /** How long to wait for the server to listen. Default 30 s. */
+  startTimeoutMs?: number;
+}
+
+export const DEFAULT_DEMO_PORT = 3000;
+const LISTENING_MARKER = 'PERFLAB_DEMO_LISTENING ';
+const SERVER_SCRIPT = join('examples', 'demo-stack', 'server.js');
+const KILL_AFTER_MS = 5_000;
+const STDERR_TAIL_LINES = 40;
+
+/**
+ * Path of the demo server script: the nearest `examples/demo-stack/server.js` above `from`.
+ * Works from the bundle (`dist/cli.js`) and from the sources (`src/cli/demo.ts`).
+ */
+export function findDemoServer(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, SERVER_SCRIPT);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) break;
+  }
+  throw new Error(`${SERVER_SCRIPT} was not found above ${from}; is the PerfLab package complete?`);
+}
+
+/** Starts the demo stack and resolves once it listens. */
+export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
+  const script = findDemoServer();
+  opts.signal?.throwIfAborted();
+  // The caller's signal only cancels the redis-server's start: once both run, `stop()` owns the
+  // order (server first, so it can close its queue cleanly, then Redis).
+  const redisStart = new AbortController();
+  const cancelRedisStart = () => redisStart.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', cancelRedisStart, { once: true });
+  let redis: LocalRedis | undefined;
+  try {
+    if (!opts.redisUrl) redis = await startLocalRedis({ signal: redisStart.signal });
+  } finally {
+    opts.signal?.removeEventListener('abort', cancelRedisStart);
+  }
+  const redisUrl = opts.redisUrl ?? redis!.url;
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: String(opts.port ?? DEFAULT_DEMO_PORT),
+    REDIS_URL: redisUrl,
+    ...opts.env,
+  };
+  // Inside the editor, process.execPath is Electron: make it behave as plain Node.
+  if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
+
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child);
+
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      liveServers.delete(child);
+      resolve(code);
+    });
+    child.once('error', () => child.pid === undefined && resolve(null));
+  });
+
+  const stderrTail: string[] = [];
+  let resolveListening!: (url: string) => void;
+  const listening = new Promise<string>((resolve) => (resolveListening = resolve));
+  onLines(child.stdout!, (line) => {
+    if (line.startsWith(LISTENING_MARKER)) resolveListening(line.slice(LISTENING_MARKER.length).trim());
+    else opts.log?.(line);
+  });
+  onLines(child.stderr!, (line) => {
+    stderrTail.push(line);
+    if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+    opts.log?.(line);
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      await redis?.stop();
+    })();
+    return stopping;
+  };
+  const onAbort = () => void stop();
+
+  const timeoutMs = opts.startTimeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  let rejectOnAbort: (() => void) | undefined;
+  let url: string;
+  try {
+    url = await Promise.race([
+      listening,
+      new Promise<never>((_, reject) => child.once('error', reject)),
+      exited.then((code): never => {
+        throw new Error(`the demo server exited with code ${code} before listening`);
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the demo server did not listen within ${timeoutMs} ms`)), timeoutMs);
+      }),
+      new Promise<never>((_, reject) => {
+        rejectOnAbort = () => reject(opts.signal?.reason);
+        if (opts.signal?.aborted) rejectOnAbort();
+        opts.signal?.addEventListener('abort', rejectOnAbort, { once: true });
+      }),
+    ]);
+  } catch (err) {
+    await stop();
+    if (opts.signal?.aborted) throw opts.signal.reason;
+    const message = err instanceof Error ? err.message : String(err);
+    const tail = stderrTail.join('\n').trim();
+    throw new Error(`${message} (${script})${tail ? `\n--- demo server output ---\n${tail}` : ''}`);
+  } finally {
+    clearTimeout(timer);
+    if (rejectOnAbort) opts.signal?.removeEventListener('abort', rejectOnAbort);
+  }
+
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  return { url, redisUrl, ownsRedis: redis !== undefined, pid: child.pid!, redisPid: redis?.pid, stop, exited };
+}
+
+/** What `perflab demo` prints once the stack is up. */
+export function demoHelpText(handle: Pick<DemoHandle, 'url' | 'redisUrl'> & { ownsRedis?: boolean }): string[] {
+  const { url, redisUrl } = handle;
+  const example = JSON.stringify({ to: '+15551234567', type: 'text', body: 'Hello from PerfLab' });
+  return [
+    'PerfLab demo stack is running.',
+    '',
+    `  API                ${url}`,
+    `  Health             ${url}/health`,
+    `  Queue metrics      ${url}/queue/metrics`,
+    `  Analytics metrics  ${url}/analytics/metrics`,
+    `  Redis              ${redisUrl}${handle.ownsRedis ? '  (private, discarded on exit)' : ''}`,
+    '',
+    'Send a message:',
+    `  curl -s -X POST ${url}/messages -H 'content-type: application/json' -d '${example}'`,
+    '',
+    'Next, in another terminal:',
+    '  npx perflab init          write a starter perflab.config.json for this stack',
+    '  npx perflab validate      check the config',
+    '  Open this folder in VS Code and use the PerfLab sidebar.',
+    '',
+    'In perflab.config.json this stack is:',
+    `  "targets": { "api": { "baseUrl": "${url}" } }`,
+    `  "stack": { "redis": { "url": "${redisUrl}" }, "queues": [{ "name": "messages" }] }`,
+    '',
+    handle.ownsRedis === false ? 'Ctrl-C stops the demo server.' : 'Ctrl-C stops the demo server and its Redis.',
+  ];
+}
+
+function onLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let buffered = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) !== -1) {
+      onLine(buffered.slice(0, newline).replace(/\r$/, ''));
+      buffered = buffered.slice(newline + 1);
+    }
+  });
+  stream.on('end', () => {
+    if (buffered) onLine(buffered);
+  });
+}
+
+// Demo servers still running when this process exits are killed with it (their private
+// redis-servers are handled by localServer's own hook).
+const liveServers = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  liveServers.add(child);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const server of liveServers) {
+      try {
+        server.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
