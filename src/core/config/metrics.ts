@@ -1,0 +1,187 @@
+/**
+ * The metrics a threshold can name, per profile type, and the unit each is measured in.
+ * Runners report under these same names, so a threshold that validates here finds its value.
+ */
+
+import type { MetricUnit } from './threshold';
+import type { ProfileType } from './types';
+import { didYouMean, listOf } from './suggest';
+
+export const LATENCY_STATS = ['p50', 'p90', 'p95', 'p99', 'max', 'mean'] as const;
+export type LatencyStat = (typeof LATENCY_STATS)[number];
+
+/** `<stat>` is one of {@link LATENCY_STATS}; `<scenario>`, `<phase>`, `<operation>` name parts of the profile. */
+export interface MetricTemplate {
+  pattern: string;
+  unit: MetricUnit;
+  description: string;
+  types: readonly ProfileType[];
+}
+
+const ALL: readonly ProfileType[] = ['http', 'redis', 'bullmq'];
+const t = (pattern: string, unit: MetricUnit, types: readonly ProfileType[], description: string): MetricTemplate =>
+  ({ pattern, unit, types, description });
+
+export const METRIC_TEMPLATES: readonly MetricTemplate[] = [
+  t('latency.<stat>', 'ms', ['http'], 'Request latency (from the intended send time with an arrival rate).'),
+  t('latency.uncorrected.<stat>', 'ms', ['http'], 'Request latency from the actual send (arrival-rate phases).'),
+  t('rps', 'ops/s', ['http'], 'Completed requests per second.'),
+  t('requests', 'count', ['http'], 'Completed requests.'),
+  t('errors.count', 'count', ['http'], 'Failed requests.'),
+  t('scenario.<scenario>.latency.<stat>', 'ms', ['http'], 'Latency of one scenario.'),
+  t('scenario.<scenario>.errors.rate', 'ratio', ['http'], 'Share of failed requests of one scenario.'),
+  t('scenario.<scenario>.rps', 'ops/s', ['http'], 'Requests per second of one scenario.'),
+  t('phase.<phase>.latency.<stat>', 'ms', ['http'], 'Latency during one phase.'),
+  t('phase.<phase>.rps', 'ops/s', ['http'], 'Requests per second during one phase.'),
+  t('generator.lag.p99', 'ms', ['http'], "99th percentile event-loop lag of PerfLab's load generator."),
+  t('generator.late', 'count', ['http'], 'Requests sent later than scheduled.'),
+  t('op.<operation>.rate', 'ops/s', ['redis'], 'Commands per second of one operation.'),
+  t('op.<operation>.latency.<stat>', 'ms', ['redis'], 'Latency of one operation.'),
+  t('e2e.latency.<stat>', 'ms', ['bullmq'], 'Job latency from add to completion.'),
+  t('add.rate', 'ops/s', ['bullmq'], 'Jobs added per second.'),
+  t('drain.rate', 'ops/s', ['bullmq'], 'Jobs completed per second.'),
+  t('jobs.failed', 'count', ['bullmq'], 'Jobs that ended failed.'),
+  t('errors.rate', 'ratio', ALL, 'Share of requests, commands or jobs that failed.'),
+  t('memory.rss.max', 'bytes', ALL, 'Peak resident set size of the measured Node process.'),
+  t('memory.heapUsed.max', 'bytes', ALL, 'Peak V8 heap used by the measured Node process.'),
+  t('eventLoop.lag.p99', 'ms', ALL, '99th percentile event-loop delay of the measured Node process.'),
+  t('eventLoop.lag.max', 'ms', ALL, 'Worst event-loop delay of the measured Node process.'),
+];
+
+/** The names a profile defines, which fill the templates' placeholders. */
+export interface MetricContext {
+  type: ProfileType;
+  scenarios?: readonly string[];
+  phases?: readonly string[];
+  operations?: readonly string[];
+}
+
+export type MetricLookup =
+  | { ok: true; unit: MetricUnit; template: MetricTemplate }
+  | { ok: false; code: MetricErrorCode; message: string; hint: string };
+
+export type MetricErrorCode = 'unknown-metric' | 'unknown-scenario' | 'unknown-phase' | 'unknown-operation' | 'unknown-stat' | 'metric-not-for-type';
+
+type Placeholder = 'stat' | 'scenario' | 'phase' | 'operation';
+
+const PLACEHOLDER_WORD: Record<Placeholder, string> = { stat: 'statistic', scenario: 'scenario', phase: 'phase', operation: 'operation' };
+const PLACEHOLDER_CODE: Record<Placeholder, MetricErrorCode> = {
+  stat: 'unknown-stat', scenario: 'unknown-scenario', phase: 'unknown-phase', operation: 'unknown-operation',
+};
+
+/** Checks a metric name against a profile; when unknown, says why and lists what is valid. */
+export function lookupMetric(name: string, ctx: MetricContext): MetricLookup {
+  const own = templatesFor(ctx.type);
+  let nearMiss: MetricLookup | undefined;
+  for (const template of own) {
+    const bindings = matchTemplate(template.pattern, name);
+    if (!bindings) continue;
+    const bad = bindings.find(([ph, value]) => !valuesOf(ph, ctx).includes(value));
+    if (!bad) return { ok: true, unit: template.unit, template };
+    nearMiss ??= placeholderError(bad[0], bad[1], name, ctx);
+  }
+  if (nearMiss) return nearMiss;
+
+  const other = METRIC_TEMPLATES.find((tp) => !tp.types.includes(ctx.type) && matchTemplate(tp.pattern, name));
+  if (other) {
+    return {
+      ok: false,
+      code: 'metric-not-for-type',
+      message: `"${name}" is a metric of ${other.types.join('/')} profiles, not of ${article(ctx.type)} profile`,
+      hint: `use a metric of ${article(ctx.type)} profile: ${describeMetrics(ctx)}`,
+    };
+  }
+  const guess = didYouMean(name, validMetricNames(ctx));
+  return {
+    ok: false,
+    code: 'unknown-metric',
+    message: `unknown metric "${name}" for ${article(ctx.type)} profile`,
+    hint: `${guess ? `did you mean "${guess}"? ` : ''}valid metrics: ${describeMetrics(ctx)}`,
+  };
+}
+
+/** Every metric name valid for the profile, placeholders expanded (for completion and suggestions). */
+export function validMetricNames(ctx: MetricContext): string[] {
+  const out: string[] = [];
+  for (const template of templatesFor(ctx.type)) {
+    let names = [''];
+    for (const seg of template.pattern.split('.')) {
+      const ph = placeholderOf(seg);
+      const values = ph ? valuesOf(ph, ctx) : [seg];
+      names = names.flatMap((prefix) => values.map((v) => (prefix ? `${prefix}.${v}` : v)));
+    }
+    out.push(...names);
+  }
+  return out;
+}
+
+/** Templates that apply to a profile type. */
+export function templatesFor(type: ProfileType): MetricTemplate[] {
+  return METRIC_TEMPLATES.filter((tp) => tp.types.includes(type));
+}
+
+/** `latency.<stat>, rps, …; <stat> is p50|p90|…; <scenario> is a|b` — compact, for hints. */
+export function describeMetrics(ctx: MetricContext): string {
+  const templates = templatesFor(ctx.type).filter((tp) => {
+    const phs = tp.pattern.split('.').map(placeholderOf).filter((p): p is Placeholder => p !== undefined);
+    return phs.every((p) => valuesOf(p, ctx).length > 0);
+  });
+  const used = new Set<Placeholder>();
+  for (const tp of templates) for (const seg of tp.pattern.split('.')) {
+    const ph = placeholderOf(seg);
+    if (ph) used.add(ph);
+  }
+  const legend = [...used].map((ph) => `<${ph}> is ${valuesOf(ph, ctx).join('|')}`);
+  return `${templates.map((tp) => tp.pattern).join(', ')}${legend.length ? `; ${legend.join('; ')}` : ''}`;
+}
+
+function placeholderError(ph: Placeholder, value: string, name: string, ctx: MetricContext): MetricLookup {
+  const values = valuesOf(ph, ctx);
+  const guess = didYouMean(value, values);
+  const what = PLACEHOLDER_WORD[ph];
+  const message = ph === 'stat'
+    ? `unknown statistic "${value}" in "${name}"`
+    : ph === 'operation'
+      ? `operation "${value}" in "${name}" is not among this profile's operations`
+      : `no ${what} named "${value}" in this profile (metric "${name}")`;
+  const list = values.length ? `${what === 'statistic' ? 'statistics' : `${what}s`}: ${listOf(values)}` : `the profile has no ${what}s`;
+  const hint = ph === 'operation' && !guess
+    ? `add "${value}" to "operations" or use one of them; ${list}`
+    : `${guess ? `did you mean "${guess}"? ` : ''}${list}`;
+  return { ok: false, code: PLACEHOLDER_CODE[ph], message, hint };
+}
+
+function matchTemplate(pattern: string, name: string): [Placeholder, string][] | undefined {
+  const ps = pattern.split('.');
+  const ns = name.split('.');
+  if (ps.length !== ns.length) return undefined;
+  const bindings: [Placeholder, string][] = [];
+  for (let i = 0; i < ps.length; i++) {
+    const ph = placeholderOf(ps[i]!);
+    if (ph) {
+      if (ns[i] === '') return undefined;
+      bindings.push([ph, ns[i]!]);
+    } else if (ps[i] !== ns[i]) {
+      return undefined;
+    }
+  }
+  return bindings;
+}
+
+function placeholderOf(seg: string): Placeholder | undefined {
+  const m = /^<(stat|scenario|phase|operation)>$/.exec(seg);
+  return m ? (m[1] as Placeholder) : undefined;
+}
+
+function valuesOf(ph: Placeholder, ctx: MetricContext): readonly string[] {
+  switch (ph) {
+    case 'stat': return LATENCY_STATS;
+    case 'scenario': return ctx.scenarios ?? [];
+    case 'phase': return ctx.phases ?? [];
+    case 'operation': return ctx.operations ?? [];
+  }
+}
+
+function article(type: ProfileType): string {
+  return type === 'http' ? 'an http' : `a ${type}`;
+}

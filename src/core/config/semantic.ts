@@ -1,0 +1,232 @@
+/**
+ * Checks the schema cannot express: references between parts of the config (targets, scenario
+ * and phase names in metric names), durations and threshold units, and where load may go.
+ * Runs on the raw document even when it failed the schema, so it never assumes a shape.
+ */
+
+import { tryParseDuration } from './duration';
+import { isUrlAllowed } from './hosts';
+import type { ProblemInput, Segment } from './locate';
+import { lookupMetric, type MetricContext } from './metrics';
+import { PRESETS } from './presets';
+import { didYouMeanPrefix, listOf } from './suggest';
+import { bindThreshold, tryParseThresholdExpression } from './threshold';
+import type { PresetName, ProfileType } from './types';
+
+type Obj = Record<string, unknown>;
+
+export function checkSemantics(root: Obj): ProblemInput[] {
+  const out: ProblemInput[] = [];
+  const topAllow = strings(root.allowHosts);
+  const targets = obj(root.targets) ?? {};
+  const stack = obj(root.stack);
+  const redis = obj(stack?.redis);
+
+  for (const [name, raw] of Object.entries(targets)) {
+    const target = obj(raw);
+    if (!target) continue;
+    const at: Segment[] = ['targets', name];
+    checkUrl(out, [...at, 'baseUrl'], target.baseUrl, ['http:', 'https:'], [...topAllow, ...strings(target.allowHosts)], `target "${name}"`);
+    checkDuration(out, [...at, 'timeout'], target.timeout, true);
+  }
+
+  if (redis) checkUrl(out, ['stack', 'redis', 'url'], redis.url, ['redis:', 'rediss:'], topAllow, 'Redis');
+  const queues = (Array.isArray(stack?.queues) ? stack.queues : []).map((q) => obj(q)?.name);
+  checkUnique(out, ['stack', 'queues'], queues, 'queue');
+
+  for (const [name, raw] of Object.entries(obj(root.profiles) ?? {})) {
+    const profile = obj(raw);
+    if (!profile) continue;
+    const at: Segment[] = ['profiles', name];
+    if (profile.type === 'http') checkHttp(out, at, profile, targets);
+    else if (profile.type === 'redis') checkRedis(out, at, profile, redis);
+    else if (profile.type === 'bullmq') checkBullmq(out, at, profile, redis, queues);
+  }
+  return out;
+}
+
+function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj): void {
+  if (typeof p.target === 'string' && p.target !== '' && !(p.target in targets)) {
+    const names = Object.keys(targets);
+    out.push({
+      path: [...at, 'target'], code: 'unknown-target', message: `unknown target "${p.target}"`,
+      hint: names.length === 0
+        ? `define it under "targets", e.g. "targets": { "${p.target}": { "baseUrl": "http://127.0.0.1:3000" } }`
+        : `${didYouMeanPrefix(p.target, names)}targets: ${listOf(names)}`,
+    });
+  }
+  const hasPhases = 'phases' in p;
+  const preset = typeof p.preset === 'string' && p.preset in PRESETS ? (p.preset as PresetName) : undefined;
+  if (hasPhases && 'preset' in p) {
+    out.push({
+      path: [...at, 'preset'], anchor: 'key', code: 'conflict', message: 'use either "preset" or "phases", not both',
+      hint: 'remove "preset" to run your own phases, or remove "phases" to run the preset',
+    });
+  } else if (!hasPhases && !('preset' in p)) {
+    out.push({
+      path: at, code: 'required', message: 'missing "phases" (or "preset")',
+      hint: 'add "phases": [{ "name": "steady", "duration": "30s", "arrivalRate": 10 }], or "preset": "smoke"',
+    });
+  }
+  if ('scale' in p && !('preset' in p)) {
+    out.push({
+      path: [...at, 'scale'], anchor: 'key', severity: 'warning', code: 'ignored', message: '"scale" only applies with "preset"',
+      hint: 'remove "scale", or change the rates of your phases directly',
+    });
+  }
+
+  const phases = Array.isArray(p.phases) ? p.phases.map(obj) : [];
+  phases.forEach((ph, i) => checkDuration(out, [...at, 'phases', i, 'duration'], ph?.duration, false));
+  const phaseNames = hasPhases ? phases.map((ph) => ph?.name) : preset ? PRESETS[preset].map((ph) => ph.name) : [];
+  if (hasPhases) checkUnique(out, [...at, 'phases'], phaseNames, 'phase');
+
+  const scenarios = Array.isArray(p.scenarios) ? p.scenarios.map(obj) : [];
+  const scenarioNames = scenarios.map((s) => s?.name);
+  checkUnique(out, [...at, 'scenarios'], scenarioNames, 'scenario');
+  scenarios.forEach((s, i) => {
+    const path = obj(s?.request)?.path;
+    if (typeof path === 'string' && /\s/.test(path)) {
+      out.push({ path: [...at, 'scenarios', i, 'request', 'path'], code: 'pattern', message: `path "${path}" contains whitespace`, hint: 'encode spaces as %20, or move values to "query"' });
+    }
+  });
+
+  checkDuration(out, [...at, 'timeout'], p.timeout, true);
+  checkThresholds(out, at, p.thresholds, { type: 'http', scenarios: names(scenarioNames), phases: names(phaseNames) });
+}
+
+function checkRedis(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | undefined): void {
+  if (!redis) needsRedis(out, at, 'redis');
+  checkDuration(out, [...at, 'duration'], p.duration, false);
+  checkThresholds(out, at, p.thresholds, { type: 'redis', operations: names(Array.isArray(p.operations) ? p.operations : []) });
+}
+
+function checkBullmq(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | undefined, queues: unknown[]): void {
+  if (!redis) needsRedis(out, at, 'bullmq');
+  const known = names(queues);
+  if (typeof p.queue === 'string' && known.length > 0 && !known.includes(p.queue)) {
+    out.push({
+      path: [...at, 'queue'], severity: 'warning', code: 'unknown-queue', message: `queue "${p.queue}" is not listed in stack.queues`,
+      hint: `${didYouMeanPrefix(p.queue, known)}stack.queues: ${listOf(known)}; add it there to see it in the Stack view`,
+    });
+  }
+  const mode = p.mode ?? 'e2e';
+  if (mode === 'drain' && 'duration' in p) {
+    out.push({
+      path: [...at, 'duration'], anchor: 'key', code: 'conflict', message: '"drain" mode needs a fixed number of jobs, not a duration',
+      hint: 'replace "duration" with "jobs", e.g. "jobs": 20000',
+    });
+  }
+  if ('bulkSize' in p && mode !== 'addBulk') {
+    out.push({
+      path: [...at, 'bulkSize'], anchor: 'key', severity: 'warning', code: 'ignored', message: `"bulkSize" only applies in "addBulk" mode (this profile's mode is "${String(mode)}")`,
+      hint: 'set "mode": "addBulk", or remove "bulkSize"',
+    });
+  }
+  checkDuration(out, [...at, 'duration'], p.duration, false);
+  checkDuration(out, [...at, 'processTime'], p.processTime, true);
+  checkDuration(out, [...at, 'delayed', 'delay'], obj(p.delayed)?.delay, true);
+  checkDuration(out, [...at, 'backoff', 'delay'], obj(p.backoff)?.delay, true);
+  checkDuration(out, [...at, 'limiter', 'duration'], obj(p.limiter)?.duration, false);
+  checkThresholds(out, at, p.thresholds, { type: 'bullmq' });
+}
+
+function needsRedis(out: ProblemInput[], at: Segment[], type: ProfileType): void {
+  out.push({
+    path: [...at, 'type'], code: 'missing-stack', message: `${type} profile "${String(at[1])}" needs stack.redis, which is not configured`,
+    hint: 'add "stack": { "redis": { "url": "redis://127.0.0.1:6379" } } at the top level',
+  });
+}
+
+function checkThresholds(out: ProblemInput[], at: Segment[], raw: unknown, ctx: MetricContext): void {
+  const thresholds = obj(raw);
+  if (!thresholds) return;
+  for (const [metric, expression] of Object.entries(thresholds)) {
+    const path = [...at, 'thresholds', metric];
+    const found = lookupMetric(metric, ctx);
+    if (!found.ok) out.push({ path, anchor: 'key', code: found.code, message: found.message, hint: found.hint });
+    if (typeof expression !== 'string') continue; // the schema reports the type
+    const parsed = tryParseThresholdExpression(expression);
+    if (!parsed.ok) {
+      out.push({ path, code: 'threshold', message: parsed.message, hint: parsed.hint });
+      continue;
+    }
+    if (!found.ok) continue;
+    const bound = bindThreshold(parsed.value, metric, found.unit);
+    if (!bound.ok) out.push({ path, code: 'unit-mismatch', message: bound.message, hint: bound.hint });
+  }
+}
+
+/** Durations the schema let through ("0s") and numbers that were probably meant as milliseconds. */
+function checkDuration(out: ProblemInput[], path: Segment[], value: unknown, shortByNature: boolean): void {
+  if (value === undefined || (typeof value !== 'string' && typeof value !== 'number')) return;
+  const r = tryParseDuration(value);
+  if (!r.ok) {
+    out.push({ path, code: 'duration', message: r.message, hint: r.hint });
+  } else if (shortByNature && typeof value === 'number' && value >= 1_000) {
+    out.push({
+      path, severity: 'warning', code: 'duration-seconds', message: `${value} means ${value} seconds (a bare number is seconds)`,
+      hint: `if you meant milliseconds, write "${value}ms"`,
+    });
+  }
+}
+
+function checkUrl(out: ProblemInput[], path: Segment[], value: unknown, protocols: string[], allow: string[], what: string): void {
+  if (typeof value !== 'string') return;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    out.push({ path, code: 'url', message: `"${value}" is not a valid URL`, hint: `write e.g. "${protocols[0] === 'http:' ? 'http://127.0.0.1:3000' : 'redis://127.0.0.1:6379'}"` });
+    return;
+  }
+  if (!protocols.includes(url.protocol)) return; // the schema's pattern reports it
+  if (url.password) {
+    const redis = url.protocol.startsWith('redis');
+    out.push({
+      path, code: 'secret-in-config', message: `the ${redis ? 'Redis URL' : 'URL'} contains a password`,
+      hint: redis
+        ? 'remove it (e.g. "redis://127.0.0.1:6379") and set PERFLAB_REDIS_PASSWORD in the environment, or store it from the editor; results never record it'
+        : 'remove the credentials from the URL and send an Authorization header in "headers" instead',
+    });
+  }
+  if (!isUrlAllowed(url, allow)) {
+    const host = url.hostname;
+    out.push({
+      path, severity: 'warning', code: 'host-not-allowed',
+      message: `${what} points at ${host}, which is not loopback and not in allowHosts`,
+      hint: `PerfLab only sends load to loopback: runs against it are refused until "${host}" is listed in ${what.startsWith('target') ? 'the target\'s or the top-level' : 'the top-level'} "allowHosts"`,
+    });
+  }
+}
+
+function checkUnique(out: ProblemInput[], at: Segment[], values: unknown[], what: string): void {
+  const seen = new Map<string, number>();
+  values.forEach((v, i) => {
+    if (typeof v !== 'string') return;
+    const first = seen.get(v);
+    if (first === undefined) {
+      seen.set(v, i);
+      return;
+    }
+    out.push({
+      path: [...at, i, 'name'], code: 'duplicate-name', message: `duplicate ${what} name "${v}" (also ${formatIndex(at, first)})`,
+      hint: `give each ${what} its own name; names identify ${what}s in results and thresholds`,
+    });
+  });
+}
+
+function formatIndex(at: Segment[], i: number): string {
+  return `${String(at[at.length - 1])}[${i}]`;
+}
+
+function obj(v: unknown): Obj | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
+}
+
+function names(values: unknown[]): string[] {
+  return values.filter((s): s is string => typeof s === 'string');
+}

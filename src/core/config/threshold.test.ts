@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ThresholdError, bindThreshold, compareThreshold, formatMetricValue, parseThresholdExpression, tryParseThresholdExpression,
+} from './threshold';
+
+describe('parseThresholdExpression', () => {
+  it.each([
+    ['< 100ms', '<', 100, 'ms'],
+    ['<= 2s', '<=', 2_000, 'ms'],
+    ['< 1.5s', '<', 1_500, 'ms'],
+    ['< 500us', '<', 0.5, 'ms'],
+    ['< 1m', '<', 60_000, 'ms'],
+    ['>= 1000/s', '>=', 1_000, 'ops/s'],
+    ['>= 15000/s', '>=', 15_000, 'ops/s'],
+    ['>= 600/min', '>=', 10, 'ops/s'],
+    ['>= 50 req/s', '>=', 50, 'ops/s'],
+    ['>= 200 rps', '>=', 200, 'ops/s'],
+    ['< 0.1%', '<', 0.001, 'ratio'],
+    ['< 5%', '<', 0.05, 'ratio'],
+    ['< 512MB', '<', 512 * 1024 ** 2, 'bytes'],
+    ['< 1.5GB', '<', 1.5 * 1024 ** 3, 'bytes'],
+    ['> 40', '>', 40, 'none'],
+    ['== 0', '==', 0, 'none'],
+    ['!= 3', '!=', 3, 'none'],
+    ['<100ms', '<', 100, 'ms'],
+  ])('%s', (text, op, value, unit) => {
+    const e = parseThresholdExpression(text);
+    expect(e.op).toBe(op);
+    expect(e.value).toBeCloseTo(value, 9);
+    expect(e.unit).toBe(unit);
+    expect(e.text).toBe(text);
+  });
+
+  it.each([
+    ['100ms', /no comparison operator/, 'start with one of < <= > >= == !=, e.g. "< 100ms"'],
+    ['= 0', /"=" is not a comparison operator/, 'write "== 0"'],
+    ['=> 10/s', /"=>" is not a comparison operator/, 'write ">= 10/s"'],
+    ['< -5ms', /negative/, /never negative/],
+    ['< 100 bananas', /unknown unit "bananas"/, /ms\/s\/m\/h for times/],
+    ['< 10/fortnight', /unknown unit/, /\/s for rates/],
+    ['fast', /"fast" is not a threshold/, /e\.g\. "< 100ms"/],
+    ['', /empty/, /operator and a value/],
+  ])('explains %j', (text, message, hint) => {
+    const r = tryParseThresholdExpression(text);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message).toMatch(message);
+    if (typeof hint === 'string') expect(r.hint).toBe(hint);
+    else expect(r.hint).toMatch(hint);
+  });
+
+  it('throws ThresholdError with a hint', () => {
+    expect(() => parseThresholdExpression('fast')).toThrow(ThresholdError);
+  });
+});
+
+describe('bindThreshold', () => {
+  const bind = (text: string, unit: Parameters<typeof bindThreshold>[2], metric = 'm') =>
+    bindThreshold(parseThresholdExpression(text), metric, unit);
+
+  it('keeps values already in the metric unit', () => {
+    expect(bind('< 100ms', 'ms')).toEqual({ ok: true, value: { op: '<', value: 100, unit: 'ms' } });
+    expect(bind('< 0.1%', 'ratio')).toEqual({ ok: true, value: { op: '<', value: 0.001, unit: 'ratio' } });
+  });
+
+  it('gives bare numbers the metric unit', () => {
+    expect(bind('>= 40', 'ops/s')).toMatchObject({ ok: true, value: { value: 40, unit: 'ops/s' } });
+    expect(bind('< 0.001', 'ratio')).toMatchObject({ ok: true, value: { value: 0.001, unit: 'ratio' } });
+    expect(bind('== 0', 'count')).toMatchObject({ ok: true, value: { value: 0, unit: 'count' } });
+    expect(bind('< 1048576', 'bytes')).toMatchObject({ ok: true, value: { value: 1_048_576 } });
+  });
+
+  it('rejects a bare number for a time, and a ratio above 1', () => {
+    expect(bind('< 100', 'ms', 'latency.p99')).toMatchObject({ ok: false, message: '"< 100" has no unit, but latency.p99 is a time', hint: 'add a unit, e.g. "< 100ms" or "< 100s"' });
+    expect(bind('< 5', 'ratio', 'errors.rate')).toMatchObject({ ok: false, hint: 'write a percentage, e.g. "< 5%", or a fraction such as "< 0.05"' });
+  });
+
+  it('reports unit mismatches', () => {
+    expect(bind('>= 40/s', 'ms', 'latency.p99')).toMatchObject({
+      ok: false, message: 'unit mismatch: latency.p99 is a time, but ">= 40/s" is a rate', hint: 'write a time, e.g. "< 100ms"',
+    });
+    expect(bind('< 10ms', 'count', 'requests')).toMatchObject({ ok: false, message: /requests is a count/ });
+    expect(bind('< 1%', 'bytes')).toMatchObject({ ok: false });
+  });
+});
+
+describe('compareThreshold', () => {
+  it('compares with each operator', () => {
+    expect(compareThreshold('<', 99, 100)).toBe(true);
+    expect(compareThreshold('<', 100, 100)).toBe(false);
+    expect(compareThreshold('<=', 100, 100)).toBe(true);
+    expect(compareThreshold('>', 101, 100)).toBe(true);
+    expect(compareThreshold('>=', 99.9, 100)).toBe(false);
+    expect(compareThreshold('==', 0, 0)).toBe(true);
+    expect(compareThreshold('!=', 1, 0)).toBe(true);
+  });
+
+  it('tolerates floating-point noise', () => {
+    expect(compareThreshold('==', 0.1 + 0.2, 0.3)).toBe(true);
+    expect(compareThreshold('<=', 0.1 + 0.2, 0.3)).toBe(true);
+  });
+});
+
+describe('formatMetricValue', () => {
+  it.each([
+    [12.345, 'ms', '12.3ms'],
+    [1_500, 'ms', '1.5s'],
+    [1_234.5, 'ops/s', '1235/s'],
+    [0.001, 'ratio', '0.1%'],
+    [512 * 1024 ** 2, 'bytes', '512MB'],
+    [40, 'count', '40'],
+  ] as const)('%d %s → %s', (value, unit, text) => expect(formatMetricValue(value, unit)).toBe(text));
+});
