@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { terminate, whenExited } from '../runners/process';
 import { startLocalRedis, type LocalRedis } from '../runners/redis/localServer';
 
 /** A running demo server (and the redis-server it owns, if it started one). */
@@ -88,13 +89,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
 
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      liveServers.delete(child);
-      resolve(code);
-    });
-    child.once('error', () => child.pid === undefined && resolve(null));
-  });
+  const exited = whenExited(child);
+  void exited.then(() => liveServers.delete(child));
 
   const stderrTail: string[] = [];
   let resolveListening!: (url: string) => void;
@@ -113,12 +109,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       opts.signal?.removeEventListener('abort', onAbort);
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-        await exited;
-        clearTimeout(timer);
-      }
+      await terminate(child, exited, KILL_AFTER_MS);
       await redis?.stop();
     })();
     return stopping;

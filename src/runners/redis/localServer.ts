@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { terminate, whenExited } from '../process';
 
 /** A running local redis-server. */
 export interface LocalRedis {
@@ -128,11 +129,7 @@ async function startOnPort(binary: string, port: number, opts: StartLocalRedisOp
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
 
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    // A binary that cannot be spawned emits 'error' and never 'exit'.
-    child.once('error', () => child.pid === undefined && resolve(null));
-  });
+  const exited = whenExited(child);
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
   const earlyExit = exited.then((code): never => {
     throw new Error(`redis-server exited with code ${code} before answering`);
@@ -145,12 +142,7 @@ async function startOnPort(binary: string, port: number, opts: StartLocalRedisOp
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       opts.signal?.removeEventListener('abort', onAbort);
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-        await exited;
-        clearTimeout(timer);
-      }
+      await terminate(child, exited, STOP_GRACE_MS);
       untrack(child);
       await rm(dir, { recursive: true, force: true });
     })();

@@ -1,0 +1,20 @@
+import type { ChildProcess } from 'node:child_process';
+
+/** Resolves with the exit code once the child is gone, or null when it could not be spawned at all. */
+export function whenExited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    // A binary that cannot be spawned emits 'error' and never 'exit'.
+    child.once('error', () => child.pid === undefined && resolve(null));
+  });
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` if it is still there; resolves once it has exited. */
+export async function terminate(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
