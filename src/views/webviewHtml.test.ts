@@ -64,6 +64,12 @@ describe('renderWebviewHtml', () => {
   it('rejects sources and nonces that could add policy directives', () => {
     expect(() => renderWebviewHtml({ ...options, cspSource: "https://a; script-src 'unsafe-inline'" })).toThrow(/cspSource/);
     expect(() => renderWebviewHtml({ ...options, cspSource: '' })).toThrow(/cspSource/);
+    expect(() => renderWebviewHtml({ ...options, cspSource: "'unsafe-inline'" })).toThrow(/cspSource/);
+    expect(() => renderWebviewHtml({ ...options, cspSource: "'self' <script>" })).toThrow(/cspSource/);
+    // What code-server passes.
+    expect(renderWebviewHtml({ ...options, cspSource: "'self' https://*.vscode-cdn.net" })).toContain(
+      "style-src 'self' https://*.vscode-cdn.net;",
+    );
     expect(() => renderWebviewHtml({ ...options, nonce: "abc' 'unsafe-inline" })).toThrow(/nonce/);
     expect(() => renderWebviewHtml({ ...options, nonce: 'short' })).toThrow(/nonce/);
   });

@@ -33,8 +33,10 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 
 export function renderWebviewHtml(options: WebviewHtmlOptions): string {
   const { title, cspSource, nonce, scriptUri, styleUris } = options;
-  // Both end up inside the policy: a `;` or a quote would let them add directives of their own.
-  if (!/^[^\s;,'"<>]+( [^\s;,'"<>]+)*$/.test(cspSource)) {
+  // Both end up inside the policy: a `;` would let them add directives of their own. Quoted
+  // keywords are fine (code-server passes `'self' https://*.vscode-cdn.net`), except unsafe ones.
+  const source = String.raw`(?:'(?!unsafe-)[a-z-]+'|[^\s;,'"<>]+)`;
+  if (!new RegExp(`^${source}( ${source})*$`).test(cspSource)) {
     throw new Error(`Invalid cspSource for a webview policy: ${JSON.stringify(cspSource)}`);
   }
   if (!/^[A-Za-z0-9+/_=-]{16,}$/.test(nonce)) {
