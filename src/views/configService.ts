@@ -107,8 +107,21 @@ export class ConfigService implements vscode.Disposable {
       const { config, problems } = parseConfigText(text, file);
       return this.publish({ file, exists: true, config, problems });
     } catch (err) {
-      this.log.error(`Reading ${file} failed: ${(err as Error).stack ?? String(err)}`);
-      return this.publish({ file, exists: true, config: undefined, problems: [] });
+      // Not the user's mistake, but it must not look like a missing or empty config either.
+      this.log.error(`Checking ${file} failed: ${(err as Error).stack ?? String(err)}`);
+      const problem: ConfigProblem = {
+        file,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        path: '',
+        message: `PerfLab could not check this config: ${(err as Error).message}`,
+        hint: 'see the PerfLab output channel for details, and report it if it persists',
+        severity: 'error',
+        code: 'internal',
+      };
+      return this.publish({ file, exists: true, config: undefined, problems: [problem] });
     }
   }
 
