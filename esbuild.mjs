@@ -1,7 +1,7 @@
 // One build for everything: the extension and the CLI (Node, `vscode` external) and the webview
 // bundles (browser). Usage: node esbuild.mjs [--watch] [--production] [--quiet]
 import * as esbuild from 'esbuild';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -59,6 +59,8 @@ const builds = [
   },
 ];
 
+// A production build starts clean, so nothing stale (source maps, old bundles) gets packaged.
+if (production) rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
