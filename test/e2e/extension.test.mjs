@@ -1,0 +1,150 @@
+// The packaged extension (perflab.vsix) in a real VS Code: sidebar views, the run report webview,
+// config problems as tree items and diagnostics, and the Validate Config command.
+// Run with `npm run test:e2e` (installs VS Code into the cache and packages the extension first).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCodeServer, launchBrowser, workbench, eventually, VSIX } from './harness.mjs';
+
+/** Generous waits: the first activation in a fresh VS Code takes several seconds on a small machine. */
+const ACTIVATION_TIMEOUT = 45_000;
+const UI_TIMEOUT = 20_000;
+
+const debug = !!process.env.PERFLAB_E2E_DEBUG;
+const timings = {};
+let server;
+let browser;
+let wb;
+let shot = 0;
+
+/** Runs one step of a test, timing it and saving a screenshot after it (a `-failed` one on error). */
+async function step(name, fn) {
+  const started = Date.now();
+  const file = `${String(++shot).padStart(2, '0')}-${name}`;
+  try {
+    const result = await fn();
+    await wb.screenshot(file);
+    return result;
+  } catch (err) {
+    await wb.screenshot(`${file}-failed`);
+    const state = await wb.errorState();
+    await wb.dismissOverlays();
+    const alreadySaid = state.dialog.every((d) => err.message.includes(d));
+    if (alreadySaid && !state.notifications.length) throw err;
+    // node:test prints the stack, which carries the message as it was when the error was made.
+    throw new Error(`${err.message}\nworkbench shows: ${JSON.stringify(state, null, 1)}`, { cause: err });
+  } finally {
+    timings[name] = Date.now() - started;
+  }
+}
+
+before(async () => {
+  const started = Date.now();
+  server = await startCodeServer({ vsix: VSIX, log: (s) => debug && process.stderr.write(s) });
+  timings['start code-server (install vsix)'] = Date.now() - started;
+  browser = await launchBrowser();
+  if (debug) browser.page.on('pageerror', (e) => console.error('pageerror:', e.message));
+  wb = workbench(browser.page);
+  await step('open-good-workspace', () => wb.open(server.folderUrl(server.workspace('good'))));
+}, { timeout: 180_000 });
+
+after(async () => {
+  server?.saveLogs();
+  await browser?.close();
+  await server?.stop();
+  console.log(`e2e timings (ms): ${JSON.stringify(timings)}`);
+});
+
+test('the PerfLab container lists the profiles of the config and the recorded run', { timeout: 90_000 }, async () => {
+  await step('activity-bar', async () => {
+    const item = await wb.openContainer('PerfLab');
+    const label = await item.locator('a').first().getAttribute('aria-label');
+    assert.match(label ?? '', /^PerfLab/);
+  });
+
+  await step('profiles-and-runs', async () => {
+    const profiles = wb.view('Profiles');
+    await profiles.expand();
+    await profiles.row('queue-ops').waitFor({ timeout: ACTIVATION_TIMEOUT });
+    const items = await profiles.items();
+    for (const [name, type] of [['smoke', 'http'], ['redis-ops', 'redis'], ['queue-ops', 'bullmq']]) {
+      const item = items.find((i) => i.label === name);
+      assert.ok(item, `Profiles has no "${name}" item; items: ${JSON.stringify(items)}`);
+      assert.match(item.description, new RegExp(`\\b${type}\\b`), `"${name}" should be described by its type`);
+    }
+
+    const runs = wb.view('Runs');
+    await runs.expand();
+    await runs.row('smoke').waitFor({ timeout: UI_TIMEOUT });
+    const runItems = await runs.items();
+    assert.equal(runItems.length, 1, `Runs: ${JSON.stringify(runItems)}`);
+    assert.match(runItems[0].label, /smoke/);
+  });
+});
+
+test('Open Run shows the run report with its verdict and thresholds', { timeout: 90_000 }, async () => {
+  await step('open-run-quickpick', async () => {
+    await wb.runCommand('PerfLab: Open Run');
+    const rows = await wb.quickPickRows(UI_TIMEOUT);
+    assert.match(await rows.first().innerText(), /smoke/);
+    await rows.first().click();
+  });
+
+  await step('run-webview', async () => {
+    const tab = wb.page.locator('.tabs-container .tab', { hasText: 'Run: smoke' });
+    await wb.waitFor(tab, { timeout: UI_TIMEOUT });
+
+    const app = wb.webviewFrame().locator('#app');
+    await wb.waitFor(app.getByText('PASS', { exact: true }).first(), { timeout: UI_TIMEOUT });
+    const text = await app.innerText();
+    assert.match(text, /smoke/);
+    assert.doesNotMatch(text, /\bFAIL\b/);
+
+    for (const [metric, limit] of [['latency.p99', '< 100ms'], ['errors.rate', '< 0.1%'], ['rps', '>= 40']]) {
+      const row = app.locator('tr', { hasText: metric }).first();
+      await row.waitFor({ timeout: UI_TIMEOUT });
+      assert.ok((await row.innerText()).includes(limit), `threshold row ${metric} should show its limit ${limit}`);
+    }
+  });
+});
+
+test('Validate Config reports a valid config', { timeout: 90_000 }, async () => {
+  await step('validate-config', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Validate Config');
+    const toast = wb.notification(/\bvalid\b/i);
+    try {
+      await toast.waitFor({ timeout: UI_TIMEOUT });
+    } catch {
+      assert.fail(`no notification saying the config is valid; toasts: ${JSON.stringify(await wb.notificationTexts())}`);
+    }
+    assert.doesNotMatch(await toast.innerText(), /invalid|not valid|error|problem/i);
+  });
+});
+
+test('a broken config shows its problem in the Profiles view and the Problems panel', { timeout: 120_000 }, async () => {
+  await step('open-broken-workspace', () => wb.open(server.folderUrl(server.workspace('broken'))));
+
+  await step('broken-profiles', async () => {
+    await wb.openContainer('PerfLab');
+    const profiles = wb.view('Profiles');
+    await profiles.expand();
+    const problem = profiles.row(/duration/);
+    await problem.waitFor({ timeout: ACTIVATION_TIMEOUT });
+    assert.match(await problem.innerText(), /2 minutes/);
+  });
+
+  await step('problems-panel', async () => {
+    await wb.focusWorkbench();
+    const rows = await wb.problems();
+    await eventually(async () => {
+      const texts = await rows.allInnerTexts();
+      const message = texts.find((t) => /duration/.test(t));
+      assert.ok(message, `Problems panel rows: ${JSON.stringify(texts)}`);
+      assert.match(message, /2 minutes/);
+      assert.match(message, /PerfLab/, 'the diagnostic comes from PerfLab, not only from the JSON schema');
+      // The fixture puts the bad duration on line 12.
+      assert.match(message, /Ln 12\b/);
+      assert.ok(texts.some((t) => t.includes('perflab.config.json')), 'the problem is filed under perflab.config.json');
+    }, { timeout: UI_TIMEOUT });
+  });
+});
