@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { errorRate, LatencyHistogram, latencyMetrics } from './stats';
+
+/** Nearest-rank percentile of raw values: the independent reference the histogram must match. */
+function exactPercentile(sorted: number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** A deterministic pseudo-random sequence (mulberry32), so failures reproduce. */
+function rng(seed: number): () => number {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const distributions: Record<string, (r: () => number) => number> = {
+  uniform: (r) => 0.2 + r() * 50,
+  lognormal: (r) => Math.exp(1 + 0.9 * Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r())),
+  bimodal: (r) => (r() < 0.97 ? 1 + r() * 3 : 180 + r() * 30),
+};
+
+describe('LatencyHistogram', () => {
+  it.each(Object.keys(distributions))('percentiles of %s latencies equal the exact ones within histogram precision', (name) => {
+    const next = rng(42);
+    const values = Array.from({ length: 50_000 }, () => Math.round(distributions[name]!(next) * 1000) / 1000);
+    const h = LatencyHistogram.create();
+    for (const v of values) h.recordMs(v);
+    const sorted = [...values].sort((a, b) => a - b);
+    const s = h.summary();
+    // Three significant digits: a reported value is within 0.1% (+1 µs of rounding) of the exact one.
+    const close = (actual: number, exact: number) => expect(Math.abs(actual - exact)).toBeLessThanOrEqual(exact * 0.001 + 0.001);
+    close(s.p50, exactPercentile(sorted, 50));
+    close(s.p90, exactPercentile(sorted, 90));
+    close(s.p95, exactPercentile(sorted, 95));
+    close(s.p99, exactPercentile(sorted, 99));
+    close(s.max, sorted[sorted.length - 1]!);
+    close(s.min, sorted[0]!);
+    close(s.mean, values.reduce((a, b) => a + b, 0) / values.length);
+    expect(h.count).toBe(values.length);
+  });
+
+  it('merges across histograms and threads exactly as if recorded in one', () => {
+    const next = rng(7);
+    const all = LatencyHistogram.create();
+    const parts = [LatencyHistogram.create(), LatencyHistogram.create(), LatencyHistogram.create()];
+    for (let i = 0; i < 30_000; i++) {
+      const v = distributions.lognormal!(next);
+      all.recordMs(v);
+      parts[i % 3]!.recordMs(v);
+    }
+    const merged = LatencyHistogram.create();
+    for (const p of parts) merged.add(LatencyHistogram.deserialize(JSON.parse(JSON.stringify(p.serialize()))));
+    expect(merged.summary()).toEqual(all.summary());
+    expect(merged.count).toBe(30_000);
+  });
+
+  it('reports zeros when empty and clamps values outside the trackable range', () => {
+    expect(LatencyHistogram.create().summary()).toEqual({ min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 });
+    const h = LatencyHistogram.create();
+    h.recordMs(0);
+    h.recordMs(10 * 3_600_000);
+    expect(h.summary().min).toBe(0.001);
+    expect(h.summary().max).toBe(3_600_000);
+  });
+
+  it('names metrics by the catalog and computes error rates', () => {
+    const m = latencyMetrics('scenario.a.', { min: 1, mean: 2, p50: 3, p90: 4, p95: 5, p99: 6, max: 7 });
+    expect(m['scenario.a.latency.p99']).toBe(6);
+    expect(errorRate({ count: 200, errors: 1 })).toBe(0.005);
+    expect(errorRate({ count: 0, errors: 0 })).toBe(0);
+  });
+});

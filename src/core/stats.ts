@@ -1,0 +1,110 @@
+/**
+ * Latency statistics from HDR histograms (hdr-histogram-js): microsecond resolution, three
+ * significant digits, mergeable across phases and worker threads (as compressed base64).
+ * Every percentile PerfLab reports comes from here.
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { LatencySummary, OperationResult } from './runRecord';
+
+/** One hour, in microseconds: anything slower is recorded as one hour. */
+const HIGHEST_US = 3_600_000_000;
+
+/** A histogram as it travels between threads: HDR's compressed form plus the exact extremes. */
+export interface SerializedHistogram {
+  hdr: string;
+  minUs: number;
+  maxUs: number;
+}
+
+export class LatencyHistogram {
+  // HDR keeps values at three significant digits; min and max are worth keeping exactly.
+  private minUs = Infinity;
+  private maxUs = 0;
+
+  private constructor(private readonly h: hdr.Histogram) {}
+
+  static create(): LatencyHistogram {
+    return new LatencyHistogram(
+      hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, useWebAssembly: false }),
+    );
+  }
+
+  /** Rebuilds a histogram sent from another thread or process by {@link serialize}. */
+  static deserialize(s: SerializedHistogram): LatencyHistogram {
+    const result = LatencyHistogram.create();
+    result.h.add(hdr.decodeFromCompressedBase64(s.hdr, 32, false));
+    result.minUs = s.minUs;
+    result.maxUs = s.maxUs;
+    return result;
+  }
+
+  recordMicros(us: number): void {
+    const v = Math.min(HIGHEST_US, Math.max(1, Math.round(us)));
+    this.h.recordValue(v);
+    if (v < this.minUs) this.minUs = v;
+    if (v > this.maxUs) this.maxUs = v;
+  }
+
+  recordMs(ms: number): void {
+    this.recordMicros(ms * 1000);
+  }
+
+  /** Adds another histogram's counts to this one (merging phases, workers, connections). */
+  add(other: LatencyHistogram): this {
+    this.h.add(other.h);
+    this.minUs = Math.min(this.minUs, other.minUs);
+    this.maxUs = Math.max(this.maxUs, other.maxUs);
+    return this;
+  }
+
+  get count(): number {
+    return this.h.totalCount;
+  }
+
+  /** Value at a percentile (0–100) in ms: the smallest recorded value (at histogram precision) with at least that share of values at or below it. */
+  percentileMs(p: number): number {
+    return this.h.totalCount ? this.h.getValueAtPercentile(p) / 1000 : 0;
+  }
+
+  summary(): LatencySummary {
+    if (!this.h.totalCount) return { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
+    const ms = (us: number) => Math.round(us) / 1000;
+    return {
+      min: ms(this.minUs),
+      mean: ms(this.h.mean),
+      p50: ms(this.h.getValueAtPercentile(50)),
+      p90: ms(this.h.getValueAtPercentile(90)),
+      p95: ms(this.h.getValueAtPercentile(95)),
+      p99: ms(this.h.getValueAtPercentile(99)),
+      max: ms(this.maxUs),
+    };
+  }
+
+  serialize(): SerializedHistogram {
+    return { hdr: hdr.encodeIntoCompressedBase64(this.h), minUs: this.minUs, maxUs: this.maxUs };
+  }
+
+  reset(): void {
+    this.h.reset();
+    this.minUs = Infinity;
+    this.maxUs = 0;
+  }
+}
+
+/** Metric values of one latency summary, under `<prefix>latency.<stat>` (catalog names). */
+export function latencyMetrics(prefix: string, summary: LatencySummary): Record<string, number> {
+  return {
+    [`${prefix}latency.min`]: summary.min,
+    [`${prefix}latency.mean`]: summary.mean,
+    [`${prefix}latency.p50`]: summary.p50,
+    [`${prefix}latency.p90`]: summary.p90,
+    [`${prefix}latency.p95`]: summary.p95,
+    [`${prefix}latency.p99`]: summary.p99,
+    [`${prefix}latency.max`]: summary.max,
+  };
+}
+
+/** Errors as a fraction of completed operations (0 when nothing completed). */
+export function errorRate(result: Pick<OperationResult, 'count' | 'errors'>): number {
+  return result.count ? result.errors / result.count : 0;
+}

@@ -1,0 +1,111 @@
+/**
+ * What every runner returns: a handle with typed events, the outcome and cancel(). Runners never
+ * print and never show UI; the CLI and the extension attach presentation to these events.
+ */
+import { EventEmitter } from 'node:events';
+import type { PerfLabConfig, Profile } from '../core/config';
+import type { GeneratorHealth, OperationResult, PhaseResult, RunStatus, TimelinePoint } from '../core/runRecord';
+
+/** How far the run is; emitted at most a few times per second. */
+export interface RunProgress {
+  /** 0..1 of the planned work (time or iterations). */
+  fraction: number;
+  elapsedMs: number;
+  /** Planned total, when known in advance. */
+  totalMs?: number;
+  /** Current phase or operation. */
+  phase?: string;
+  message?: string;
+}
+
+/** Live numbers of the last interval (about one second), for the live line and charts. */
+export interface LiveSample extends TimelinePoint {
+  /** Completed so far in the whole run. */
+  total: number;
+}
+
+export interface RunLog {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface RunnerEvents {
+  progress: [RunProgress];
+  sample: [LiveSample];
+  log: [RunLog];
+}
+
+/** What a runner produced; the caller turns it into a run record (id, environment, thresholds). */
+export interface RunnerOutcome {
+  status: RunStatus;
+  /** What was measured, without secrets (URL without credentials, Redis host:port). */
+  target?: string;
+  overall?: OperationResult;
+  phases: PhaseResult[];
+  operations: OperationResult[];
+  timeline?: TimelinePoint[];
+  generator?: GeneratorHealth;
+  /**
+   * Every metric the run produced, by its catalog name (src/core/config/metrics.ts), in the
+   * catalog's canonical unit: ms for times, per second for rates, a fraction for ratios.
+   */
+  metrics: Record<string, number>;
+  /** Set when status is `failed`. */
+  error?: string;
+}
+
+/**
+ * An error the user can act on (target unreachable, Redis down, a refused host): the CLI prints
+ * its message without a stack and exits 3, the editor shows it as is.
+ */
+export class RunnerError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'unreachable' | 'refused' | 'redis' | 'config' | 'internal' = 'internal',
+  ) {
+    super(message);
+    this.name = 'RunnerError';
+  }
+}
+
+export class RunHandle extends EventEmitter<RunnerEvents> {
+  private readonly controller = new AbortController();
+  /** Resolves when the run has ended and cleaned up, also after cancel(); rejects with a RunnerError. */
+  readonly result: Promise<RunnerOutcome>;
+
+  /** `execute` runs the work; it must stop promptly and clean up when `signal` aborts. */
+  constructor(execute: (handle: RunHandle, signal: AbortSignal) => Promise<RunnerOutcome>, parent?: AbortSignal) {
+    super();
+    if (parent) {
+      if (parent.aborted) this.controller.abort(parent.reason);
+      else parent.addEventListener('abort', () => this.cancel(), { once: true });
+    }
+    // Deferred a tick so callers can attach listeners before the first event.
+    this.result = Promise.resolve().then(() => execute(this, this.controller.signal));
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Stops the run; `result` still resolves, with status `cancelled` and what was measured so far. */
+  cancel(): void {
+    if (!this.controller.signal.aborted) this.controller.abort(new Error('cancelled'));
+  }
+}
+
+/** What a runner gets besides its profile. */
+export interface RunnerContext {
+  config: PerfLabConfig;
+  /** Folder of the config file: relative paths in it (a custom generator module) resolve from here. */
+  configDir: string;
+  /** Environment to read secrets from (`PERFLAB_REDIS_PASSWORD`); the process's by default. */
+  env: Record<string, string | undefined>;
+  /** Code from the workspace (custom generators) runs only when true. */
+  trusted: boolean;
+  /** Aborting it cancels the run, like RunHandle.cancel(). */
+  signal?: AbortSignal;
+}
+
+/** Starts a run of one profile type; registered per type in src/runners/registry.ts. */
+export type RunnerFactory<P extends Profile = Profile> = (profile: P, ctx: RunnerContext) => RunHandle;
