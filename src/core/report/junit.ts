@@ -1,0 +1,43 @@
+/**
+ * JUnit XML for CI systems: one test case per threshold (a failure names metric, limit and
+ * actual) and one for the run itself, which fails when the run did not complete.
+ */
+import type { RunRecord } from '../runRecord';
+import { formatActual } from './values';
+
+export function junitReport(record: RunRecord): string {
+  const cases: string[] = [];
+  const suite = `perflab.${record.profile}`;
+  const seconds = (record.durationMs / 1000).toFixed(3);
+  const runFailed = record.status !== 'completed';
+  cases.push(
+    testCase(suite, 'run completed', seconds, runFailed ? { message: `run ${record.status}`, body: record.error ?? `the run was ${record.status}` } : undefined),
+  );
+  for (const t of record.thresholds) {
+    const actual = formatActual(t);
+    cases.push(
+      testCase(suite, `${t.metric} ${t.limit}`, '0', t.pass ? undefined : { message: `${t.metric}: ${actual} does not meet ${t.limit}`, body: `metric: ${t.metric}\nlimit: ${t.limit}\nactual: ${actual}` }),
+    );
+  }
+  const failures = (runFailed ? 1 : 0) + record.thresholds.filter((t) => !t.pass).length;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="perflab" tests="${cases.length}" failures="${failures}" time="${seconds}">`,
+    `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" time="${seconds}" timestamp="${xml(record.startedAt)}">`,
+    `    <properties><property name="run" value="${xml(record.id)}"/><property name="target" value="${xml(record.target ?? '')}"/></properties>`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function testCase(suite: string, name: string, time: string, failure?: { message: string; body: string }): string {
+  const open = `    <testcase classname="${xml(suite)}" name="${xml(name)}" time="${time}"`;
+  if (!failure) return `${open}/>`;
+  return `${open}>\n      <failure message="${xml(failure.message)}" type="threshold">${xml(failure.body)}</failure>\n    </testcase>`;
+}
+
+function xml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}

@@ -1,0 +1,56 @@
+/** The plain-text report the CLI prints at the end of a run. */
+import type { OperationResult, RunRecord } from '../runRecord';
+import { errorRate } from '../stats';
+import { formatActual, ms, percent, rate } from './values';
+
+export function textReport(record: RunRecord): string {
+  const lines: string[] = [];
+  const verdict = record.status === 'completed' ? (record.pass ? 'PASS' : 'FAIL') : record.status.toUpperCase();
+  lines.push(`${record.profile} (${record.type}) ${verdict} in ${(record.durationMs / 1000).toFixed(1)} s — run ${record.id}`);
+  if (record.target) lines.push(`target: ${record.target}`);
+  if (record.error) lines.push(`error: ${record.error}`);
+  if (record.generator?.generatorBound) lines.push(`warning: ${record.generator.message ?? 'the load generator, not the target, was the limit'}`);
+
+  const rows: OperationResult[] = [
+    ...(record.phases.length > 1 ? record.phases.map((p) => ({ ...p, name: `phase ${p.name}` })) : []),
+    ...record.operations,
+    ...(record.overall ? [record.overall] : []),
+  ];
+  if (rows.length) {
+    lines.push('');
+    lines.push(
+      table(
+        ['', 'count', 'rate/s', 'errors', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'max ms'],
+        rows.map((r) => [
+          r.name,
+          r.count.toLocaleString('en-US'),
+          rate(r.rate),
+          r.errors ? `${r.errors} (${percent(errorRate(r))})` : '0',
+          ms(r.latency.p50),
+          ms(r.latency.p90),
+          ms(r.latency.p95),
+          ms(r.latency.p99),
+          ms(r.latency.max),
+        ]),
+      ),
+    );
+    const uncorrected = record.overall?.uncorrectedLatency;
+    if (uncorrected) {
+      lines.push(`latency from each request's intended send time; from the actual send: p50 ${ms(uncorrected.p50)} ms, p90 ${ms(uncorrected.p90)} ms, p99 ${ms(uncorrected.p99)} ms`);
+    }
+    const kinds = Object.entries(record.overall?.errorsByKind ?? {});
+    if (kinds.length) lines.push(`errors by kind: ${kinds.map(([k, n]) => `${k} × ${n}`).join(', ')}`);
+  }
+  if (record.thresholds.length) {
+    lines.push('');
+    lines.push(table(['threshold', 'limit', 'actual', ''], record.thresholds.map((t) => [t.metric, t.limit, formatActual(t), t.pass ? 'pass' : 'FAIL'])));
+  }
+  return lines.join('\n');
+}
+
+/** Left-aligned first column, right-aligned numbers. */
+export function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+}
