@@ -58,6 +58,13 @@ describe('LatencyHistogram', () => {
     expect(merged.count).toBe(30_000);
   });
 
+  it('never reports a percentile above the maximum or below the minimum', () => {
+    const h = LatencyHistogram.create();
+    for (let i = 0; i < 100; i++) h.recordMicros(3290);
+    const s = h.summary();
+    expect([s.p50, s.p90, s.p99, s.max]).toEqual([3.29, 3.29, 3.29, 3.29]);
+  });
+
   it('reports zeros when empty and clamps values outside the trackable range', () => {
     expect(LatencyHistogram.create().summary()).toEqual({ min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 });
     const h = LatencyHistogram.create();

@@ -63,19 +63,21 @@ export class LatencyHistogram {
 
   /** Value at a percentile (0–100) in ms: the smallest recorded value (at histogram precision) with at least that share of values at or below it. */
   percentileMs(p: number): number {
-    return this.h.totalCount ? this.h.getValueAtPercentile(p) / 1000 : 0;
+    return this.h.totalCount ? Math.min(this.maxUs, Math.max(this.minUs, this.h.getValueAtPercentile(p))) / 1000 : 0;
   }
 
   summary(): LatencySummary {
     if (!this.h.totalCount) return { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
     const ms = (us: number) => Math.round(us) / 1000;
+    // HDR reports the top of a value's bucket; never report a percentile outside what was recorded.
+    const at = (p: number) => ms(Math.min(this.maxUs, Math.max(this.minUs, this.h.getValueAtPercentile(p))));
     return {
       min: ms(this.minUs),
       mean: ms(this.h.mean),
-      p50: ms(this.h.getValueAtPercentile(50)),
-      p90: ms(this.h.getValueAtPercentile(90)),
-      p95: ms(this.h.getValueAtPercentile(95)),
-      p99: ms(this.h.getValueAtPercentile(99)),
+      p50: at(50),
+      p90: at(90),
+      p95: at(95),
+      p99: at(99),
       max: ms(this.maxUs),
     };
   }

@@ -1,0 +1,239 @@
+/**
+ * One Redis benchmark run: connect (failing fast with what to check), describe the server, seed
+ * the run's keys with TTLs, measure each operation in turn, and always remove the run's keys,
+ * whether the run completed, was cancelled or failed.
+ */
+import type { Redis } from 'ioredis';
+import type { RedisProfile } from '../../core/config';
+import type { TimelinePoint } from '../../core/runRecord';
+import { type RunHandle, type RunLog, type RunnerContext, type RunnerOutcome, RunnerError } from '../types';
+import { type Keeper, manualCleanupHint, removeBenchKeys, startKeeper } from './cleanup';
+import { BENCH_KEY_TTL_MS, BenchKeys, newBenchPrefix } from './keys';
+import { drive } from './modes';
+import { type BenchOperation, createOperation, makeValue, type OperationContext, seedKeys } from './operations';
+import { OperationRecorder, overallResult, redisMetrics } from './recorder';
+import { describeServer, readServerFacts } from './serverInfo';
+import { connectRedis, type RedisTarget, resolveRedisTarget } from './target';
+
+/** After cancel, operations in flight get this long to finish before the connection is dropped. */
+const CANCEL_GRACE_MS = 750;
+/** Control connections (INFO, seeding, keeper, cleanup) give up on a command after this long. */
+const CONTROL_COMMAND_TIMEOUT_MS = 5_000;
+const TICK_MS = 250;
+/** Ticks per live sample (about one second). */
+const TICKS_PER_SAMPLE = 4;
+
+export async function runRedisBenchmark(profile: RedisProfile, ctx: RunnerContext, handle: RunHandle, signal: AbortSignal): Promise<RunnerOutcome> {
+  const target = resolveRedisTarget(ctx);
+  const log = (level: RunLog['level'], message: string) => handle.emit('log', { level, message });
+  if (target.urlHadPassword) {
+    log('warn', 'stack.redis.url contains a password, which is ignored: set PERFLAB_REDIS_PASSWORD in the environment instead');
+  }
+  const cancelled = (): RunnerOutcome => ({ status: 'cancelled', target: target.label, phases: [], operations: [], metrics: {} });
+  const control = (name: string) => connectRedis(target, { name, commandTimeoutMs: CONTROL_COMMAND_TIMEOUT_MS }, signal);
+
+  let admin: Redis;
+  try {
+    admin = await control('perflab-control');
+  } catch (err) {
+    if (signal.aborted) return cancelled();
+    throw err;
+  }
+
+  const keys = new BenchKeys(newBenchPrefix());
+  try {
+    const facts = await readServerFacts(admin);
+    if (facts.clusterEnabled) {
+      throw new RunnerError(`Redis at ${target.address} runs in cluster mode, which the Redis benchmark does not support: point stack.redis.url at a standalone server`, 'redis');
+    }
+    for (const entry of describeServer(facts, target, keys.prefix, BENCH_KEY_TTL_MS)) handle.emit('log', entry);
+  } catch (err) {
+    admin.disconnect();
+    if (err instanceof RunnerError) throw err;
+    throw new RunnerError(`Redis at ${target.address} accepted the connection but did not answer INFO (${(err as Error).message})`, 'redis');
+  }
+
+  const run = new Measurement(profile, target, keys, handle, signal);
+  try {
+    await run.execute(admin);
+  } finally {
+    const cleanup = await removeBenchKeys({
+      prefix: keys.prefix,
+      known: keys.usedBy(profile.operations),
+      reuse: admin,
+      // Not tied to the run's signal: cleanup must also happen after a cancel.
+      connect: () => connectRedis(target, { name: 'perflab-cleanup', commandTimeoutMs: CONTROL_COMMAND_TIMEOUT_MS }),
+    });
+    admin.disconnect();
+    if (cleanup.ok) {
+      log('info', `removed the benchmark's ${cleanup.deleted} key${cleanup.deleted === 1 ? '' : 's'} (${keys.prefix}*)`);
+    } else {
+      log(
+        'error',
+        `could not remove the benchmark keys under ${keys.prefix} from ${target.address} (${cleanup.reason}). ` +
+          `They expire by themselves within ${BENCH_KEY_TTL_MS / 60_000} minutes; to remove them now: ` +
+          manualCleanupHint(keys.prefix, target.host, target.port, target.db),
+      );
+    }
+  }
+
+  if (signal.aborted && !run.failure) return { ...run.outcome(), status: 'cancelled' };
+  return run.outcome();
+}
+
+/** The measured part, from seeding to the last operation; keeps what it measured whatever happens. */
+class Measurement {
+  failure?: string;
+  private readonly opContext: OperationContext;
+  private readonly operations: BenchOperation[];
+  private readonly recorders: OperationRecorder[];
+  private readonly timeline: TimelinePoint[] = [];
+  private stop = false;
+  private lost?: string;
+  private runStart = 0;
+  private current = -1;
+  private currentStart = 0;
+
+  constructor(
+    private readonly profile: RedisProfile,
+    private readonly target: RedisTarget,
+    private readonly keys: BenchKeys,
+    private readonly handle: RunHandle,
+    private readonly signal: AbortSignal,
+  ) {
+    this.opContext = { keys, value: makeValue(profile.valueSize), ttlMs: BENCH_KEY_TTL_MS, pipelineSize: profile.pipeline };
+    this.operations = profile.operations.map((name) => createOperation(name, this.opContext));
+    this.recorders = this.operations.map((op) => new OperationRecorder(op.name));
+  }
+
+  async execute(admin: Redis): Promise<void> {
+    let bench: Redis | undefined;
+    let keeper: Keeper | undefined;
+    let hardStop: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      this.stop = true;
+      hardStop = setTimeout(() => bench?.disconnect(), CANCEL_GRACE_MS);
+    };
+    this.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (this.signal.aborted) return;
+      bench = await connectRedis(this.target, { name: 'perflab-bench', autoPipelining: this.profile.mode === 'auto-pipeline' }, this.signal);
+      let lastError: Error | undefined;
+      bench.on('error', (err: Error) => {
+        lastError = err;
+      });
+      bench.on('close', () => {
+        if (this.stop) return;
+        this.stop = true;
+        this.lost = lastError?.message ?? 'the server closed the connection';
+      });
+      await seedKeys(admin, this.profile.operations, this.opContext);
+      keeper = startKeeper(
+        admin,
+        this.keys.refreshedFor(this.profile.operations),
+        this.profile.operations.includes('lpush') ? this.keys.lists : [],
+        BENCH_KEY_TTL_MS,
+        (err) => this.log('warn', `could not refresh the benchmark keys' TTLs (${err.message}); they still expire within ${BENCH_KEY_TTL_MS / 60_000} minutes of the last refresh`),
+      );
+      await this.measure(bench);
+      if (this.lost) this.failure = `lost the connection to Redis at ${this.target.address} mid-run (${this.lost}); the results up to then are kept`;
+    } catch (err) {
+      if (!this.signal.aborted) this.failure = `Redis benchmark failed: ${(err as Error).message}`;
+    } finally {
+      this.signal.removeEventListener('abort', onAbort);
+      clearTimeout(hardStop);
+      this.stop = true;
+      await keeper?.stop();
+      bench?.disconnect();
+    }
+  }
+
+  private async measure(bench: Redis): Promise<void> {
+    const { profile } = this;
+    const perOperationMs = profile.durationMs !== undefined ? profile.durationMs / this.operations.length : undefined;
+    const iterations = perOperationMs === undefined ? (profile.iterations ?? 10_000) : undefined;
+    this.runStart = performance.now();
+    let ticks = 0;
+    const ticker = setInterval(() => {
+      this.progress(perOperationMs, iterations);
+      if (++ticks % TICKS_PER_SAMPLE === 0) this.sample();
+    }, TICK_MS);
+    try {
+      for (const [index, op] of this.operations.entries()) {
+        if (this.stop) break;
+        this.current = index;
+        this.currentStart = performance.now();
+        this.progress(perOperationMs, iterations);
+        const { lost } = await drive(bench, op, this.recorders[index]!, {
+          mode: profile.mode,
+          concurrency: profile.concurrency,
+          pipeline: profile.pipeline,
+          iterations,
+          deadline: perOperationMs === undefined ? undefined : this.currentStart + perOperationMs,
+          stopped: () => this.stop,
+        });
+        this.sample();
+        if (lost && !this.stop) {
+          this.stop = true;
+          this.lost = lost.message;
+        }
+        ticks = 0;
+        if (op.name === 'pipeline') {
+          const rate = this.recorders[index]!.rate;
+          this.log('info', `pipeline: each operation is one pipeline of ${op.commands} commands (SET and GET), ` +
+            `${Math.round(rate)} pipelines/s = ${Math.round(rate * op.commands)} commands/s`);
+        }
+      }
+    } finally {
+      clearInterval(ticker);
+    }
+    if (!this.stop) this.handle.emit('progress', { fraction: 1, elapsedMs: performance.now() - this.runStart, ...this.totalMs() });
+  }
+
+  private progress(perOperationMs: number | undefined, iterations: number | undefined): void {
+    if (this.current < 0) return;
+    const n = this.operations.length;
+    const now = performance.now();
+    const fraction = iterations !== undefined
+      ? this.recorders.reduce((sum, r) => sum + r.count, 0) / (iterations * n)
+      : (this.current + Math.min(1, (now - this.currentStart) / perOperationMs!)) / n;
+    this.handle.emit('progress', {
+      fraction: Math.min(1, fraction),
+      elapsedMs: now - this.runStart,
+      ...this.totalMs(),
+      phase: this.operations[this.current]!.name,
+    });
+  }
+
+  private totalMs(): { totalMs?: number } {
+    return this.profile.durationMs !== undefined ? { totalMs: this.profile.durationMs } : {};
+  }
+
+  private sample(): void {
+    const rec = this.recorders[this.current];
+    if (!rec) return;
+    const point = rec.closeInterval(performance.now(), this.runStart);
+    this.timeline.push(point);
+    this.handle.emit('sample', { ...point, total: this.recorders.reduce((sum, r) => sum + r.count, 0) });
+  }
+
+  private log(level: RunLog['level'], message: string): void {
+    this.handle.emit('log', { level, message });
+  }
+
+  outcome(): RunnerOutcome {
+    const started = this.recorders.slice(0, this.current + 1);
+    const operations = started.map((r) => r.result());
+    const overall = overallResult(started);
+    return {
+      status: this.failure ? 'failed' : 'completed',
+      target: this.target.label,
+      overall,
+      phases: [],
+      operations,
+      timeline: this.timeline,
+      metrics: operations.length ? redisMetrics(operations, overall) : {},
+      ...(this.failure ? { error: this.failure } : {}),
+    };
+  }
+}
