@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { PerfLabConfig } from '../../core/config';
+import { RunnerError } from '../types';
+import { unlinkMatching } from './cleanup';
+import { checkEvictionRisk, describeConnectError, resolveRedisTarget } from './connection';
+
+function config(url?: string, allowHosts: string[] = []): PerfLabConfig {
+  return { stack: { ...(url ? { redis: { url } } : {}), queues: [] }, targets: {}, allowHosts, profiles: {} };
+}
+
+describe('resolveRedisTarget', () => {
+  it('defaults to loopback 6379', () => {
+    expect(resolveRedisTarget(config(), {})).toMatchObject({ host: '127.0.0.1', port: 6379, db: 0, tls: false, display: 'redis://127.0.0.1:6379' });
+  });
+
+  it('takes the password from PERFLAB_REDIS_PASSWORD and never shows credentials', () => {
+    const t = resolveRedisTarget(config('rediss://app:inurl@localhost:6390/2'), { PERFLAB_REDIS_PASSWORD: 'fromenv' });
+    expect(t).toMatchObject({ host: 'localhost', port: 6390, db: 2, username: 'app', password: 'fromenv', tls: true });
+    expect(t.display).toBe('rediss://localhost:6390/2');
+  });
+
+  it('refuses a host that is neither loopback nor in allowHosts, and says how to allow it', () => {
+    const err = (() => {
+      try {
+        resolveRedisTarget(config('redis://cache.internal:6379'), {});
+      } catch (e) {
+        return e;
+      }
+    })() as RunnerError;
+    expect(err).toBeInstanceOf(RunnerError);
+    expect(err.code).toBe('refused');
+    expect(err.message).toContain('"allowHosts": ["cache.internal"]');
+    expect(resolveRedisTarget(config('redis://cache.internal:6379', ['cache.internal']), {}).host).toBe('cache.internal');
+  });
+
+  it('rejects what is not a Redis URL as a config error', () => {
+    expect(() => resolveRedisTarget(config('http://127.0.0.1:6379'), {})).toThrow(/redis:\/\//);
+    expect(() => resolveRedisTarget(config('not a url'), {})).toThrow(RunnerError);
+  });
+});
+
+describe('describeConnectError', () => {
+  const target = resolveRedisTarget(config(), {});
+  it('names host:port and what to check', () => {
+    const msg = describeConnectError(target, new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+    expect(msg).toContain('127.0.0.1:6379');
+    expect(msg).toContain('redis-server is running');
+    expect(msg).toContain('stack.redis.url');
+  });
+  it('points at the password for auth errors', () => {
+    expect(describeConnectError(target, new Error('NOAUTH Authentication required.'))).toMatch(/PERFLAB_REDIS_PASSWORD/);
+    expect(describeConnectError(target, new Error('WRONGPASS invalid username-password pair'))).toMatch(/PERFLAB_REDIS_PASSWORD/);
+  });
+});
+
+describe('checkEvictionRisk', () => {
+  const facts = { version: '7.0.15', usedMemory: 50e6, maxMemory: 100e6, policy: 'allkeys-lru' };
+  it('is silent without a memory limit or with noeviction', () => {
+    expect(checkEvictionRisk({ ...facts, maxMemory: 0 }, 1e9, 'x')).toEqual([]);
+    expect(checkEvictionRisk({ ...facts, policy: 'noeviction' }, 1e9, 'x')).toEqual([]);
+  });
+  it('warns with room to spare and refuses when the jobs could push out user keys', () => {
+    expect(checkEvictionRisk(facts, 1e6, 'x')).toHaveLength(1);
+    expect(() => checkEvictionRisk(facts, 40e6, 'x')).toThrow(/evict your own keys/);
+  });
+});
+
+describe('unlinkMatching', () => {
+  it('refuses any pattern that is not a whole benchmark prefix', async () => {
+    const never = {} as never;
+    await expect(unlinkMatching(never, '*')).rejects.toThrow(/refusing/);
+    await expect(unlinkMatching(never, 'bull:*')).rejects.toThrow(/refusing/);
+    await expect(unlinkMatching(never, 'perflab-bench-x*')).rejects.toThrow(/refusing/);
+    await expect(unlinkMatching(never, 'perflab-bench-*:*')).rejects.toThrow(/refusing/);
+    await expect(unlinkMatching(never, 'perflab-bench-abc:q*:*')).rejects.toThrow(/refusing/);
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * BullMQ benchmarks of the developer's own Redis: producer throughput (`add`, `addBulk`), worker
+ * drain rate and add-to-completion latency, over a sweep of worker concurrencies, with the
+ * profile's priorities, delays, planned failures with retries, and rate limiter.
+ *
+ * Safety: every queue of a run lives under a BullMQ key prefix of its own
+ * (`perflab-bench-<run id>`); at the end, on cancel and on error the run closes its workers and
+ * queues and UNLINKs exactly the keys under that prefix (SCAN, never FLUSH), so other queues such
+ * as the app's `bull:messages` are never touched. When the connection has dropped, cleanup
+ * reconnects a bounded number of times; if it still cannot, the error log names the prefix left
+ * behind and the command that removes it.
+ *
+ * Headline metrics of a sweep come from its best concurrency: for `drain` the one with the
+ * highest `drain.rate`, for `e2e` the one with the lowest `e2e.latency.p99`; `overall` is that
+ * step's result, named e.g. `drain.c10 (best of c=1, 10, 50)`. `jobs.failed` and `errors.rate`
+ * count the whole run (every step), since a failure anywhere matters.
+ */
+import type { BullmqProfile } from '../../core/config';
+import type { OperationResult, RunStatus } from '../../core/runRecord';
+import { errorRate, latencyMetrics } from '../../core/stats';
+import { RunHandle, RunnerError, type RunnerContext, type RunnerFactory, type RunnerOutcome } from '../types';
+import { runPrefix } from './cleanup';
+import { checkEvictionRisk, connectAdmin, resolveRedisTarget, serverFacts } from './connection';
+import { JobPlan } from './jobs';
+import { runMode, type ModeOutput, type SweepStep } from './modes';
+import { LiveFeed } from './recorder';
+import { BenchSession } from './session';
+
+/** Starts a BullMQ benchmark; see the module comment for what it measures and how it cleans up. */
+export const runBullmqProfile: RunnerFactory<BullmqProfile> = (profile, ctx) =>
+  new RunHandle((handle, signal) => runBenchmark(profile, ctx, handle, signal), ctx.signal);
+
+async function runBenchmark(profile: BullmqProfile, ctx: RunnerContext, handle: RunHandle, signal: AbortSignal): Promise<RunnerOutcome> {
+  const target = resolveRedisTarget(ctx.config, ctx.env);
+  const empty = (status: RunStatus): RunnerOutcome => ({ status, target: target.display, phases: [], operations: [], metrics: {} });
+  if (signal.aborted) return empty('cancelled');
+  const prefix = runPrefix();
+  let admin;
+  try {
+    admin = await connectAdmin(target, `${prefix}:admin`, signal);
+  } catch (err) {
+    if (signal.aborted) return empty('cancelled');
+    throw err;
+  }
+
+  const plan = new JobPlan(profile);
+  const steps = profile.mode === 'add' || profile.mode === 'addBulk' ? 1 : profile.workerConcurrency.length;
+  const live = new LiveFeed(handle, profile.durationMs !== undefined ? profile.durationMs * steps : undefined);
+  // The run also stops when Redis is gone for good: the admin link gave up reconnecting after a few seconds.
+  const lost = new AbortController();
+  let running = true;
+  admin.once('end', () => {
+    if (!running) return;
+    const message = `lost the connection to Redis at ${target.host}:${target.port} mid-run and could not reconnect; check that redis-server is still running (results are partial)`;
+    live.log('error', message);
+    lost.abort(new Error(message));
+  });
+  const session = new BenchSession(prefix, profile, target, admin, live, plan, AbortSignal.any([signal, lost.signal]));
+  try {
+    const facts = await serverFacts(admin);
+    const plannedJobs = profile.jobs ?? Math.ceil((profile.arrivalRate ?? 5_000) * (profile.durationMs ?? 0) / 1000);
+    for (const warning of checkEvictionRisk(facts, plan.estimatedBytes(plannedJobs), target.display)) live.log('warn', warning);
+    live.log('info', `BullMQ ${profile.mode} benchmark on ${target.display} (Redis ${facts.version}); its queues live under the key prefix "${session.prefix}:" and are removed at the end`);
+  } catch (err) {
+    session.disconnectAdmin();
+    if (err instanceof RunnerError) throw err;
+    throw new RunnerError(`Redis at ${target.host}:${target.port} did not answer INFO: ${(err as Error).message}`, 'redis');
+  }
+
+  live.begin();
+  const out: ModeOutput = { recorders: [], steps: [] };
+  let status: RunStatus = 'completed';
+  let error: string | undefined;
+  let cleanup: Awaited<ReturnType<BenchSession['removeAll']>> | undefined;
+  try {
+    await runMode(session, out);
+  } catch (err) {
+    // Once the run has started, a failure keeps what was measured: the outcome says `failed` and why.
+    if (!signal.aborted && !lost.signal.aborted) {
+      status = 'failed';
+      error = (err as Error).message ?? String(err);
+      live.log('error', error);
+    }
+  } finally {
+    running = false;
+    await session.closeAll();
+    cleanup = await session.removeAll();
+    if ('error' in cleanup) live.log('error', cleanup.error);
+    else live.log('info', `removed the benchmark's ${cleanup.removed} keys under "${session.prefix}:"; none is left`);
+    session.disconnectAdmin();
+    live.end();
+  }
+  if (signal.aborted) status = 'cancelled';
+  else if (lost.signal.aborted) {
+    status = 'failed';
+    error = (lost.signal.reason as Error).message;
+  }
+  if (status === 'failed' && cleanup && 'error' in cleanup) error = `${error}; ${cleanup.error}`;
+  return {
+    ...summarize(profile, out),
+    status,
+    target: target.display,
+    phases: [],
+    timeline: live.timeline,
+    ...(out.generator ? { generator: out.generator } : {}),
+    ...(error ? { error } : {}),
+  };
+}
+
+/** Operations, the headline result and the catalog metrics of what was measured. */
+function summarize(profile: BullmqProfile, out: ModeOutput): Pick<RunnerOutcome, 'overall' | 'operations' | 'metrics'> {
+  const operations = out.recorders.filter((r) => r.count > 0).map((r) => r.result());
+  const metrics: Record<string, number> = {};
+  if (out.producer) {
+    const overall = out.producer.result();
+    if (overall.count) {
+      metrics['add.rate'] = overall.rate;
+      metrics['errors.rate'] = errorRate(overall);
+    }
+    return { operations, metrics, ...(overall.count ? { overall } : {}) };
+  }
+
+  const measured = out.steps.filter((s) => s.main.count > 0);
+  const best = pickBest(profile, measured);
+  if (!best) return { operations, metrics };
+  const result = best.main.result();
+  const overall: OperationResult = {
+    ...result,
+    name: out.steps.length > 1 || profile.workerConcurrency.length > 1
+      ? `${result.name} (best of c=${measured.map((s) => s.concurrency).join(', ')})`
+      : result.name,
+  };
+  if (profile.mode === 'e2e') Object.assign(metrics, latencyMetrics('e2e.', result.latency));
+  metrics['drain.rate'] = result.rate;
+  const producer = best.producer.result();
+  if (producer.count) metrics['add.rate'] = producer.rate;
+  const totals = measured.reduce((t, s) => ({ count: t.count + s.main.count, errors: t.errors + s.main.errors }), { count: 0, errors: 0 });
+  metrics['jobs.failed'] = measured.reduce((n, s) => n + s.completions.failed, 0);
+  metrics['errors.rate'] = errorRate(totals);
+  return { operations, metrics, overall };
+}
+
+/** drain: the highest completion rate; e2e: the lowest p99 among steps where jobs completed. */
+function pickBest(profile: BullmqProfile, steps: SweepStep[]): SweepStep | undefined {
+  if (profile.mode === 'e2e') {
+    const completed = steps.filter((s) => s.completions.completed > 0);
+    return (completed.length ? completed : steps).reduce<SweepStep | undefined>(
+      (best, s) => (!best || s.main.latency.percentileMs(99) < best.main.latency.percentileMs(99) ? s : best),
+      undefined,
+    );
+  }
+  return steps.reduce<SweepStep | undefined>((best, s) => (!best || s.main.result().rate > best.main.result().rate ? s : best), undefined);
+}

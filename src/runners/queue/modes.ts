@@ -1,0 +1,213 @@
+/**
+ * The four benchmarks. `add` and `addBulk` only produce. `drain` fills a queue first and then
+ * times one worker emptying it, once per value of `workerConcurrency`. `e2e` runs a worker at each
+ * concurrency while jobs arrive (on an even schedule with `arrivalRate`) and times each job from
+ * its scheduled add to its completion. Each step uses a fresh queue, removed when the step ends.
+ * With `duration` instead of `jobs`, adding (the fill, for `drain`) lasts that long; the step then
+ * waits for the jobs added to finish.
+ */
+import { performance } from 'node:perf_hooks';
+import type { BullmqProfile } from '../../core/config';
+import type { GeneratorHealth } from '../../core/runRecord';
+import { RunnerError } from '../types';
+import { Completions } from './consumer';
+import { abortable, produce, type ProduceOptions } from './producer';
+import { OpRecorder } from './recorder';
+import type { BenchQueue, BenchSession, BenchWorker } from './session';
+
+const READY_TIMEOUT_MS = 10_000;
+/** With no delays, backoffs or limiter in play, this long without any job finishing means something was lost. */
+const BASE_IDLE_MS = 5_000;
+
+/** One concurrency of a sweep: its main result, the producer's, and what the worker finished. */
+export interface SweepStep {
+  concurrency: number;
+  main: OpRecorder;
+  producer: OpRecorder;
+  completions: Completions;
+}
+
+export interface ModeOutput {
+  /** Every result, in report order. */
+  recorders: OpRecorder[];
+  /** drain / e2e: one per concurrency that was started. */
+  steps: SweepStep[];
+  /** add / addBulk: the one result. */
+  producer?: OpRecorder;
+  generator?: GeneratorHealth;
+}
+
+export function runMode(session: BenchSession, out: ModeOutput): Promise<void> {
+  switch (session.profile.mode) {
+    case 'add': return runProducer(session, out, false);
+    case 'addBulk': return runProducer(session, out, true);
+    case 'drain': return runSweep(session, out, drainStep);
+    case 'e2e': return runSweep(session, out, e2eStep);
+  }
+}
+
+async function runProducer(session: BenchSession, out: ModeOutput, bulk: boolean): Promise<void> {
+  const { profile, live } = session;
+  const name = bulk ? 'addBulk' : 'add';
+  const rec = new OpRecorder(name, { uncorrected: profile.arrivalRate !== undefined });
+  out.recorders.push(rec);
+  out.producer = rec;
+  const queue = session.createQueue(session.queueName());
+  await ready(session, queue);
+  const started = performance.now();
+  live.follow(name, rec, () => planFraction(profile, rec.count, started));
+  const result = await produce(session, queue, rec, producerOptions(profile, bulk));
+  if (result.generator) out.generator = result.generator;
+  await session.close(queue);
+  await session.removeQueue(queue.name);
+}
+
+/** Runs one concurrency; registers its results in `out` as soon as they exist, so a cancel or an error keeps what was measured. */
+type Step = (session: BenchSession, out: ModeOutput, concurrency: number, at: (f: number) => number) => Promise<void>;
+
+async function runSweep(session: BenchSession, out: ModeOutput, step: Step): Promise<void> {
+  const list = session.profile.workerConcurrency;
+  for (let i = 0; i < list.length && !session.signal.aborted; i++) {
+    await step(session, out, list[i]!, (f) => (i + Math.min(1, f)) / list.length);
+  }
+}
+
+/** Fill, then time a worker at `concurrency` until the queue is empty. */
+const drainStep: Step = async (session, out, concurrency, at) => {
+  const { profile, live, plan, signal } = session;
+  const name = session.queueName(`c${concurrency}`);
+  const fill = new OpRecorder(`fill.c${concurrency}`);
+  const main = new OpRecorder(`drain.c${concurrency}`);
+  const attempts = retriesInPlay(profile) ? new OpRecorder(`attempts.c${concurrency}`) : undefined;
+  const completions = new Completions(main, attempts);
+  out.recorders.push(fill, main, ...(attempts ? [attempts] : []));
+  out.steps.push({ concurrency, main, producer: fill, completions });
+  const queue = session.createQueue(name);
+  let worker: BenchWorker | undefined;
+  try {
+    await ready(session, queue);
+    const started = performance.now();
+    live.follow(`fill c=${concurrency}`, fill, () => at(planFraction(profile, fill.count, started) / 2));
+    const { added } = await produce(session, queue, fill, producerOptions(profile, true));
+    if (signal.aborted) return;
+    live.log('info', `queue ${name} filled with ${added} jobs in ${fill.seconds.toFixed(1)} s; draining at concurrency ${concurrency}`);
+
+    worker = session.createWorker(name, concurrency, completions.processor(plan, profile.processTimeMs));
+    completions.attach(worker);
+    await ready(session, worker);
+    completions.expect(added);
+    live.follow(`drain c=${concurrency}`, main, () => at(0.5 + (added ? completions.finished / added : 1) / 2));
+    main.start();
+    startWorker(session, worker);
+    await completions.wait(session, queue, idleLimitMs(profile));
+  } finally {
+    if (worker) await session.close(worker);
+    await session.close(queue);
+  }
+  // After an error or an abort the run's final cleanup removes everything under the prefix anyway.
+  if (!signal.aborted) await session.removeQueue(name);
+};
+
+/** A worker at `concurrency` running while jobs are added; each job timed from its scheduled add to its completion. */
+const e2eStep: Step = async (session, out, concurrency, at) => {
+  const { profile, live, plan, signal } = session;
+  const name = session.queueName(`c${concurrency}`);
+  const paced = profile.arrivalRate !== undefined;
+  const main = new OpRecorder(`e2e.c${concurrency}`, { uncorrected: true });
+  const producer = new OpRecorder(`add.c${concurrency}`, { uncorrected: paced });
+  const attempts = retriesInPlay(profile) ? new OpRecorder(`attempts.c${concurrency}`) : undefined;
+  const due: number[] = [];
+  const sent: number[] = [];
+  // A delayed job is on time when it completes right after its delay: count from when it became due.
+  const completions = new Completions(main, attempts, (seq) => {
+    const d = due[seq];
+    const s = sent[seq];
+    if (d === undefined || s === undefined) return undefined;
+    const extra = plan.delayOf(seq);
+    return [d + extra, s + extra];
+  });
+  out.recorders.push(main, producer, ...(attempts ? [attempts] : []));
+  out.steps.push({ concurrency, main, producer, completions });
+  const queue = session.createQueue(name);
+  let worker: BenchWorker | undefined;
+  try {
+    worker = session.createWorker(name, concurrency, completions.processor(plan, profile.processTimeMs));
+    completions.attach(worker);
+    await Promise.all([ready(session, queue), ready(session, worker)]);
+    startWorker(session, worker);
+    const started = performance.now();
+    live.follow(`e2e c=${concurrency}`, main, () => at(planFraction(profile, completions.finished, started)));
+    main.start();
+    const result = await produce(session, queue, producer, {
+      ...producerOptions(profile, false),
+      onSend: (seq, dueAt, sentAt) => {
+        due[seq] = dueAt;
+        sent[seq] = sentAt;
+      },
+    });
+    if (result.generator) out.generator = mergeHealth(out.generator, result.generator);
+    completions.expect(result.added);
+    await completions.wait(session, queue, idleLimitMs(profile));
+  } finally {
+    if (worker) await session.close(worker);
+    await session.close(queue);
+  }
+  // After an error or an abort the run's final cleanup removes everything under the prefix anyway.
+  if (!signal.aborted) await session.removeQueue(name);
+};
+
+function producerOptions(profile: BullmqProfile, bulk: boolean): ProduceOptions {
+  return {
+    ...(profile.jobs !== undefined ? { jobs: profile.jobs } : {}),
+    ...(profile.durationMs !== undefined ? { durationMs: profile.durationMs } : {}),
+    ...(profile.arrivalRate !== undefined ? { rate: profile.arrivalRate } : {}),
+    ...(bulk ? { bulk: profile.bulkSize } : {}),
+  };
+}
+
+function startWorker(session: BenchSession, worker: BenchWorker): void {
+  worker.run().catch((err: Error) => session.live.log('error', `worker ${worker.name} stopped: ${err.message}`));
+}
+
+/** Waits until a queue or worker is connected; a Redis that went away since the probe fails the run instead of hanging it. */
+async function ready(session: BenchSession, item: BenchQueue | BenchWorker): Promise<void> {
+  const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
+  try {
+    await abortable(item.waitUntilReady(), AbortSignal.any([session.signal, timeout]));
+  } catch (err) {
+    if (session.signal.aborted) throw err;
+    const { host, port } = session.target;
+    const why = timeout.aborted ? `no connection within ${READY_TIMEOUT_MS / 1000} s` : (err as Error).message;
+    throw new RunnerError(`Lost Redis at ${host}:${port} while starting the benchmark (${why}); check that redis-server is still running.`, 'redis');
+  }
+}
+
+/** 0..1 of the planned jobs or duration. */
+function planFraction(profile: BullmqProfile, done: number, startedAt: number): number {
+  if (profile.jobs !== undefined) return profile.jobs ? done / profile.jobs : 1;
+  return profile.durationMs ? (performance.now() - startedAt) / profile.durationMs : 1;
+}
+
+function retriesInPlay(profile: BullmqProfile): boolean {
+  return profile.failRate > 0 || profile.attempts > 1;
+}
+
+/** How long nothing may finish before the missing jobs are presumed lost: longer when delays, backoffs or a limiter make jobs wait on purpose. */
+export function idleLimitMs(p: BullmqProfile): number {
+  const backoff = p.backoff ? (p.backoff.type === 'exponential' ? p.backoff.delayMs * 2 ** Math.max(0, p.attempts - 2) : p.backoff.delayMs) : 0;
+  const waits = Math.max(p.delayed?.delayMs ?? 0, backoff, p.limiter?.durationMs ?? 0, p.processTimeMs);
+  return BASE_IDLE_MS + 2 * waits;
+}
+
+function mergeHealth(a: GeneratorHealth | undefined, b: GeneratorHealth): GeneratorHealth {
+  if (!a) return b;
+  const bound = a.generatorBound || b.generatorBound;
+  const message = [a.message, b.message].filter(Boolean).join(' ');
+  return {
+    lagP99Ms: Math.max(a.lagP99Ms, b.lagP99Ms),
+    lateSends: a.lateSends + b.lateSends,
+    lateSendMaxMs: Math.max(a.lateSendMaxMs, b.lateSendMaxMs),
+    generatorBound: bound,
+    ...(message ? { message } : {}),
+  };
+}

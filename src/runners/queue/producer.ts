@@ -1,0 +1,202 @@
+/**
+ * Adding jobs: one by one or in bulk, either as fast as the previous call returns (closed loop,
+ * one call in flight) or on an even schedule at `arrivalRate` (open model). On a schedule, job k
+ * is due at start + k/rate; it is sent when its time has come (all overdue ones at once after a
+ * late timer), never in per-second bursts, and latencies count from the due time, so a stalled
+ * Redis shows up in the numbers instead of silently slowing the schedule down.
+ */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { GeneratorHealth } from '../../core/runRecord';
+import { JOB_NAME } from './jobs';
+import type { OpRecorder } from './recorder';
+import type { BenchQueue, BenchSession } from './session';
+
+/** A send counts as late only past this: every ms-timer generator is routinely 1–2 ms late. */
+const LATE_MS = 5;
+
+export interface ProduceOptions {
+  /** Stop after this many jobs… */
+  jobs?: number;
+  /** …or after this long. */
+  durationMs?: number;
+  /** Jobs per second; absent means closed loop. */
+  rate?: number;
+  /** Jobs per `addBulk` call; absent means `add` one job at a time. */
+  bulk?: number;
+  /** Called right before job `seq` is sent: `due` is its scheduled time, `sent` the actual one (performance.now() ms). */
+  onSend?: (seq: number, due: number, sent: number) => void;
+}
+
+export interface ProduceResult {
+  /** Jobs Redis accepted. */
+  added: number;
+  /** With a rate: how well the schedule was kept. */
+  generator?: GeneratorHealth;
+}
+
+/** Adds jobs to `queue`, recording each call in `rec` (count in jobs, latency per call). */
+export async function produce(session: BenchSession, queue: BenchQueue, rec: OpRecorder, opts: ProduceOptions): Promise<ProduceResult> {
+  return opts.rate ? producePaced(session, queue, rec, opts, opts.rate) : produceClosed(session, queue, rec, opts);
+}
+
+async function produceClosed(session: BenchSession, queue: BenchQueue, rec: OpRecorder, opts: ProduceOptions): Promise<ProduceResult> {
+  const { signal } = session;
+  let added = 0;
+  const start = performance.now();
+  rec.start(start);
+  for (let seq = 0; !signal.aborted && more(seq, opts, start); ) {
+    const n = batchSize(seq, opts);
+    const t0 = performance.now();
+    for (let k = 0; k < n; k++) opts.onSend?.(seq + k, t0, t0);
+    try {
+      await abortable(send(session, queue, seq, n, opts.bulk !== undefined), signal);
+      const t1 = performance.now();
+      rec.ok(t1 - t0, undefined, n);
+      rec.stop(t1);
+      added += n;
+    } catch (err) {
+      if (signal.aborted) break;
+      rec.fail(errorKind(err), performance.now() - t0, n);
+    }
+    seq += n;
+  }
+  return { added };
+}
+
+async function producePaced(session: BenchSession, queue: BenchQueue, rec: OpRecorder, opts: ProduceOptions, rate: number): Promise<ProduceResult> {
+  const { signal } = session;
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const inflight = new Set<Promise<void>>();
+  let added = 0;
+  let late = 0;
+  let lateMax = 0;
+  let sends = 0;
+  let sinceYield = 0;
+  const start = performance.now();
+  rec.start(start);
+  try {
+    for (let seq = 0; !signal.aborted && more(seq, opts, start); ) {
+      // Far behind schedule, catching up must still let replies (and an abort) through.
+      if (sinceYield >= 100) {
+        sinceYield = 0;
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      const due = start + (seq * 1000) / rate;
+      const now = performance.now();
+      if (due > now) {
+        sinceYield = 0;
+        await sleep(due - now, signal);
+        continue;
+      }
+      sinceYield++;
+      const n = batchSize(seq, opts);
+      if (now - due > LATE_MS) {
+        late++;
+        lateMax = Math.max(lateMax, now - due);
+      }
+      sends++;
+      for (let k = 0; k < n; k++) opts.onSend?.(seq + k, due, now);
+      const call = send(session, queue, seq, n, opts.bulk !== undefined).then(
+        () => {
+          const t = performance.now();
+          rec.ok(t - due, t - now, n);
+          rec.stop(t);
+          added += n;
+        },
+        (err: unknown) => {
+          if (signal.aborted) return;
+          rec.fail(errorKind(err), performance.now() - due, n);
+        },
+      );
+      inflight.add(call);
+      void call.finally(() => inflight.delete(call));
+      seq += n;
+    }
+    await abortable(Promise.all(inflight), signal).catch(() => undefined);
+  } finally {
+    lag.disable();
+  }
+  const lagP99Ms = lag.count ? Math.round(lag.percentile(99) / 1e4) / 100 : 0;
+  const generatorBound = sends > 0 && late / sends > 0.01;
+  return {
+    added,
+    generator: {
+      lagP99Ms,
+      lateSends: late,
+      lateSendMaxMs: Math.round(lateMax * 100) / 100,
+      generatorBound,
+      ...(generatorBound
+        ? { message: `${late} of ${sends} adds went out more than ${LATE_MS} ms after their scheduled time (worst ${Math.round(lateMax)} ms): PerfLab's own process, which also runs the workers, could not keep the schedule; latencies include that delay.` }
+        : {}),
+    },
+  };
+}
+
+function send(session: BenchSession, queue: BenchQueue, seq: number, n: number, bulk: boolean): Promise<unknown> {
+  const { plan } = session;
+  if (!bulk) return queue.add(JOB_NAME, plan.data(seq), plan.options(seq));
+  const jobs = [];
+  for (let k = 0; k < n; k++) {
+    const opts = plan.options(seq + k);
+    jobs.push({ name: JOB_NAME, data: plan.data(seq + k), ...(opts ? { opts } : {}) });
+  }
+  return queue.addBulk(jobs);
+}
+
+function more(seq: number, opts: ProduceOptions, start: number): boolean {
+  if (opts.jobs !== undefined) return seq < opts.jobs;
+  if (opts.rate) return start + (seq * 1000) / opts.rate < start + (opts.durationMs ?? 0);
+  return performance.now() - start < (opts.durationMs ?? 0);
+}
+
+function batchSize(seq: number, opts: ProduceOptions): number {
+  const batch = opts.bulk ?? 1;
+  return opts.jobs !== undefined ? Math.min(batch, opts.jobs - seq) : batch;
+}
+
+export function errorKind(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (e?.code) return e.code;
+  const msg = e?.message ?? String(err);
+  return msg.length > 60 ? `${msg.slice(0, 57)}...` : msg;
+}
+
+/** Resolves after `ms`, or right away when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (the promise's own late rejection is swallowed). */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * One benchmark run's hold on Redis: the per-run key prefix, every Queue and Worker it opened
+ * (so all of them are closed at the end, on cancel and on error), and the removal of its keys.
+ */
+import { Queue, Worker, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { BullmqProfile } from '../../core/config';
+import { RunnerError } from '../types';
+import { manualCleanupHint, safeQueueName, unlinkMatching } from './cleanup';
+import { bullmqConnection, connectAdmin, type RedisTarget } from './connection';
+import type { BenchJobData, JobPlan } from './jobs';
+import type { LiveFeed } from './recorder';
+
+const CLOSE_TIMEOUT_MS = 2_000;
+const CLEANUP_ATTEMPTS = 5;
+const CLEANUP_RETRY_MS = 1_000;
+
+export type BenchQueue = Queue<BenchJobData>;
+export type BenchWorker = Worker<BenchJobData>;
+
+export class BenchSession {
+  private readonly open = new Set<BenchQueue | BenchWorker>();
+  private readonly seenErrors = new Set<string>();
+  /** Keys removed so far, by the per-step removals and the final one. */
+  private removed = 0;
+
+  constructor(
+    /** BullMQ key prefix of this run (see runPrefix()): every key its queues create starts with `<prefix>:`. */
+    readonly prefix: string,
+    readonly profile: BullmqProfile,
+    readonly target: RedisTarget,
+    private admin: Redis,
+    readonly live: LiveFeed,
+    readonly plan: JobPlan,
+    readonly signal: AbortSignal,
+  ) {}
+
+  /** `<queue>` or `<queue>-<suffix>`, a name inside this run's prefix. */
+  queueName(suffix?: string): string {
+    const base = safeQueueName(this.profile.queue);
+    return suffix ? `${base}-${suffix}` : base;
+  }
+
+  createQueue(name: string): BenchQueue {
+    const queue = new Queue<BenchJobData>(name, {
+      connection: bullmqConnection(this.target, `${this.prefix}:queue`),
+      prefix: this.prefix,
+    });
+    queue.on('error', (err) => this.reportError(`queue ${name}`, err));
+    this.open.add(queue);
+    return queue;
+  }
+
+  /** A worker that starts only when `run()` is called, so its start can be timed. */
+  createWorker(name: string, concurrency: number, processor: Processor<BenchJobData>): BenchWorker {
+    const { limiter } = this.profile;
+    const worker = new Worker<BenchJobData>(name, processor, {
+      connection: bullmqConnection(this.target, `${this.prefix}:worker`),
+      prefix: this.prefix,
+      concurrency,
+      autorun: false,
+      ...(limiter ? { limiter: { max: limiter.max, duration: limiter.durationMs } } : {}),
+    });
+    worker.on('error', (err) => this.reportError(`worker ${name}`, err));
+    this.open.add(worker);
+    return worker;
+  }
+
+  /**
+   * Closes one queue or worker without a graceful QUIT: by the time the run closes something,
+   * every job it waits for has finished (or the run is over), and a QUIT would wait forever for a
+   * Redis that has gone away. Bounded in time either way.
+   */
+  async close(item: BenchQueue | BenchWorker): Promise<void> {
+    this.open.delete(item);
+    const closing = item instanceof Worker ? item.close(true) : item.getBackend().close(true);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), CLOSE_TIMEOUT_MS);
+    });
+    const late = await Promise.race([closing.then(() => false, () => false), timedOut]);
+    clearTimeout(timer);
+    if (late) this.live.log('warn', `closing ${item.name} took more than ${CLOSE_TIMEOUT_MS / 1000} s; going on without waiting`);
+  }
+
+  /** Closes everything still open, workers first so no job finishes into a closed queue. */
+  async closeAll(): Promise<void> {
+    const items = [...this.open];
+    await Promise.all(items.filter((i) => i instanceof Worker).map((w) => this.close(w)));
+    await Promise.all(items.filter((i) => !(i instanceof Worker)).map((q) => this.close(q)));
+  }
+
+  /** Removes one finished queue's keys right away, so a sweep does not keep every step's jobs in memory. */
+  async removeQueue(name: string): Promise<void> {
+    this.removed += await this.withAdmin((admin) => unlinkMatching(admin, `${this.prefix}:${name}:*`));
+  }
+
+  /**
+   * Removes every key under the run's prefix, reconnecting a few times when the connection has
+   * dropped. Resolves with the number of keys the run removed in all, or with an error message
+   * naming the prefix and how to remove it by hand.
+   */
+  async removeAll(): Promise<{ removed: number } | { error: string }> {
+    try {
+      this.removed += await this.withAdmin((admin) => unlinkMatching(admin, `${this.prefix}:*`));
+      return { removed: this.removed };
+    } catch (err) {
+      const { host, port } = this.target;
+      const reason = err instanceof RunnerError ? 'Redis is still unreachable' : (err as Error).message;
+      return {
+        error: `could not remove the benchmark's queues (${reason}); keys under "${this.prefix}:" may remain on ` +
+          `${host}:${port}: ${manualCleanupHint(this.prefix, host, port)}`,
+      };
+    }
+  }
+
+  disconnectAdmin(): void {
+    this.admin.disconnect();
+  }
+
+  get adminClient(): Redis {
+    return this.admin;
+  }
+
+  private async withAdmin<T>(fn: (admin: Redis) => Promise<T>): Promise<T> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
+      try {
+        // `end`: the link gave up reconnecting; a fresh one may get through once Redis is back.
+        if (this.admin.status === 'end') {
+          const fresh = await connectAdmin(this.target, `${this.prefix}:admin`);
+          this.admin.disconnect();
+          this.admin = fresh;
+        }
+        return await fn(this.admin);
+      } catch (err) {
+        lastError = err;
+        await new Promise((r) => setTimeout(r, CLEANUP_RETRY_MS));
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+
+  /**
+   * BullMQ repeats a connection error on every reconnect attempt, and a lost lock once per job:
+   * each kind of error is logged once per source (numbers such as job ids do not make a new kind).
+   */
+  private reportError(source: string, err: Error): void {
+    const message = err?.message ?? String(err);
+    const kind = `${source}|${message.replace(/\d+/g, '#')}`;
+    if (this.seenErrors.has(kind)) return;
+    this.seenErrors.add(kind);
+    this.live.log('warn', `${source}: ${message}`);
+  }
+}
