@@ -1,0 +1,119 @@
+/**
+ * Closed-loop phases (a fixed number of connections, each sending its next request when the
+ * previous one answers) run on autocannon, inside the load-generator worker.
+ *
+ * Latency: autocannon's own histogram holds whole milliseconds, so each response's time (which
+ * autocannon measures with hrtime) is recorded at microsecond resolution from its `response`
+ * event instead. Scenarios: autocannon cycles through a list of requests, so weighted scenarios
+ * become a shuffled deck of 100 requests whose counts follow the weights; each entry's
+ * `onResponse` names its scenario for the `response` event that immediately follows. A profile
+ * with one template-free scenario and no body check hands autocannon a single fixed request, the
+ * same work as bare autocannon.
+ */
+import autocannon from 'autocannon';
+import { performance } from 'node:perf_hooks';
+import type { ClosedPhase } from '../../core/config/types';
+import type { PhaseRecorder } from './recorder';
+import type { RenderedRequest } from './requestPlan';
+import { weightedDeck } from './requestPlan';
+import type { RequestSource } from './requestSource';
+
+export interface ClosedLoopOptions {
+  phase: ClosedPhase;
+  /** `http://host:port`. */
+  origin: string;
+  source: RequestSource;
+  recorder: PhaseRecorder;
+  timeoutMs: number;
+}
+
+export interface ClosedLoopStats {
+  durationMs: number;
+  stopped: boolean;
+}
+
+export class ClosedLoop {
+  private instance: autocannon.Instance | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: ClosedLoopOptions) {}
+
+  run(): Promise<ClosedLoopStats> {
+    const { phase, source, recorder } = this.o;
+    const scenarios = source.scenarios;
+    // Which scenario the next `response` event belongs to, and whether its body check failed:
+    // set by the request's onResponse, which autocannon calls just before that event.
+    let current = 0;
+    let bodyFailed = false;
+    let generatorError: unknown;
+
+    const simple = scenarios.length === 1 && scenarios[0]!.isStatic && scenarios[0]!.bodyContains === undefined && !source.hasGenerator;
+    let requests: autocannon.Request[];
+    if (simple) {
+      requests = [toAutocannon(scenarios[0]!.render({ seq: 0 }))];
+    } else {
+      const handlers = scenarios.map((s, i) => (_status: number, body: string) => {
+        current = i;
+        bodyFailed = s.bodyContains !== undefined && !body.includes(s.bodyContains);
+      });
+      const dynamic = scenarios.map((s) => !s.isStatic || source.hasGenerator);
+      requests = weightedDeck(scenarios.map((s) => s.weight)).map((i) => {
+        const entry: autocannon.Request = { ...toAutocannon(scenarios[i]!.render({ seq: 0 })), onResponse: handlers[i]! };
+        if (dynamic[i]) {
+          entry.setupRequest = (req) => {
+            try {
+              return { ...req, ...toAutocannon(source.render(i)) };
+            } catch (err) {
+              generatorError ??= err;
+              this.instance?.stop();
+              return req;
+            }
+          };
+        }
+        return entry;
+      });
+    }
+
+    const start = performance.now();
+    return new Promise<ClosedLoopStats>((resolve, reject) => {
+      this.instance = autocannon(
+        {
+          url: this.o.origin,
+          connections: phase.connections,
+          pipelining: phase.pipelining,
+          duration: phase.durationMs / 1000,
+          timeout: Math.max(1, this.o.timeoutMs / 1000),
+          // autocannon checks for the end of the run once per sample: 100 ms keeps stop() prompt.
+          sampleInt: 100,
+          requests,
+        },
+        (err) => {
+          const durationMs = performance.now() - start;
+          if (generatorError !== undefined) reject(generatorError);
+          else if (err) reject(err);
+          else resolve({ durationMs, stopped: this.stopped });
+        },
+      );
+      this.instance.on('response', (_client: unknown, status: number, _bytes: number, responseTimeMs: number) => {
+        const us = responseTimeMs * 1000;
+        const kind = !scenarios[current]!.statusOk(status) ? `status:${status}` : bodyFailed ? 'expect:body' : undefined;
+        recorder.response(current, us, us, kind);
+      });
+      this.instance.on('reqError', (err: NodeJS.ErrnoException) => {
+        recorder.failure(-1, err.code ?? (/timed out/.test(err.message) ? 'timeout' : 'socket-error'));
+      });
+      if (this.stopped) this.instance.stop();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.instance?.stop();
+  }
+}
+
+function toAutocannon(req: RenderedRequest): autocannon.Request {
+  const out: autocannon.Request = { method: req.method, path: req.path, headers: req.headers };
+  if (req.body !== undefined) out.body = req.body;
+  return out;
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { assessHealth, type HealthInput } from './health';
+
+const open = (over: Partial<NonNullable<HealthInput['open']>> = {}): NonNullable<HealthInput['open']> => ({
+  sent: 10_000, planned: 10_000, dropped: 0, stopped: false, lateSends: 10, lateSendMaxMs: 6,
+  connections: 10, meanRate: 1000, answerP90Ms: 1, ...over,
+});
+
+describe('assessHealth', () => {
+  it('tolerates a few short delays, not many or long ones', () => {
+    const bound = (lateSends: number, lateSendMaxMs: number) =>
+      assessHealth({ phase: 'p', lagP99Ms: 2, open: open({ lateSends, lateSendMaxMs }) }).health.generatorBound;
+    expect(bound(180, 16)).toBe(false); // 1.8 %, at most 16 ms late
+    expect(bound(180, 60)).toBe(true); // 1.8 %, up to 60 ms late
+    expect(bound(600, 8)).toBe(true); // 6 %
+    expect(bound(50, 200)).toBe(false); // 0.5 %
+  });
+
+  it('passes a generator that kept its schedule', () => {
+    const v = assessHealth({ phase: 'p', lagP99Ms: 2, open: open() });
+    expect(v.health).toMatchObject({ generatorBound: false, lateSends: 10, lateSendMaxMs: 6, sent: 10_000, connections: 10 });
+    expect(v.health.message).toBeUndefined();
+    expect(v.warning).toBeUndefined();
+  });
+
+  it('blames the generator for event-loop lag and late sends, and says what to do', () => {
+    const v = assessHealth({ phase: 'p', lagP99Ms: 45, open: open({ lateSends: 500, lateSendMaxMs: 180 }) });
+    expect(v.health.generatorBound).toBe(true);
+    expect(v.health.message).toMatch(/phase "p": the load generator was the limit, not the target: its event loop lagged 45 ms at p99 \(limit 20 ms\); 500 of 10000 requests left more than 5 ms behind schedule \(worst 180 ms\)\. .*lower the rate/);
+  });
+
+  it('blames the generator when it fell short although the target answered fast', () => {
+    const v = assessHealth({ phase: 'p', lagP99Ms: 2, open: open({ sent: 6_000, dropped: 4_000 }) });
+    expect(v.health.generatorBound).toBe(true);
+    expect(v.health.message).toMatch(/sent only 60 % of the 10000 planned requests although the target answered in 1\.0 ms/);
+  });
+
+  it('blames the target when it fell short because the target was slow', () => {
+    const v = assessHealth({ phase: 'p', lagP99Ms: 2, open: open({ sent: 6_000, dropped: 4_000, answerP90Ms: 900, connections: 1024 }) });
+    expect(v.health.generatorBound).toBe(false);
+    expect(v.warning).toMatch(/the target could not keep up: 60 % of the 10000 planned requests were sent \(4000 dropped\) with 1024 connections/);
+  });
+
+  it('does not judge a stopped phase by its shortfall; a closed loop only by lag', () => {
+    expect(assessHealth({ phase: 'p', lagP99Ms: 2, open: open({ sent: 10, lateSends: 0, stopped: true }) }).health.generatorBound).toBe(false);
+    expect(assessHealth({ phase: 'c', lagP99Ms: 5 }).health).toEqual({ lagP99Ms: 5, lateSends: 0, lateSendMaxMs: 0, generatorBound: false });
+  });
+});

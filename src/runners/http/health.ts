@@ -1,0 +1,81 @@
+/**
+ * Whether the load generator, not the target, was the limit of a phase. When it was, the latency
+ * numbers describe PerfLab's own delays, and the run says so instead of blaming the target.
+ */
+import { LATE_SEND_MS, type PhaseHealth } from './protocol';
+
+/** Generator event-loop lag (p99) above which its timing cannot be trusted. */
+export const LAG_LIMIT_MS = 20;
+/**
+ * Late sends that mean the schedule was not kept: more than 5 % of them, or more than 1 % when
+ * the worst was also later than {@link LAG_LIMIT_MS} (a few ms late now and then barely moves the
+ * percentiles; tens of ms on 1 % of requests moves p99).
+ */
+export const LATE_SHARE_LIMIT = 0.05;
+export const LATE_SHARE_WITH_LONG_DELAYS = 0.01;
+/** An open phase that sent less than this share of its planned requests fell short. */
+export const SHORTFALL_LIMIT = 0.9;
+
+export interface HealthInput {
+  phase: string;
+  lagP99Ms: number;
+  /** Open phases only. */
+  open?: {
+    sent: number;
+    planned: number;
+    dropped: number;
+    stopped: boolean;
+    lateSends: number;
+    lateSendMaxMs: number;
+    connections: number;
+    /** Mean intended rate over the phase, per second. */
+    meanRate: number;
+    /** Uncorrected latency p90, ms: how fast the target answered. */
+    answerP90Ms: number;
+  };
+}
+
+export interface HealthVerdict {
+  health: PhaseHealth;
+  /** Worth telling the user even though the generator was not the limit. */
+  warning?: string;
+}
+
+const fmt = (ms: number) => (ms >= 10 ? ms.toFixed(0) : ms.toFixed(1));
+
+export function assessHealth(input: HealthInput): HealthVerdict {
+  const { phase, lagP99Ms, open } = input;
+  const reasons: string[] = [];
+  let warning: string | undefined;
+  if (lagP99Ms > LAG_LIMIT_MS) {
+    reasons.push(`its event loop lagged ${fmt(lagP99Ms)} ms at p99 (limit ${LAG_LIMIT_MS} ms)`);
+  }
+  const lateShare = open && open.sent > 0 ? open.lateSends / open.sent : 0;
+  if (open && (lateShare > LATE_SHARE_LIMIT || (lateShare > LATE_SHARE_WITH_LONG_DELAYS && open.lateSendMaxMs > LAG_LIMIT_MS))) {
+    reasons.push(`${open.lateSends} of ${open.sent} requests left more than ${LATE_SEND_MS} ms behind schedule (worst ${fmt(open.lateSendMaxMs)} ms)`);
+  }
+  if (open && !open.stopped && open.planned > 0 && open.sent < open.planned * SHORTFALL_LIMIT) {
+    const share = `${Math.round((open.sent / open.planned) * 100)} %`;
+    // Little's law: connections busy on average = rate × latency. Far below the pool size means
+    // the connections mostly sat idle, so the target was not what held the requests back.
+    const busy = (open.meanRate * open.answerP90Ms) / 1000;
+    if (busy < open.connections * 0.5) {
+      reasons.push(`it sent only ${share} of the ${open.planned} planned requests although the target answered in ${fmt(open.answerP90Ms)} ms (p90)`);
+    } else {
+      warning = `phase "${phase}": the target could not keep up: ${share} of the ${open.planned} planned requests were sent ` +
+        `(${open.dropped} dropped) with ${open.connections} connections; latencies from the intended send times show the wait.`;
+    }
+  }
+  const health: PhaseHealth = {
+    lagP99Ms,
+    lateSends: open?.lateSends ?? 0,
+    lateSendMaxMs: open?.lateSendMaxMs ?? 0,
+    generatorBound: reasons.length > 0,
+    ...(open ? { sent: open.sent, planned: open.planned, connections: open.connections, dropped: open.dropped } : {}),
+  };
+  if (reasons.length) {
+    health.message = `phase "${phase}": the load generator was the limit, not the target: ${reasons.join('; ')}. ` +
+      'These latencies include its own delays: close other CPU-heavy programs, lower the rate, or run the target on another machine.';
+  }
+  return warning ? { health, warning } : { health };
+}

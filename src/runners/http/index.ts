@@ -1,0 +1,162 @@
+/**
+ * The HTTP runner: runs an `http` profile's phases in order in a load-generator worker thread
+ * and resolves with per-phase, per-scenario and overall results.
+ *
+ * - Arrival-rate phases (`arrivalRate`, optional `rampTo`) use PerfLab's own open-model generator
+ *   (./openLoop.ts): latency is measured from each request's intended send time, and from the
+ *   actual send as `uncorrectedLatency`.
+ * - Closed-loop phases (`connections`, optional `pipelining`) run on autocannon (./closedLoop.ts).
+ *
+ * Before any load: the target must be loopback or allowed (`RunnerError('refused')`), templates
+ * and the custom generator must be usable (`RunnerError('config')`), and the target's port must
+ * accept a connection within 2 s (`RunnerError('unreachable')`).
+ */
+import { Worker } from 'node:worker_threads';
+import type { HttpProfile } from '../../core/config/types';
+import type { TimelinePoint } from '../../core/runRecord';
+import { RunHandle, RunnerError, type RunnerContext, type RunnerFactory, type RunnerOutcome } from '../types';
+import { checkReachable, resolveGenerator, resolveTarget } from './preflight';
+import type { FromWorker, PhaseData, WorkerInit } from './protocol';
+import { compileScenarios, targetInfo } from './requestPlan';
+import { buildOutcome } from './results';
+import { TemplateError } from './templates';
+import { findWorkerBundle, WORKER_BUNDLE } from './workerBundle';
+
+export interface HttpRunnerOptions {
+  /** Open model: connections to start with (default 10) and the most the pool may grow to (default 1024). */
+  connections?: { initial?: number; max?: number };
+  /** The worker bundle; found next to (or above) this module by default. */
+  workerPath?: string;
+}
+
+export const DEFAULT_CONNECTIONS = 10;
+export const MAX_CONNECTIONS = 1024;
+/** After a stop request, how long the worker gets to report partial results before it is terminated. */
+const STOP_GRACE_MS = 1_000;
+
+/** A runner factory with non-default generator settings (tests, benchmarks). */
+export function createHttpRunner(options: HttpRunnerOptions = {}): RunnerFactory<HttpProfile> {
+  return (profile, ctx) => new RunHandle((handle, signal) => execute(profile, ctx, handle, signal, options), ctx.signal);
+}
+
+/** Runs an `http` profile. */
+export const runHttpProfile: RunnerFactory<HttpProfile> = createHttpRunner();
+
+async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHandle, signal: AbortSignal, options: HttpRunnerOptions): Promise<RunnerOutcome> {
+  const resolved = resolveTarget(profile, ctx);
+  try {
+    compileScenarios(profile.scenarios, targetInfo(resolved.url.href, resolved.target.headers));
+  } catch (err) {
+    if (err instanceof TemplateError) throw new RunnerError(`profile "${profile.name}": ${err.message}`, 'config');
+    throw err;
+  }
+  const generatorModule = resolveGenerator(profile, ctx);
+  const workerPath = options.workerPath ?? findWorkerBundle();
+  if (!workerPath) throw new RunnerError(`the load generator (dist/${WORKER_BUNDLE}) was not found above ${__dirname}; run \`npm run build\``, 'internal');
+
+  const cancelled = () => buildOutcome({ status: 'cancelled', target: resolved.display, phases: [], timeline: [] });
+  if (signal.aborted) return cancelled();
+  await checkReachable(resolved, signal);
+  if (signal.aborted) return cancelled();
+
+  const init: WorkerInit = {
+    baseUrl: resolved.url.href,
+    targetHeaders: resolved.target.headers,
+    phases: profile.phases,
+    scenarios: profile.scenarios,
+    timeoutMs: profile.timeoutMs,
+    ...(generatorModule ? { generatorModule } : {}),
+    connections: {
+      initial: options.connections?.initial ?? DEFAULT_CONNECTIONS,
+      max: options.connections?.max ?? MAX_CONNECTIONS,
+    },
+  };
+  const plannedMs = profile.phases.reduce((ms, p) => ms + p.durationMs, 0);
+  return runWorker(workerPath, init, handle, signal, resolved.display, plannedMs);
+}
+
+function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, signal: AbortSignal, target: string, plannedMs: number): Promise<RunnerOutcome> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerPath, { workerData: init });
+    const phases: PhaseData[] = [];
+    const timeline: TimelinePoint[] = [];
+    let ready = false;
+    let done = false;
+    let lagP99Ms: number | undefined;
+    let error: string | undefined;
+    let configError: RunnerError | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+
+    const progress = (elapsedMs: number, phase?: string) =>
+      handle.emit('progress', {
+        fraction: plannedMs > 0 ? Math.min(1, elapsedMs / plannedMs) : 1,
+        elapsedMs: Math.round(elapsedMs),
+        totalMs: plannedMs,
+        ...(phase !== undefined ? { phase } : {}),
+      });
+
+    worker.on('message', (m: FromWorker) => {
+      switch (m.type) {
+        case 'ready':
+          ready = true;
+          break;
+        case 'phase-start':
+          progress(m.elapsedMs, m.name);
+          break;
+        case 'sample':
+          timeline.push(m.point);
+          handle.emit('sample', { ...m.point, total: m.total });
+          progress(m.elapsedMs, m.point.phase);
+          break;
+        case 'phase-end':
+          phases.push(m.phase);
+          if (m.phase.health.message) handle.emit('log', { level: 'warn', message: m.phase.health.message });
+          else if (m.phase.health.sent !== undefined) handle.emit('log', { level: 'info', message: describeOpenPhase(m.phase) });
+          break;
+        case 'log':
+          handle.emit('log', { level: m.level, message: m.message });
+          break;
+        case 'done':
+          done = true;
+          lagP99Ms = m.lagP99Ms;
+          void worker.terminate();
+          break;
+        case 'fatal':
+          if (!ready && m.code === 'config') configError = new RunnerError(m.message, 'config');
+          else error ??= m.message;
+          void worker.terminate();
+          break;
+      }
+    });
+    worker.on('error', (err) => {
+      error ??= `the load generator failed: ${err.message}`;
+    });
+    worker.once('exit', () => {
+      clearTimeout(killTimer);
+      signal.removeEventListener('abort', onAbort);
+      if (configError) return reject(configError);
+      let status: RunnerOutcome['status'] = 'completed';
+      if (error !== undefined) status = 'failed';
+      else if (signal.aborted) status = 'cancelled';
+      else if (!done) {
+        status = 'failed';
+        error = 'the load generator stopped unexpectedly';
+      }
+      if (status === 'completed') progress(plannedMs);
+      resolve(buildOutcome({ status, target, phases, timeline, ...(lagP99Ms !== undefined ? { lagP99Ms } : {}), ...(error !== undefined ? { error } : {}) }));
+    });
+    const onAbort = () => {
+      worker.postMessage({ type: 'stop' });
+      killTimer ??= setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** `phase "x": 10000 of 10000 planned requests sent on 10 connections, 12 late`. */
+function describeOpenPhase(p: PhaseData): string {
+  const h = p.health;
+  return `phase "${p.name}": ${h.sent} of ${h.planned} planned requests sent on ${h.connections} connections` +
+    `${h.dropped ? `, ${h.dropped} dropped` : ''}, ${h.lateSends} sent late (worst ${h.lateSendMaxMs.toFixed(1)} ms), generator lag p99 ${h.lagP99Ms.toFixed(1)} ms`;
+}

@@ -1,0 +1,85 @@
+/**
+ * Messages between the HTTP runner (caller's thread) and its load-generator worker. Everything is
+ * structured-clone data: histograms travel in HDR's compressed form.
+ */
+import type { Phase, Scenario } from '../../core/config/types';
+import type { TimelinePoint } from '../../core/runRecord';
+import type { SerializedHistogram } from '../../core/stats';
+
+/** What the worker needs to run a profile (its `workerData`). */
+export interface WorkerInit {
+  baseUrl: string;
+  targetHeaders: Record<string, string>;
+  phases: Phase[];
+  scenarios: Scenario[];
+  timeoutMs: number;
+  /** Absolute path of a custom generator module (already checked: the workspace is trusted). */
+  generatorModule?: string;
+  /** Open model: connections to start with and the most the pool may grow to. */
+  connections: { initial: number; max: number };
+}
+
+export type ToWorker = { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'phase-start'; index: number; name: string; elapsedMs: number }
+  | { type: 'sample'; point: TimelinePoint; total: number; elapsedMs: number }
+  | { type: 'phase-end'; phase: PhaseData }
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  | { type: 'done'; lagP99Ms: number }
+  | { type: 'fatal'; code: 'config' | 'internal'; message: string };
+
+/** Counts that are not tied to one latency distribution. */
+export interface Counts {
+  /** Completed requests, successful or not. */
+  count: number;
+  errors: number;
+  errorsByKind: Record<string, number>;
+}
+
+/** One scenario's share of a phase. */
+export interface ScenarioData extends Counts {
+  name: string;
+  latency: SerializedHistogram;
+  /** Open phases only: latency from the actual send. */
+  uncorrected?: SerializedHistogram;
+}
+
+/** The generator's view of its own health during one phase. */
+export interface PhaseHealth {
+  lagP99Ms: number;
+  /** Sends more than {@link LATE_SEND_MS} later than the generator could have sent them. */
+  lateSends: number;
+  lateSendMaxMs: number;
+  /** Open phases: requests sent, requests planned up to where the phase ended, connections used. */
+  sent?: number;
+  planned?: number;
+  connections?: number;
+  /** Due but never completed: not sent by the end of the phase, or cut off in flight. */
+  dropped?: number;
+  generatorBound: boolean;
+  message?: string;
+}
+
+export interface PhaseData {
+  index: number;
+  name: string;
+  model: 'open' | 'closed';
+  /** Measured duration (until the phase stopped sending and its last answer arrived). */
+  durationMs: number;
+  /** Cut short by a stop request. */
+  stopped: boolean;
+  scenarios: ScenarioData[];
+  /** Failures that cannot be tied to a scenario (a closed-loop connection error). */
+  unattributed: Counts;
+  health: PhaseHealth;
+}
+
+/**
+ * A send is late when it leaves more than this after the moment the generator could have sent
+ * it (its intended time, or when its connection became free if that was later). Every ms-timer
+ * generator sends about a third of its requests more than 1 ms late, so only lateness well past
+ * the timer resolution says something about the generator.
+ */
+export const LATE_SEND_MS = 5;

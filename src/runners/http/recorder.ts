@@ -1,0 +1,106 @@
+/**
+ * What a phase records inside the worker: per-scenario HDR histograms (corrected and, for open
+ * phases, uncorrected), error counts by kind, and a rolling one-second interval for the live
+ * timeline. Phase and run totals are built later by merging these histograms, never by averaging
+ * percentiles.
+ */
+import { LatencyHistogram } from '../../core/stats';
+import type { Counts, ScenarioData } from './protocol';
+
+interface ScenarioTally extends Counts {
+  latency: LatencyHistogram;
+  uncorrected?: LatencyHistogram;
+}
+
+/** One interval of the live timeline. */
+export interface IntervalSnapshot {
+  count: number;
+  errors: number;
+  p50: number;
+  p99: number;
+}
+
+const newCounts = (): Counts => ({ count: 0, errors: 0, errorsByKind: {} });
+
+function countError(c: Counts, kind: string): void {
+  c.errors++;
+  c.errorsByKind[kind] = (c.errorsByKind[kind] ?? 0) + 1;
+}
+
+export class PhaseRecorder {
+  private readonly tallies: ScenarioTally[];
+  private readonly unattributed = newCounts();
+  private readonly interval = LatencyHistogram.create();
+  private intervalCount = 0;
+  private intervalErrors = 0;
+
+  /** `open`: keep uncorrected latency too. `total` counts completions across the run. */
+  constructor(private readonly names: readonly string[], private readonly open: boolean, private readonly total: { count: number }) {
+    this.tallies = names.map(() => ({
+      ...newCounts(),
+      latency: LatencyHistogram.create(),
+      ...(open ? { uncorrected: LatencyHistogram.create() } : {}),
+    }));
+  }
+
+  /**
+   * A response arrived. `latencyUs` is from the intended send time (open) or the send (closed);
+   * `uncorrectedUs` from the actual send (open only). `errorKind` when a check failed.
+   */
+  response(scenario: number, latencyUs: number, uncorrectedUs: number, errorKind: string | undefined): void {
+    const t = this.tallies[scenario]!;
+    t.count++;
+    t.latency.recordMicros(latencyUs);
+    t.uncorrected?.recordMicros(uncorrectedUs);
+    this.interval.recordMicros(latencyUs);
+    this.intervalCount++;
+    this.total.count++;
+    if (errorKind !== undefined) {
+      countError(t, errorKind);
+      this.intervalErrors++;
+    }
+  }
+
+  /** A request ended without a response (timeout, connection error); -1 when the scenario is unknown. */
+  failure(scenario: number, kind: string): void {
+    const c = scenario >= 0 ? this.tallies[scenario]! : this.unattributed;
+    c.count++;
+    countError(c, kind);
+    this.intervalCount++;
+    this.intervalErrors++;
+    this.total.count++;
+  }
+
+  /** The interval since the last call, then starts a new one. */
+  takeInterval(): IntervalSnapshot {
+    const snap = {
+      count: this.intervalCount,
+      errors: this.intervalErrors,
+      p50: this.interval.percentileMs(50),
+      p99: this.interval.percentileMs(99),
+    };
+    this.interval.reset();
+    this.intervalCount = 0;
+    this.intervalErrors = 0;
+    return snap;
+  }
+
+  /** Completions in the current interval. */
+  get pending(): number {
+    return this.intervalCount;
+  }
+
+  finish(): { scenarios: ScenarioData[]; unattributed: Counts } {
+    return {
+      scenarios: this.tallies.map((t, i) => ({
+        name: this.names[i]!,
+        count: t.count,
+        errors: t.errors,
+        errorsByKind: t.errorsByKind,
+        latency: t.latency.serialize(),
+        ...(t.uncorrected && this.open ? { uncorrected: t.uncorrected.serialize() } : {}),
+      })),
+      unattributed: this.unattributed,
+    };
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The load-generator worker (bundled as `dist/http-worker.js`): runs a profile's phases in order
+ * and reports samples and per-phase histograms to the runner. Load never runs on the caller's
+ * thread, so a busy editor or CLI cannot delay requests or stretch measured latencies.
+ */
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ClosedPhase, OpenPhase, Phase } from '../../core/config/types';
+import { LatencyHistogram } from '../../core/stats';
+import { ClosedLoop } from './closedLoop';
+import { loadGenerator, type GeneratorNext } from './customGenerator';
+import { assessHealth } from './health';
+import { OpenLoop, type Endpoint } from './openLoop';
+import type { FromWorker, PhaseData, ToWorker, WorkerInit } from './protocol';
+import { PhaseRecorder } from './recorder';
+import { compileScenarios, targetInfo } from './requestPlan';
+import { GeneratorFailure, RequestSource } from './requestSource';
+import { ArrivalSchedule } from './schedule';
+import { TemplateError } from './templates';
+
+const LAG_RESOLUTION_MS = 10;
+const SAMPLE_MS = 1_000;
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+
+let current: { stop(): void } | undefined;
+let stopRequested = false;
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'stop') {
+    stopRequested = true;
+    current?.stop();
+  }
+});
+
+/** Lag beyond the sampling interval, p99, in ms. */
+const lagP99 = (h: IntervalHistogram) => (h.count ? Math.max(0, h.percentile(99) / 1e6 - LAG_RESOLUTION_MS) : 0);
+
+async function main(): Promise<void> {
+  const target = targetInfo(init.baseUrl, init.targetHeaders);
+  let source: RequestSource;
+  try {
+    let generator: GeneratorNext | undefined;
+    if (init.generatorModule) generator = await loadGenerator(init.generatorModule);
+    source = new RequestSource(compileScenarios(init.scenarios, target), target, generator);
+  } catch (err) {
+    const config = err instanceof TemplateError || init.generatorModule !== undefined;
+    post({ type: 'fatal', code: config ? 'config' : 'internal', message: (err as Error).message });
+    return;
+  }
+  post({ type: 'ready' });
+
+  const url = new URL(init.baseUrl);
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const endpoint: Endpoint = {
+    host: hostname,
+    port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+    tls: url.protocol === 'https:',
+    ...(url.protocol === 'https:' && !/^[\d.]+$|:/.test(hostname) ? { servername: hostname } : {}),
+  };
+  const runStart = performance.now();
+  const runLag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  runLag.enable();
+  const total = { count: 0 };
+
+  for (let index = 0; index < init.phases.length && !stopRequested; index++) {
+    const phase = init.phases[index]!;
+    const { data, failure } = await runPhase(index, phase, { source, endpoint, origin: url.origin, runStart, total });
+    post({ type: 'phase-end', phase: data });
+    if (failure !== undefined) {
+      const generator = failure instanceof GeneratorFailure;
+      post({ type: 'fatal', code: generator ? 'config' : 'internal', message: (failure as Error)?.message ?? String(failure) });
+      return;
+    }
+  }
+  runLag.disable();
+  post({ type: 'done', lagP99Ms: lagP99(runLag) });
+}
+
+interface PhaseContext {
+  source: RequestSource;
+  endpoint: Endpoint;
+  origin: string;
+  runStart: number;
+  total: { count: number };
+}
+
+async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise<{ data: PhaseData; failure?: unknown }> {
+  const { source } = ctx;
+  source.phase = phase.name;
+  const open = phase.model === 'open';
+  const recorder = new PhaseRecorder(source.scenarios.map((s) => s.name), open, ctx.total);
+  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  lag.enable();
+  const start = performance.now();
+  post({ type: 'phase-start', index, name: phase.name, elapsedMs: start - ctx.runStart });
+
+  let last = start;
+  const sample = () => {
+    const now = performance.now();
+    const snap = recorder.takeInterval();
+    const seconds = (now - last) / 1000;
+    last = now;
+    post({
+      type: 'sample',
+      point: { t: Math.round(now - ctx.runStart) / 1000, phase: phase.name, rps: seconds > 0 ? snap.count / seconds : 0, p50: snap.p50, p99: snap.p99, errors: snap.errors },
+      total: ctx.total.count,
+      elapsedMs: now - ctx.runStart,
+    });
+  };
+  const sampler = setInterval(sample, SAMPLE_MS);
+
+  let failure: unknown;
+  let durationMs = 0;
+  let stopped = false;
+  let openStats: Awaited<ReturnType<OpenLoop['run']>> | undefined;
+  try {
+    if (open) {
+      const p = phase as OpenPhase;
+      const loop = new OpenLoop({
+        schedule: new ArrivalSchedule(p.arrivalRate, p.durationMs, p.rampTo),
+        endpoint: ctx.endpoint,
+        source,
+        recorder,
+        timeoutMs: init.timeoutMs,
+        connections: init.connections,
+      });
+      current = loop;
+      if (stopRequested) loop.stop();
+      openStats = await loop.run();
+      durationMs = openStats.durationMs;
+      stopped = openStats.stopped;
+    } else {
+      const loop = new ClosedLoop({ phase: phase as ClosedPhase, origin: ctx.origin, source, recorder, timeoutMs: init.timeoutMs });
+      current = loop;
+      if (stopRequested) loop.stop();
+      const stats = await loop.run();
+      durationMs = stats.durationMs;
+      stopped = stats.stopped;
+    }
+  } catch (err) {
+    failure = err;
+    durationMs = performance.now() - start;
+  } finally {
+    current = undefined;
+    clearInterval(sampler);
+    lag.disable();
+  }
+  if (performance.now() - last >= 100 || recorder.pending > 0) sample();
+
+  const { scenarios, unattributed } = recorder.finish();
+  let answerP90Ms = 0;
+  if (open) {
+    const merged = LatencyHistogram.create();
+    for (const s of scenarios) if (s.uncorrected) merged.add(LatencyHistogram.deserialize(s.uncorrected));
+    answerP90Ms = merged.percentileMs(90);
+  }
+  const p = phase as OpenPhase;
+  const verdict = assessHealth({
+    phase: phase.name,
+    lagP99Ms: lagP99(lag),
+    ...(openStats ? {
+      open: { ...openStats, meanRate: (p.arrivalRate + (p.rampTo ?? p.arrivalRate)) / 2, answerP90Ms },
+    } : {}),
+  });
+  if (verdict.warning) post({ type: 'log', level: 'warn', message: verdict.warning });
+  return {
+    data: { index, name: phase.name, model: phase.model, durationMs, stopped: stopped || stopRequested, scenarios, unattributed, health: verdict.health },
+    ...(failure !== undefined ? { failure } : {}),
+  };
+}
+
+main().catch((err: unknown) => {
+  post({ type: 'fatal', code: 'internal', message: (err as Error)?.stack ?? String(err) });
+});
