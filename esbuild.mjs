@@ -48,6 +48,11 @@ const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyConfig] },
   { ...node, entryPoints: { config: 'src/core/config/index.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { analysisWorker: 'src/runners/profiler/analysis/worker.ts' }, outdir: 'dist' },
+  // The HTTP load generator runs in a worker thread from its own bundle. It keeps real import()
+  // so a workspace generator module may be ESM; `runners-http` exposes the runner to the bench.
+  { ...node, entryPoints: { 'http-worker': 'src/runners/http/worker.ts' }, outdir: 'dist', supported: {} },
+  { ...node, entryPoints: { 'runners-http': 'src/runners/http/index.ts' }, outdir: 'dist' },
   {
     ...common,
     platform: 'browser',

@@ -1,0 +1,247 @@
+/**
+ * CPU profile analysis: sample durations from timeDeltas, a call tree merged by function along each
+ * path, self and total time per function and self time per source line, with positions moved to
+ * the original source where a source map says so.
+ */
+import { badFile } from '../errors';
+import type { SourceMapper } from '../sourceMaps';
+import type { CpuAnalysis, CpuFunction, CpuLine, FlameTree } from '../types';
+import { IdIndex } from './idIndex';
+import type { RawCpuProfile } from './validate';
+
+/**
+ * Duration of each sample in µs. Sample i lasts until sample i+1; the last one until endTime, as
+ * DevTools counts them. Out-of-order timestamps (V8 emits a few) are sorted first.
+ */
+export function sampleDurations(p: RawCpuProfile): { nodeOfSample: number[]; durations: Float64Array; intervalUs: number } {
+  const n = p.samples.length;
+  const ts = new Float64Array(n);
+  let t = p.startTime;
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    t += p.timeDeltas[i]!;
+    ts[i] = t;
+    if (i && ts[i]! < ts[i - 1]!) sorted = false;
+  }
+  let order: number[] | undefined;
+  if (!sorted) order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ts[a]! - ts[b]! || a - b);
+  const at = (i: number) => (order ? order[i]! : i);
+  const durations = new Float64Array(n);
+  const nodeOfSample = new Array<number>(n);
+  const gaps: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const now = ts[at(i)]!;
+    const next = i + 1 < n ? ts[at(i + 1)]! : Math.max(now, p.endTime);
+    durations[i] = next - now;
+    nodeOfSample[i] = p.samples[at(i)]!;
+    if (i + 1 < n && next > now) gaps.push(next - now);
+  }
+  const sortedGaps = Float64Array.from(gaps).sort();
+  const intervalUs = sortedGaps.length ? sortedGaps[sortedGaps.length >> 1]! : n ? (p.endTime - p.startTime) / n : 0;
+  return { nodeOfSample, durations, intervalUs };
+}
+
+interface Frame {
+  name: string;
+  url: string;
+  line: number;
+  column: number;
+  generated?: { url: string; line: number; column: number };
+}
+
+export function analyzeCpu(file: string, p: RawCpuProfile, mapper?: SourceMapper, top?: number): CpuAnalysis {
+  const count = p.nodes.length;
+  const index = new IdIndex(p.nodes.map((n) => n.id));
+
+  // Functions, after source maps, each once. Many nodes share a call frame: look each raw frame up
+  // by url, name and position without building string keys, and map it through source maps once.
+  const frames: Frame[] = [];
+  const frameKey = new Map<string, number>();
+  const rawFrames = new Map<string, Map<string, Map<number | string, number>>>();
+  const frameOf = new Int32Array(count);
+  let sourceMapped = 0;
+  for (let i = 0; i < count; i++) {
+    const cf = p.nodes[i]!.callFrame;
+    let byName = rawFrames.get(cf.url);
+    if (!byName) rawFrames.set(cf.url, (byName = new Map()));
+    let byPosition = byName.get(cf.functionName);
+    if (!byPosition) byName.set(cf.functionName, (byPosition = new Map()));
+    const position = cf.lineNumber < 1 << 21 ? cf.lineNumber * 2 ** 31 + cf.columnNumber : `${cf.lineNumber}:${cf.columnNumber}`;
+    let f = byPosition.get(position);
+    if (f === undefined) {
+      const line = cf.lineNumber + 1;
+      const column = cf.columnNumber + 1;
+      let frame: Frame = { name: cf.functionName || '(anonymous)', url: cf.url, line, column };
+      const mapped = cf.url && mapper ? mapper.map(cf.url, line, column) : undefined;
+      if (mapped) frame = { name: cf.functionName || mapped.name || '(anonymous)', url: mapped.url, line: mapped.line, column: mapped.column, generated: { url: cf.url, line, column } };
+      const key = `${frame.name}\n${frame.url}\n${frame.line}\n${frame.column}`;
+      f = frameKey.get(key);
+      if (f === undefined) {
+        f = frames.push(frame) - 1;
+        frameKey.set(key, f);
+        if (mapped) sourceMapped++;
+      }
+      byPosition.set(position, f);
+    }
+    frameOf[i] = f;
+  }
+
+  // Self time per profile node.
+  const self = new Float64Array(count);
+  const { nodeOfSample, durations, intervalUs } = sampleDurations(p);
+  let durationUs = 0;
+  if (nodeOfSample.length) {
+    for (let i = 0; i < nodeOfSample.length; i++) {
+      self[index.get(nodeOfSample[i]!)]! += durations[i]!;
+      durationUs += durations[i]!;
+    }
+  } else {
+    // Old profiles without samples: spread the profile's span over hit counts.
+    const hits = p.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
+    const per = hits ? (p.endTime - p.startTime) / hits : 0;
+    p.nodes.forEach((n, i) => (self[i] = (n.hitCount ?? 0) * per));
+    durationUs = hits ? p.endTime - p.startTime : 0;
+  }
+
+  // The root is the one node nobody lists as a child.
+  const isChild = new Uint8Array(count);
+  for (const node of p.nodes) {
+    for (const c of node.children ?? []) {
+      const ci = index.get(c);
+      if (ci === -1) throw badFile(file, `node ${node.id} lists child ${c}, which is not in "nodes"`);
+      if (isChild[ci]) throw badFile(file, `node ${c} has two parents; the call tree is not a tree`);
+      isChild[ci] = 1;
+    }
+  }
+  const roots: number[] = [];
+  isChild.forEach((v, i) => v || roots.push(i));
+  if (roots.length !== 1) throw badFile(file, roots.length ? `has ${roots.length} root nodes; a call tree has one` : 'has no root node (every node is a child: a cycle)');
+
+  // Merge nodes with the same function under the same merged parent.
+  const mFrame: number[] = [frameOf[roots[0]!]!];
+  const mParent: number[] = [-1];
+  const mSelf: number[] = [self[roots[0]!]!];
+  const mergedOf = new Map<number, number>();
+  const frameCount = frames.length;
+  const stack: number[] = [roots[0]!, 0];
+  let visited = 1;
+  while (stack.length) {
+    const m = stack.pop()!;
+    const i = stack.pop()!;
+    for (const c of p.nodes[i]!.children ?? []) {
+      const ci = index.get(c);
+      const key = m * frameCount + frameOf[ci]!;
+      let cm = mergedOf.get(key);
+      if (cm === undefined) {
+        cm = mFrame.push(frameOf[ci]!) - 1;
+        mParent.push(m);
+        mSelf.push(0);
+        mergedOf.set(key, cm);
+      }
+      mSelf[cm]! += self[ci]!;
+      stack.push(ci, cm);
+      visited++;
+    }
+  }
+  if (visited !== count) throw badFile(file, `${count - visited} nodes are not reachable from the root "${p.nodes[roots[0]!]!.callFrame.functionName}"`);
+  const tree = toPreorder(mFrame, mParent, mSelf);
+
+  // Per function: self, and total counted once per stack even under recursion.
+  const fSelf = new Float64Array(frameCount);
+  const fTotal = new Float64Array(frameCount);
+  const onStack = new Uint32Array(frameCount);
+  const path: number[] = [];
+  for (let i = 0; i < tree.frame.length; i++) {
+    while (path.length && path[path.length - 1] !== tree.parent[i]) onStack[tree.frame[path.pop()!]!]!--;
+    const f = tree.frame[i]!;
+    fSelf[f]! += tree.selfMs[i]!;
+    if (!onStack[f]) fTotal[f]! += tree.totalMs[i]!;
+    onStack[f]!++;
+    path.push(i);
+  }
+  const functions: CpuFunction[] = [];
+  frames.forEach((fr, f) => {
+    if (!fSelf[f] && !fTotal[f]) return;
+    const fn: CpuFunction = { name: fr.name, url: fr.url, line: fr.line, column: fr.column, selfMs: fSelf[f]! / 1000, totalMs: fTotal[f]! / 1000 };
+    if (fr.generated) fn.generated = fr.generated;
+    functions.push(fn);
+  });
+  functions.sort((a, b) => b.selfMs - a.selfMs || b.totalMs - a.totalMs);
+
+  const lines = lineTable(p, self, frames, frameOf, mapper);
+  for (let i = 0; i < tree.selfMs.length; i++) {
+    tree.selfMs[i]! /= 1000;
+    tree.totalMs[i]! /= 1000;
+  }
+  return {
+    kind: 'cpuprofile',
+    file,
+    durationMs: durationUs / 1000,
+    wallMs: (p.endTime - p.startTime) / 1000,
+    sampleCount: p.samples.length,
+    intervalUs,
+    functions: top === undefined ? functions : functions.slice(0, top),
+    lines: top === undefined ? lines : lines.slice(0, top),
+    tree: {
+      frames: { name: frames.map((f) => f.name), url: frames.map((f) => f.url), line: frames.map((f) => f.line), column: frames.map((f) => f.column) },
+      frame: tree.frame,
+      parent: tree.parent,
+      selfMs: tree.selfMs,
+      totalMs: tree.totalMs,
+    },
+    sourceMapped,
+  };
+}
+
+/** Reorders the merged tree to preorder (parents first) and sums totals bottom-up. Times stay in µs. */
+function toPreorder(frame: number[], parent: number[], self: number[]): Omit<FlameTree, 'frames'> {
+  const n = frame.length;
+  const first = new Int32Array(n + 1);
+  for (let i = 1; i < n; i++) first[parent[i]! + 1]!++;
+  for (let i = 1; i <= n; i++) first[i]! += first[i - 1]!;
+  const fill = first.slice(0, n);
+  const kids = new Int32Array(Math.max(0, n - 1));
+  for (let i = 1; i < n; i++) kids[fill[parent[i]!]!++] = i;
+  const order: number[] = [];
+  const newIndex = new Int32Array(n);
+  const stack = [0];
+  while (stack.length) {
+    const i = stack.pop()!;
+    newIndex[i] = order.push(i) - 1;
+    for (let k = first[i + 1]! - 1; k >= first[i]!; k--) stack.push(kids[k]!);
+  }
+  const out = { frame: new Array<number>(n), parent: new Array<number>(n), selfMs: new Array<number>(n), totalMs: new Array<number>(n) };
+  order.forEach((old, i) => {
+    out.frame[i] = frame[old]!;
+    out.parent[i] = old === 0 ? -1 : newIndex[parent[old]!]!;
+    out.selfMs[i] = self[old]!;
+    out.totalMs[i] = self[old]!;
+  });
+  for (let i = n - 1; i > 0; i--) out.totalMs[out.parent[i]!]! += out.totalMs[i]!;
+  return out;
+}
+
+/** Self time per source line: positionTicks where V8 recorded them, else the function's line. */
+function lineTable(p: RawCpuProfile, self: Float64Array, frames: Frame[], frameOf: Int32Array, mapper?: SourceMapper): CpuLine[] {
+  const byLine = new Map<string, CpuLine>();
+  const add = (url: string, line: number, us: number) => {
+    const key = `${url}\n${line}`;
+    const entry = byLine.get(key);
+    if (entry) entry.selfMs += us / 1000;
+    else byLine.set(key, { url, line, selfMs: us / 1000 });
+  };
+  p.nodes.forEach((node, i) => {
+    const us = self[i]!;
+    if (!us) return;
+    const frame = frames[frameOf[i]!]!;
+    const ticks = node.positionTicks ?? [];
+    const total = ticks.reduce((sum, t) => sum + t.ticks, 0);
+    if (!total) return add(frame.url, frame.line, us);
+    for (const t of ticks) {
+      if (!t.ticks) continue;
+      const mapped = frame.generated && mapper ? mapper.mapLine(node.callFrame.url, t.line) : undefined;
+      add(mapped?.url ?? (frame.generated ? node.callFrame.url : frame.url), mapped?.line ?? t.line, (us * t.ticks) / total);
+    }
+  });
+  return [...byLine.values()].sort((a, b) => b.selfMs - a.selfMs);
+}
