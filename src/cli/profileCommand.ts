@@ -1,0 +1,442 @@
+/**
+ * `perflab profile cpu|heap|snapshot|leaks|monitor|list`: attach to a Node process (by pid, by
+ * inspector address, or by launching a command), capture, save the file, print a short summary.
+ * Progress goes to stderr, the summary to stdout. Ctrl-C stops the capture, saves what was
+ * captured, detaches and exits 130.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatProblem, loadConfigFile, parseDuration, type PerfLabConfig } from '../core/config';
+import { RunStore } from '../core/runStore';
+import { analyzeCpuProfile, analyzeHeapProfile, analyzeHeapSnapshot } from '../runners/profiler/analysis';
+import { attach, type AttachSpec, type AttachedTarget } from '../runners/profiler/attach';
+import { defaultCaptureName } from '../runners/profiler/capture';
+import { captureCpuProfile } from '../runners/profiler/cpu';
+import { listNodeProcesses } from '../runners/profiler/discovery';
+import { parseInspectorAddress } from '../runners/profiler/endpoint';
+import { captureHeapProfile } from '../runners/profiler/heap';
+import { findLeaks, httpRepeatAction, type LeakAction, type LeakMode } from '../runners/profiler/leaks';
+import { captureMonitor, type TimelineSummary } from '../runners/profiler/monitor';
+import { takeHeapSnapshot } from '../runners/profiler/snapshot';
+import { displayPath } from '../runners/profiler/spikes';
+import { type CaptureHandle, ProfilerError, formatBytes } from '../runners/profiler/types';
+import { loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
+import { RunnerError } from '../runners/types';
+import { resolveConfigPath } from './configCommands';
+import { CliError, type CliIO, ExitCode } from './exit';
+import { attachLiveLine } from './liveLine';
+
+export const PROFILE_USAGE = `Usage:
+  perflab profile <cpu|heap|snapshot|monitor|leaks> (--pid PID | --inspect [HOST:]PORT | -- COMMAND ARGS...)
+                  [--duration 10s] [--interval 1ms] [--out FILE] [--under PROFILE [--config FILE] [--runs-dir DIR]]
+  perflab profile list                     Node processes on this machine and their inspector ports
+
+  cpu       CPU profile (.cpuprofile); --interval is the sampling interval (default 1ms, e.g. 100us)
+  heap      heap sampling profile (.heapprofile); --interval is bytes between samples (default 32768)
+  snapshot  heap snapshot (.heapsnapshot); pauses the target, which may need ~3x its heap meanwhile
+  monitor   event loop delay, heap, RSS, CPU and GC timeline (.json); --interval default 500ms
+  leaks     three heap snapshots around an action, or --mode sampling (cheaper): the action is
+            --under PROFILE (a load profile), or --request "POST http://127.0.0.1:3000/path"
+            [--body JSON] [--repeat 200] [--concurrency 10]; --out names a folder
+
+  --pid sends SIGUSR1 to open the inspector (it stays open until the process exits); a command
+  after -- is started with its inspector on a free port and stopped afterwards. Without
+  --duration a launched command is captured until it exits (or Ctrl-C).
+  --under PROFILE runs that load profile from the config while capturing (cpu, heap, monitor):
+  the captures are saved with the run record, and event-loop lag spikes are attributed to code.`;
+
+const DEFAULT_DURATION_MS = 10_000;
+const KINDS = ['cpu', 'heap', 'snapshot', 'monitor', 'leaks', 'list'] as const;
+type Kind = (typeof KINDS)[number];
+
+export async function profileCommand(io: CliIO, args: string[]): Promise<number> {
+  const dash = args.indexOf('--');
+  const command = dash >= 0 ? args.slice(dash + 1) : [];
+  const { values, positionals } = parseArgs({
+    args: dash >= 0 ? args.slice(0, dash) : args,
+    options: {
+      pid: { type: 'string' },
+      inspect: { type: 'string' },
+      duration: { type: 'string' },
+      interval: { type: 'string' },
+      out: { type: 'string' },
+      under: { type: 'string' },
+      config: { type: 'string' },
+      'runs-dir': { type: 'string' },
+      mode: { type: 'string' },
+      request: { type: 'string' },
+      body: { type: 'string' },
+      repeat: { type: 'string' },
+      concurrency: { type: 'string' },
+      rounds: { type: 'string' },
+      top: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.out(PROFILE_USAGE);
+    return ExitCode.pass;
+  }
+  const kind = positionals[0] as Kind | undefined;
+  if (!kind || !KINDS.includes(kind)) usage(kind ? `unknown capture "${kind}"` : 'say what to capture');
+  if (positionals.length > 1) usage(`unexpected argument "${positionals[1]}" (a command to launch goes after --)`);
+  if (kind === 'list') return listCommand(io, values.json ?? false);
+
+  const targets = [values.pid !== undefined, values.inspect !== undefined, command.length > 0].filter(Boolean).length;
+  if (targets !== 1) usage(targets ? 'give only one of --pid, --inspect and -- COMMAND' : 'say which process: --pid PID, --inspect HOST:PORT, or -- COMMAND ARGS');
+  const spec = attachSpec(values.pid, values.inspect, command, io);
+  const durationMs = values.duration !== undefined ? duration(values.duration, '--duration') : spec.kind === 'launch' ? undefined : DEFAULT_DURATION_MS;
+  const top = values.top !== undefined ? positiveInt(values.top, '--top') : 10;
+  if (values.under !== undefined && kind === 'snapshot') usage('--under works with cpu, heap, monitor and leaks');
+
+  const under = values.under !== undefined ? await loadUnder(io, values.under, values.config, values['runs-dir']) : undefined;
+  const leakAction = kind === 'leaks' ? leakActionFrom(values, under) : undefined;
+
+  const progress = new ProgressLine(io);
+  let target: AttachedTarget;
+  try {
+    target = await attach(spec, { log: (level, message) => progress.log(level, message) });
+  } catch (err) {
+    throw runtime(err);
+  }
+  progress.log('info', `attached to ${target.description}`);
+
+  let current: CaptureHandle<unknown> | undefined;
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(ExitCode.cancelled);
+    interrupted = true;
+    progress.log('info', 'Stopping: saving what was captured (Ctrl-C again to quit at once)…');
+    current?.cancel();
+  };
+  process.on('SIGINT', onSigint);
+  const out = (ext: string, name = kind) => path.resolve(io.cwd, values.out ?? defaultCaptureName(name, target.pid, ext));
+  const onStarted = () => target.resume();
+  try {
+    const watch = <T>(handle: CaptureHandle<T>, live = true): Promise<T> => {
+      current = handle as CaptureHandle<unknown>;
+      if (interrupted) handle.cancel();
+      handle.on('log', (l) => progress.log(l.level, l.message));
+      if (live) handle.on('progress', (p) => progress.update(p.phase ?? kind, p.fraction, p.elapsedMs, p.totalMs, p.message));
+      return handle.result.finally(() => progress.clear());
+    };
+
+    if (under && kind !== 'leaks') {
+      const heapBytes = kind === 'heap' && values.interval !== undefined ? positiveInt(values.interval, '--interval') : undefined;
+      const handle = profileUnderLoad(target.session, {
+        ...under,
+        profile: values.under!,
+        trusted: true,
+        targetPid: target.pid,
+        cpu: kind === 'cpu' ? { intervalUs: values.interval !== undefined ? intervalUs(values.interval) : undefined } : false,
+        monitor: kind === 'monitor' && values.interval !== undefined ? { intervalMs: duration(values.interval, '--interval') } : true,
+        heap: kind === 'heap' ? { samplingIntervalBytes: heapBytes } : false,
+        onRun: (run) => {
+          const live = attachLiveLine(run.handle, (text) => (io.isTTY ? io.writeErr?.(text) : io.err(text.trimEnd())), io.isTTY);
+          void run.record.finally(() => live.stop());
+        },
+      });
+      await target.resume();
+      const result = await watch(handle, false);
+      const r = result.record;
+      io.out(`load run ${r.id}: ${r.status}${r.overall ? `, ${Math.round(r.overall.rate)} req/s, p99 ${r.overall.latency.p99.toFixed(1)} ms, ${r.overall.errors} errors` : ''}`);
+      io.out(`saved in ${rel(io, result.runDir)}: ${r.artifacts.map((a) => a.file).join(', ')}`);
+      if (result.timeline) io.out(timelineLines(result.timeline.summary).join('\n'));
+      if (result.spikes.length) io.out(['Event-loop lag spikes:', ...result.spikes.slice(0, 10).map((s) => `  ${s.message}`)].join('\n'));
+      if (result.cpu) await printCpu(io, result.cpu.file, top, progress);
+      if (result.heap) await printHeapProfile(io, result.heap.file, top, progress);
+      return exitFor(interrupted, r.status === 'failed' ? ExitCode.runtime : ExitCode.pass);
+    }
+
+    switch (kind) {
+      case 'cpu': {
+        const r = await watch(captureCpuProfile(target.session, { out: out('cpuprofile'), durationMs, intervalUs: values.interval !== undefined ? intervalUs(values.interval) : undefined, onStarted }));
+        io.out(`${rel(io, r.file)}: ${(r.durationMs / 1000).toFixed(2)} s, ${r.sampleCount.toLocaleString('en-US')} samples, one every ${(r.achievedIntervalUs / 1000).toFixed(3)} ms (asked ${(r.requestedIntervalUs / 1000).toFixed(3)} ms)`);
+        await printCpu(io, r.file, top, progress);
+        return exitFor(interrupted);
+      }
+      case 'heap': {
+        const samplingIntervalBytes = values.interval !== undefined ? positiveInt(values.interval, '--interval') : undefined;
+        const r = await watch(captureHeapProfile(target.session, { out: out('heapprofile'), durationMs, samplingIntervalBytes, onStarted }));
+        io.out(`${rel(io, r.file)}: ${(r.durationMs / 1000).toFixed(2)} s, ${r.sampleCount.toLocaleString('en-US')} samples of live objects, about ${formatBytes(r.estimatedBytes)}`);
+        await printHeapProfile(io, r.file, top, progress);
+        return exitFor(interrupted);
+      }
+      case 'snapshot': {
+        await target.resume();
+        if (spec.kind === 'launch' && durationMs) await waitOrCancel(durationMs, () => interrupted);
+        const r = await watch(takeHeapSnapshot(target.session, { out: out('heapsnapshot') }));
+        io.out(`${rel(io, r.file)}: ${formatBytes(r.bytes)} in ${(r.durationMs / 1000).toFixed(1)} s`);
+        await printSnapshot(io, r.file, top, progress);
+        return exitFor(interrupted);
+      }
+      case 'monitor': {
+        const intervalMs = values.interval !== undefined ? duration(values.interval, '--interval') : undefined;
+        const handle = captureMonitor(target.session, { out: out('json', 'monitor'), durationMs, intervalMs, targetLabel: target.description, onStarted });
+        const r = await watch(handle);
+        io.out(`${rel(io, r.file!)}: ${r.samples.length} samples`);
+        io.out(timelineLines(r.summary).join('\n'));
+        return exitFor(interrupted);
+      }
+      case 'leaks': {
+        await target.resume();
+        if (spec.kind === 'launch' && durationMs) await waitOrCancel(durationMs, () => interrupted);
+        const mode = (values.mode ?? 'snapshots') as LeakMode;
+        const dir = path.resolve(io.cwd, values.out ?? defaultCaptureName('leaks', target.pid, '').replace(/\.$/, ''));
+        const rounds = values.rounds !== undefined ? positiveInt(values.rounds, '--rounds') : undefined;
+        const r = await watch(findLeaks(target.session, { dir, mode, rounds, action: leakAction!.action, warmup: leakAction!.warmup }));
+        io.out(`${rel(io, r.file)}: ${r.action}, ${r.operations.toLocaleString('en-US')} operations (${r.mode})`);
+        io.out(r.summary.join('\n'));
+        return exitFor(interrupted);
+      }
+    }
+    return ExitCode.pass;
+  } catch (err) {
+    progress.clear();
+    if (interrupted && err instanceof ProfilerError) {
+      io.err(`perflab profile ${kind}: ${err.message}`);
+      return ExitCode.cancelled;
+    }
+    if (interrupted && err instanceof Error && /cancel|abort/i.test(err.message)) return ExitCode.cancelled;
+    throw runtime(err);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await target.close();
+  }
+}
+
+function exitFor(interrupted: boolean, code: number = ExitCode.pass): number {
+  return interrupted ? ExitCode.cancelled : code;
+}
+
+function usage(message: string): never {
+  throw new CliError(`${message}\n\n${PROFILE_USAGE}`, ExitCode.usage);
+}
+
+/** ProfilerError and RunnerError are the user's to act on: their message, exit 3. */
+function runtime(err: unknown): unknown {
+  if (err instanceof CliError) return err;
+  if (err instanceof RunnerError) return new CliError(err.message, err.code === 'config' ? ExitCode.usage : ExitCode.runtime);
+  if (err instanceof Error && err.name === 'AnalysisError') return new CliError(err.message, ExitCode.runtime);
+  return err;
+}
+
+function attachSpec(pid: string | undefined, inspect: string | undefined, command: string[], io: CliIO): AttachSpec {
+  if (pid !== undefined) return { kind: 'pid', pid: positiveInt(pid, '--pid') };
+  if (inspect !== undefined) {
+    try {
+      const address = parseInspectorAddress(inspect);
+      return { kind: 'address', address, namedByUser: inspect.includes(':') };
+    } catch (err) {
+      usage((err as Error).message);
+    }
+  }
+  return {
+    kind: 'launch',
+    command: command[0]!,
+    args: command.slice(1),
+    cwd: io.cwd,
+    onOutput: (line) => io.err(`[target] ${line}`),
+  };
+}
+
+function duration(text: string, flag: string): number {
+  try {
+    return parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+  } catch (err) {
+    usage(`${flag} ${text}: ${(err as Error).message}; write e.g. 10s, 500ms or 2m`);
+  }
+}
+
+/** `1ms`, `0.5ms`, `250us` / `250µs` → µs. */
+function intervalUs(text: string): number {
+  const us = /^(\d+(?:\.\d+)?)(us|µs)$/.exec(text.trim());
+  const value = us ? Number(us[1]) : duration(text, '--interval') * 1_000;
+  if (!(value >= 1)) usage(`--interval ${text} is too short; V8 samples at most every microsecond`);
+  return value;
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) usage(`${flag} ${text} is not a whole number ≥ 1`);
+  return n;
+}
+
+interface UnderConfig {
+  config: PerfLabConfig;
+  configDir: string;
+  store: RunStore;
+}
+
+async function loadUnder(io: CliIO, profile: string, configOption: string | undefined, runsDir: string | undefined): Promise<UnderConfig> {
+  const file = resolveConfigPath(io, configOption);
+  const { config, problems } = await loadConfigFile(file);
+  const errors = problems.filter((p) => p.severity !== 'warning');
+  for (const p of problems) io.err(formatProblem({ ...p, file: path.relative(io.cwd, p.file) || p.file }));
+  if (!config || errors.length) throw new CliError(`fix the config first (${errors.length} error${errors.length === 1 ? '' : 's'})`, ExitCode.usage);
+  if (!config.profiles[profile]) {
+    throw new CliError(`no profile "${profile}" in ${rel(io, file)}; it has ${Object.keys(config.profiles).join(', ') || 'none'}`, ExitCode.usage);
+  }
+  const configDir = path.dirname(file);
+  return { config, configDir, store: new RunStore(path.resolve(configDir, runsDir ?? '.perflab/runs')) };
+}
+
+function leakActionFrom(values: Record<string, string | boolean | undefined>, under: UnderConfig | undefined): { action: LeakAction; warmup?: LeakAction } {
+  const mode = values.mode ?? 'snapshots';
+  if (mode !== 'snapshots' && mode !== 'sampling') usage(`--mode ${String(mode)}: use snapshots or sampling`);
+  if (under) {
+    if (values.request !== undefined) usage('give either --under PROFILE or --request, not both');
+    return { action: loadProfileAction({ ...under, profile: String(values.under), trusted: true }) };
+  }
+  if (typeof values.request !== 'string') usage('leaks needs an action: --under PROFILE or --request "POST http://127.0.0.1:3000/path"');
+  const m = /^(?:([A-Za-z]+)\s+)?(\S+)$/.exec(values.request.trim());
+  if (!m) usage(`--request "${values.request}": write "METHOD URL", e.g. "POST http://127.0.0.1:3000/messages"`);
+  let body: unknown;
+  if (typeof values.body === 'string') {
+    try {
+      body = JSON.parse(values.body);
+    } catch {
+      body = values.body;
+    }
+  }
+  const repeats = values.repeat !== undefined ? positiveInt(String(values.repeat), '--repeat') : 200;
+  const concurrency = values.concurrency !== undefined ? positiveInt(String(values.concurrency), '--concurrency') : 10;
+  const make = (n: number) => {
+    try {
+      return httpRepeatAction({ url: m[2]!, method: m[1] ?? (body !== undefined ? 'POST' : 'GET'), body, repeats: n, concurrency });
+    } catch (err) {
+      usage((err as Error).message);
+    }
+  };
+  return { action: make(repeats), warmup: make(Math.max(1, Math.round(repeats / 10))) };
+}
+
+async function listCommand(io: CliIO, json: boolean): Promise<number> {
+  const list = await listNodeProcesses();
+  if (json) {
+    io.out(JSON.stringify(list, null, 2));
+    return ExitCode.pass;
+  }
+  if (!list.length) {
+    io.out('No Node processes found (only those of this user are visible).');
+    return ExitCode.pass;
+  }
+  for (const p of list) {
+    const inspector = p.inspector ? `inspector ${p.inspector.host}:${p.inspector.port}` : 'no inspector open';
+    io.out(`${String(p.pid).padStart(7)}  ${inspector.padEnd(28)}  ${p.command.length > 100 ? `${p.command.slice(0, 97)}...` : p.command}${p.cwd ? `  (in ${p.cwd})` : ''}`);
+  }
+  return ExitCode.pass;
+}
+
+async function printCpu(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
+  await withAnalysis(progress, 'analysing the CPU profile', async (onProgress) => {
+    const a = await analyzeCpuProfile(file, { top, onProgress });
+    const rows = a.functions.map((f) => [ms(f.selfMs), `${((f.selfMs / (a.durationMs || 1)) * 100).toFixed(1)}%`, ms(f.totalMs), f.name || '(anonymous)', location(io, f.url, f.line)]);
+    io.out(`\nTop ${rows.length} functions by self time (${ms(a.durationMs)} ms sampled):`);
+    io.out(table(['self ms', 'self', 'total ms', 'function', 'location'], rows, [true, true, true, false, false]));
+  });
+}
+
+async function printHeapProfile(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
+  await withAnalysis(progress, 'analysing the heap profile', async (onProgress) => {
+    const a = await analyzeHeapProfile(file, { top, onProgress });
+    const rows = a.functions.map((f) => [formatBytes(f.selfSize), formatBytes(f.totalSize), f.name || '(anonymous)', location(io, f.url, f.line)]);
+    io.out(`\nTop ${rows.length} allocating functions (live objects, ${formatBytes(a.totalSize)} sampled):`);
+    io.out(table(['self', 'total', 'function', 'location'], rows, [true, true, false, false]));
+  });
+}
+
+async function printSnapshot(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
+  await withAnalysis(progress, 'analysing the heap snapshot', async (onProgress) => {
+    const a = await analyzeHeapSnapshot(file, { top, onProgress });
+    const rows = a.classes.map((c) => [c.count.toLocaleString('en-US'), formatBytes(c.shallowSize), formatBytes(c.retainedSize), c.name]);
+    io.out(`\nTop ${rows.length} classes by retained size (${a.nodeCount.toLocaleString('en-US')} objects, ${formatBytes(a.totalSize)}):`);
+    io.out(table(['count', 'shallow', 'retained', 'class'], rows, [true, true, true, false]));
+  });
+}
+
+/** The capture is saved whatever happens here: an analysis failure is a warning, not a failed command. */
+async function withAnalysis(progress: ProgressLine, what: string, run: (onProgress: (p: { fraction: number; message: string }) => void) => Promise<void>): Promise<void> {
+  const started = Date.now();
+  try {
+    await run((p) => progress.update(what, p.fraction, Date.now() - started, undefined, p.message));
+  } catch (err) {
+    progress.clear();
+    progress.log('warn', `${what} failed: ${(err as Error).message}; the file is saved and \`perflab analyze\` can read it later`);
+  } finally {
+    progress.clear();
+  }
+}
+
+function timelineLines(s: TimelineSummary): string[] {
+  return [
+    `event loop delay: max ${s.maxLoopDelayMs.toFixed(1)} ms, mean p99 ${s.meanLoopDelayP99Ms.toFixed(1)} ms`,
+    `heap used max ${formatBytes(s.maxHeapUsed)}, RSS max ${formatBytes(s.maxRss)}, CPU ${(s.meanCpu * 100).toFixed(0)}% of a core on average`,
+    `GC: ${s.gcCount} collections, ${s.gcPauseMs.toFixed(1)} ms paused in total, longest ${s.maxGcPauseMs.toFixed(1)} ms`,
+  ];
+}
+
+function location(io: CliIO, url: string, line: number): string {
+  return url ? `${displayPath(url, io.cwd)}:${line}` : '';
+}
+
+function ms(value: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
+function table(head: string[], rows: string[][], right: boolean[]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()}`;
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+function rel(io: CliIO, file: string): string {
+  const r = path.relative(io.cwd, file);
+  return r && !r.startsWith('..') ? r : file;
+}
+
+function waitOrCancel(ms: number, cancelled: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (cancelled() || Date.now() - started >= ms) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 50);
+  });
+}
+
+/** One progress line on stderr: redrawn in place on a terminal, a plain line every few seconds otherwise. */
+class ProgressLine {
+  private shown = false;
+  private lastPlain = 0;
+
+  constructor(private readonly io: CliIO) {}
+
+  update(phase: string, fraction: number, elapsedMs: number, totalMs?: number, message?: string): void {
+    const pct = totalMs || fraction > 0 ? ` ${String(Math.round(fraction * 100)).padStart(3)}%` : '';
+    const time = totalMs ? `${(elapsedMs / 1000).toFixed(1)}s/${(totalMs / 1000).toFixed(1)}s` : `${(elapsedMs / 1000).toFixed(1)}s`;
+    const text = `${phase}${pct}  ${time}${message ? `  ${message}` : ''}`;
+    if (this.io.isTTY && this.io.writeErr) {
+      this.io.writeErr(`\r\x1b[2K${text}`);
+      this.shown = true;
+    } else if (Date.now() - this.lastPlain >= 5_000) {
+      this.lastPlain = Date.now();
+      this.io.err(text);
+    }
+  }
+
+  log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.clear();
+    this.io.err(level === 'info' ? message : `${level}: ${message}`);
+  }
+
+  clear(): void {
+    if (this.shown && this.io.writeErr) this.io.writeErr('\r\x1b[2K');
+    this.shown = false;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Heap sampling profiles (`HeapProfiler.startSampling`): V8 samples about one allocation per
+ * `samplingInterval` bytes with its stack, cheap enough for a live service. The result is the
+ * DevTools `.heapprofile` format. This is PerfLab's default memory profile; a snapshot pauses the
+ * target.
+ */
+import type Protocol from 'devtools-protocol';
+import { writeJsonAtomic } from './atomicFile';
+import { exitedEarly, waitForCaptureEnd } from './capture';
+import type { InspectorSession } from './session';
+import { CaptureHandle, ProfilerError, type CaptureEnd } from './types';
+
+export type HeapProfile = Protocol.HeapProfiler.SamplingHeapProfile;
+
+/** V8's default: one sample per 32 KB allocated on average. */
+export const DEFAULT_HEAP_SAMPLING_BYTES = 32_768;
+
+export interface HeapSamplingOptions {
+  /** Average bytes between samples. Default 32768. */
+  samplingIntervalBytes?: number;
+  /**
+   * Keep samples of objects the GC has collected since: the profile then shows where memory was
+   * allocated, not only where live memory was. Default false (live objects only, as DevTools).
+   */
+  includeCollected?: boolean;
+}
+
+export interface HeapSamplingRecording {
+  /** The profile so far, without stopping. */
+  current(): Promise<HeapProfile>;
+  stop(): Promise<HeapProfile>;
+}
+
+export async function startHeapSampling(session: InspectorSession, opts: HeapSamplingOptions = {}): Promise<HeapSamplingRecording> {
+  const samplingInterval = opts.samplingIntervalBytes ?? DEFAULT_HEAP_SAMPLING_BYTES;
+  if (!Number.isFinite(samplingInterval) || samplingInterval < 1) throw new ProfilerError(`a heap sampling interval of ${samplingInterval} bytes is not possible`, 'refused');
+  const release = await session.acquire('HeapProfiler');
+  const unregister = session.addCleanup('stop heap sampling', async () => {
+    await session.send('HeapProfiler.stopSampling').catch(() => undefined);
+    await release();
+  });
+  try {
+    await session.send('HeapProfiler.startSampling', {
+      samplingInterval: Math.round(samplingInterval),
+      ...(opts.includeCollected ? { includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } : {}),
+    });
+  } catch (err) {
+    unregister();
+    await release();
+    throw err;
+  }
+  let stopped: Promise<HeapProfile> | undefined;
+  return {
+    current: async () => (await session.send('HeapProfiler.getSamplingProfile', undefined, { timeoutMs: 60_000 })).profile,
+    stop: () =>
+      (stopped ??= (async () => {
+        const { profile } = await session.send('HeapProfiler.stopSampling', undefined, { timeoutMs: 60_000 });
+        unregister();
+        await release();
+        return profile;
+      })()),
+  };
+}
+
+export interface HeapCaptureOptions extends HeapSamplingOptions {
+  out: string;
+  durationMs?: number;
+  signal?: AbortSignal;
+  onStarted?: () => Promise<void> | void;
+}
+
+export interface HeapCaptureResult {
+  file: string;
+  durationMs: number;
+  /** Allocation samples in the profile. */
+  sampleCount: number;
+  /** Bytes the samples stand for (V8 scales each sample up to the allocations it represents). */
+  estimatedBytes: number;
+  endedBy: CaptureEnd;
+}
+
+/** Records a heap sampling profile for a duration and writes it as `.heapprofile`. */
+export function captureHeapProfile(session: InspectorSession, opts: HeapCaptureOptions): CaptureHandle<HeapCaptureResult> {
+  return new CaptureHandle(async (handle, signal) => {
+    const recording = await startHeapSampling(session, opts);
+    const started = Date.now();
+    await opts.onStarted?.();
+    const endedBy = await waitForCaptureEnd(session, handle, { durationMs: opts.durationMs, signal, phase: 'heap sampling' });
+    let profile: HeapProfile;
+    try {
+      profile = await recording.stop();
+    } catch (err) {
+      if (err instanceof ProfilerError && err.reason === 'target-exit') {
+        throw new ProfilerError('the target exited (or was killed) before the heap profile could be collected; nothing was saved', 'target-exit');
+      }
+      throw err;
+    }
+    const file = await writeJsonAtomic(opts.out, profile);
+    const durationMs = Date.now() - started;
+    if (endedBy === 'target-exit') exitedEarly('heap profile', file, durationMs, opts.durationMs, handle);
+    return {
+      file,
+      durationMs,
+      sampleCount: profile.samples.length,
+      estimatedBytes: totalSelfSize(profile),
+      endedBy,
+    };
+  }, opts.signal);
+}
+
+/** Sum of `selfSize` over the allocation tree. */
+export function totalSelfSize(profile: HeapProfile): number {
+  let total = 0;
+  const stack = [profile.head];
+  while (stack.length) {
+    const node = stack.pop()!;
+    total += node.selfSize;
+    for (const child of node.children) stack.push(child);
+  }
+  return total;
+}

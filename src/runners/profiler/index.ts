@@ -1,0 +1,24 @@
+/**
+ * The profiler engine: find Node processes, attach over the inspector, capture CPU profiles, heap
+ * sampling profiles, heap snapshots and the monitor timeline, hunt leaks, profile under load.
+ * VS Code-free; every capture returns a CaptureHandle (events, result, cancel()). Analysis of the
+ * files lives in ./analysis.
+ */
+export { attach, enableInspector, portHeldError, type AttachOptions, type AttachSpec, type AttachedTarget } from './attach';
+export { defaultCaptureName } from './capture';
+export { captureCpuProfile, cpuProfileStats, startCpuProfile, DEFAULT_CPU_INTERVAL_US } from './cpu';
+export type { CpuCaptureOptions, CpuCaptureResult, CpuProfile, CpuProfileStats, CpuRecording } from './cpu';
+export { DEFAULT_INSPECTOR_PORT, listNodeProcesses, parseInspectFlags, portHolder, type InspectFlags, type NodeProcessInfo } from './discovery';
+export { findNodeTarget, parseInspectorAddress, probeInspector, type InspectorAddress, type InspectorTarget } from './endpoint';
+export { captureHeapProfile, startHeapSampling, DEFAULT_HEAP_SAMPLING_BYTES } from './heap';
+export type { HeapCaptureOptions, HeapCaptureResult, HeapProfile, HeapSamplingOptions, HeapSamplingRecording } from './heap';
+export { launchWithInspector, type LaunchOptions, type LaunchedProcess } from './launch';
+export { findLeaks, httpRepeatAction, repeatAction } from './leaks';
+export type { AllocationGrowth, HttpRepeatOptions, LeakAction, LeakMode, LeakOptions, LeakResult } from './leaks';
+export { captureMonitor, startMonitor, summarizeTimeline, DEFAULT_LOOP_RESOLUTION_MS, DEFAULT_MONITOR_INTERVAL_MS } from './monitor';
+export type { MonitorCaptureOptions, MonitorCaptureResult, MonitorOptions, MonitorRecording, TimelineFile, TimelineSummary } from './monitor';
+export { InspectorSession, withSession, type SessionState } from './session';
+export { takeHeapSnapshot, type SnapshotOptions, type SnapshotResult } from './snapshot';
+export { attributeLagSpikes, displayPath, type LagSpike, type SpikeCulprit, type SpikeOptions } from './spikes';
+export { CaptureHandle, ProfilerError, formatBytes, type CaptureEnd, type CaptureEvents, type MonitorSample, type ProfilerErrorReason } from './types';
+export { loadProfileAction, profileUnderLoad, type UnderLoadOptions, type UnderLoadResult } from './underLoad';

@@ -1,0 +1,294 @@
+/**
+ * Leak detection, two ways.
+ *
+ * - `snapshots` (default), the three-snapshot method: warm-up → baseline snapshot → the action (a
+ *   load profile, N requests, a callback) → target snapshot → forced GC → final snapshot. Objects
+ *   allocated between baseline and target that are still alive in final, grouped by constructor,
+ *   are what the action leaves behind (analysis/leakReport; its noise floor keeps the one-off
+ *   allocations of a healthy process out).
+ * - `sampling`, cheaper (no pause): heap sampling of live objects while the action runs in
+ *   rounds, with a forced GC and a look at the profile after each; functions whose live bytes grow
+ *   round after round are the suspects.
+ */
+import * as path from 'node:path';
+import { isLoopbackHost } from '../../core/config/hosts';
+import { leakReport, type LeakReport, type LeakReportOptions } from './analysis';
+import { writeJsonAtomic } from './atomicFile';
+import { startHeapSampling, type HeapProfile } from './heap';
+import type { InspectorSession } from './session';
+import { takeHeapSnapshot } from './snapshot';
+import { CaptureHandle, ProfilerError, formatBytes } from './types';
+
+/** What the target is made to do between baseline and target. */
+export interface LeakAction {
+  /** For messages: `300 × POST /messages`, `load profile "smoke"`. */
+  label: string;
+  /** Runs the action once through; resolves with the operations it performed (requests, calls). */
+  run(signal: AbortSignal): Promise<number>;
+}
+
+export type LeakMode = 'snapshots' | 'sampling';
+
+export interface LeakOptions {
+  /** Folder for the snapshots and `leaks.json`. */
+  dir: string;
+  action: LeakAction;
+  /** Run before the baseline so lazy initialisation (caches, JIT, pools) is not taken for a leak. */
+  warmup?: LeakAction;
+  mode?: LeakMode;
+  /** Pause before the final snapshot so in-flight work (queued jobs) can finish. Default 1 s. */
+  settleMs?: number;
+  /** Sampling mode: how many times the action runs. Default 5. */
+  rounds?: number;
+  /** Noise floor of the snapshot report (analysis defaults: 20 objects, 64 KiB retained). */
+  report?: Pick<LeakReportOptions, 'minCount' | 'minRetainedBytes' | 'top'>;
+  signal?: AbortSignal;
+}
+
+/** A function whose live sampled bytes grew across the rounds (sampling mode). */
+export interface AllocationGrowth {
+  name: string;
+  url: string;
+  line: number;
+  /** Live bytes (sampled estimate) after the baseline and after each round. */
+  bytes: number[];
+  growthBytes: number;
+  /** Rounds in which it grew. */
+  growingRounds: number;
+}
+
+export interface LeakResult {
+  mode: LeakMode;
+  action: string;
+  /** Operations the action performed (all rounds). */
+  operations: number;
+  snapshots?: { baseline: string; target: string; final: string };
+  /** Snapshot mode: groups above the noise floor, largest first. */
+  report?: LeakReport;
+  /** Sampling mode: functions that grew in every round (or all but one), largest growth first. */
+  growth?: AllocationGrowth[];
+  /** `leaks.json`: the result as written. */
+  file: string;
+  /** One line per finding, for the CLI and the editor. */
+  summary: string[];
+}
+
+export function findLeaks(session: InspectorSession, opts: LeakOptions): CaptureHandle<LeakResult> {
+  return new CaptureHandle(async (handle, signal) => {
+    const mode = opts.mode ?? 'snapshots';
+    const started = Date.now();
+    const step = (phase: string, fraction: number, message?: string) => handle.emit('progress', { fraction, elapsedMs: Date.now() - started, phase, message });
+    const gc = () => session.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 60_000 });
+
+    if (opts.warmup) {
+      step('warm-up', 0, opts.warmup.label);
+      await opts.warmup.run(signal);
+    }
+    // Held across all snapshots: disabling the heap profiler in between would renumber every
+    // object, and the comparison by id would see everything as new.
+    const release = await session.acquire('HeapProfiler');
+    const unregister = session.addCleanup('release the heap profiler', release);
+    try {
+      const result = mode === 'sampling' ? await bySampling(session, opts, handle, signal, step, gc) : await bySnapshots(session, opts, handle, signal, step, gc);
+      step('done', 1);
+      return result;
+    } finally {
+      unregister();
+      await release();
+    }
+  }, opts.signal);
+}
+
+type Step = (phase: string, fraction: number, message?: string) => void;
+
+async function bySnapshots(session: InspectorSession, opts: LeakOptions, handle: CaptureHandle<LeakResult>, signal: AbortSignal, step: Step, gc: () => Promise<unknown>): Promise<LeakResult> {
+  const files = {
+    baseline: path.join(opts.dir, 'baseline.heapsnapshot'),
+    target: path.join(opts.dir, 'target.heapsnapshot'),
+    final: path.join(opts.dir, 'final.heapsnapshot'),
+  };
+  let warned = false;
+  const snapshot = async (file: string, phase: string, fraction: number) => {
+    step(phase, fraction);
+    const capture = takeHeapSnapshot(session, { out: file, signal });
+    capture.on('log', (l) => {
+      // The pause warning once, not three times.
+      if (!warned || l.level !== 'warn') handle.emit('log', l);
+      warned = true;
+    });
+    capture.on('progress', (p) => step(phase, fraction + p.fraction * 0.1, p.message));
+    await capture.result;
+  };
+
+  await gc();
+  await snapshot(files.baseline, 'baseline snapshot', 0.05);
+  step('action', 0.2, opts.action.label);
+  const operations = await opts.action.run(signal);
+  signal.throwIfAborted();
+  await snapshot(files.target, 'target snapshot', 0.5);
+  await sleep(opts.settleMs ?? 1_000, signal);
+  await gc();
+  await snapshot(files.final, 'final snapshot', 0.65);
+
+  step('analysis', 0.8, 'comparing the three snapshots');
+  const report = await leakReport(files.baseline, files.target, files.final, {
+    ...opts.report,
+    signal,
+    onProgress: (p) => step('analysis', 0.8 + p.fraction * 0.2, p.message),
+  });
+  const summary = report.groups.length
+    ? report.groups.map((g) => leakLine(g, operations))
+    : [`no group of objects left behind by ${opts.action.label} stands above the noise floor (${report.noise.minCount} objects, ${formatBytes(report.noise.minRetainedBytes)} retained)`];
+  const result: Omit<LeakResult, 'file'> = { mode: 'snapshots', action: opts.action.label, operations, snapshots: files, report, summary };
+  const file = await writeJsonAtomic(path.join(opts.dir, 'leaks.json'), result);
+  return { ...result, file };
+}
+
+function leakLine(g: LeakReport['groups'][number], operations: number): string {
+  const per = operations > 0 ? `, ${(g.count / operations).toFixed(2)} per operation` : '';
+  const via = g.retainerPath.length ? `\n    retained via ${g.retainerPath.join(' → ')}` : '';
+  return `${g.name}: ${g.count} objects still alive (${formatBytes(g.retainedSize)} retained, ${formatBytes(g.shallowSize)} shallow${per})${via}`;
+}
+
+async function bySampling(session: InspectorSession, opts: LeakOptions, handle: CaptureHandle<LeakResult>, signal: AbortSignal, step: Step, gc: () => Promise<unknown>): Promise<LeakResult> {
+  const rounds = opts.rounds ?? 5;
+  if (!(Number.isInteger(rounds) && rounds >= 2)) throw new ProfilerError(`sampling mode needs at least 2 rounds, not ${rounds}`, 'refused');
+  const recording = await startHeapSampling(session);
+  const checkpoints: Map<string, number>[] = [];
+  const frames = new Map<string, { name: string; url: string; line: number }>();
+  let operations = 0;
+  try {
+    const checkpoint = async () => {
+      await gc();
+      checkpoints.push(liveBytesByFunction(await recording.current(), frames));
+    };
+    await checkpoint();
+    for (let r = 0; r < rounds; r++) {
+      step('action', (r / rounds) * 0.9, `round ${r + 1} of ${rounds}: ${opts.action.label}`);
+      operations += await opts.action.run(signal);
+      signal.throwIfAborted();
+      await checkpoint();
+    }
+  } finally {
+    await recording.stop().catch(() => undefined);
+  }
+  const minGrowth = opts.report?.minRetainedBytes ?? 64 * 1024;
+  const growth: AllocationGrowth[] = [];
+  for (const [key, frame] of frames) {
+    const bytes = checkpoints.map((c) => c.get(key) ?? 0);
+    let growingRounds = 0;
+    for (let i = 1; i < bytes.length; i++) if (bytes[i]! > bytes[i - 1]!) growingRounds++;
+    const growthBytes = bytes[bytes.length - 1]! - bytes[0]!;
+    // Steady growth: every round, or all but one in longer hunts (one GC timing hiccup is forgiven).
+    if (growingRounds >= (rounds >= 5 ? rounds - 1 : rounds) && growthBytes >= minGrowth) growth.push({ ...frame, bytes, growthBytes, growingRounds });
+  }
+  growth.sort((a, b) => b.growthBytes - a.growthBytes);
+  const summary = growth.length
+    ? growth.slice(0, 10).map((g) => `${g.name || '(anonymous)'} (${g.url}:${g.line}): live memory it allocated grew in ${g.growingRounds} of ${rounds} rounds, by ${formatBytes(g.growthBytes)} (${formatBytes(operations ? g.growthBytes / operations : 0)} per operation)`)
+    : [`no function's live allocations grew steadily across ${rounds} rounds of ${opts.action.label} (threshold ${formatBytes(minGrowth)})`];
+  handle.log('info', 'sampling mode estimates from samples; confirm a suspect with the snapshot mode, which also shows what retains it');
+  const result: Omit<LeakResult, 'file'> = { mode: 'sampling', action: opts.action.label, operations, growth, summary };
+  const file = await writeJsonAtomic(path.join(opts.dir, 'leaks.json'), result);
+  return { ...result, file };
+}
+
+/**
+ * Live sampled bytes per allocation site, keyed by name, url and line. A site is the innermost
+ * frame of the application's own code: bytes allocated inside builtins (`Array.from`) or Node's
+ * internals count for the code that called them, which is where a fix would go.
+ */
+function liveBytesByFunction(profile: HeapProfile, frames: Map<string, { name: string; url: string; line: number }>): Map<string, number> {
+  type Node = HeapProfile['head'];
+  const out = new Map<string, number>();
+  const stack: { node: Node; site: Node | undefined }[] = [{ node: profile.head, site: undefined }];
+  while (stack.length) {
+    const { node, site: parentSite } = stack.pop()!;
+    const f = node.callFrame;
+    const own = f.url !== '' && !f.url.startsWith('node:') && !f.url.startsWith('internal/');
+    const site = own ? node : parentSite;
+    if (node.selfSize > 0) {
+      const sf = (site ?? node).callFrame;
+      const key = `${sf.functionName}\0${sf.url}\0${sf.lineNumber}`;
+      out.set(key, (out.get(key) ?? 0) + node.selfSize);
+      if (!frames.has(key)) frames.set(key, { name: sf.functionName, url: sf.url, line: sf.lineNumber + 1 });
+    }
+    for (const child of node.children) stack.push({ node: child, site });
+  }
+  return out;
+}
+
+/** N repeats of a callback, `concurrency` at a time. */
+export function repeatAction(label: string, repeats: number, fn: (i: number, signal: AbortSignal) => Promise<unknown>, concurrency = 1): LeakAction {
+  if (!(Number.isInteger(repeats) && repeats >= 1)) throw new ProfilerError(`repeats must be a whole number ≥ 1, not ${repeats}`, 'refused');
+  return {
+    label,
+    async run(signal) {
+      let next = 0;
+      const lane = async () => {
+        while (next < repeats) {
+          signal.throwIfAborted();
+          await fn(next++, signal);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, repeats)) }, lane));
+      return repeats;
+    },
+  };
+}
+
+export interface HttpRepeatOptions {
+  url: string;
+  method?: string;
+  /** A JSON value (sent as application/json) or a string. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  repeats: number;
+  /** Requests in flight at once. Default 10. */
+  concurrency?: number;
+  /** Hosts besides loopback this may send to (as the config's `allowHosts`). */
+  allowHosts?: readonly string[];
+}
+
+/** N repeats of one HTTP request. Answers of 5xx or network errors fail the action. */
+export function httpRepeatAction(opts: HttpRepeatOptions): LeakAction {
+  const url = new URL(opts.url);
+  if (!isLoopbackHost(url.hostname) && !(opts.allowHosts ?? []).includes(url.hostname)) {
+    throw new ProfilerError(`refusing to send requests to ${url.host}: only loopback unless the host is allowed`, 'refused');
+  }
+  const method = (opts.method ?? 'GET').toUpperCase();
+  const json = opts.body !== undefined && typeof opts.body !== 'string';
+  const body = opts.body === undefined ? undefined : json ? JSON.stringify(opts.body) : (opts.body as string);
+  const headers = { ...(json ? { 'content-type': 'application/json' } : {}), ...opts.headers };
+  const label = `${opts.repeats} × ${method} ${url.pathname}${url.search}`;
+  return repeatAction(
+    label,
+    opts.repeats,
+    async (_, signal) => {
+      let res: Response;
+      try {
+        res = await fetch(url, { method, headers, body, signal });
+      } catch (err) {
+        if (signal.aborted) throw err;
+        throw new ProfilerError(`${method} ${url.href} failed: ${(err as Error).message}`, 'unreachable');
+      }
+      await res.arrayBuffer();
+      if (res.status >= 500) throw new ProfilerError(`${method} ${url.href} answered ${res.status}`, 'internal');
+    },
+    opts.concurrency ?? 10,
+  );
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

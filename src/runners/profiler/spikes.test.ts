@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { CpuProfile } from './cpu';
+import { attributeLagSpikes, displayPath } from './spikes';
+import type { MonitorSample } from './types';
+
+const START = 5_000_000; // µs on the target's monotonic clock
+
+const frame = (functionName: string, url = '', lineNumber = -1) => ({ functionName, url, lineNumber, columnNumber: 0, scriptId: '0' });
+
+/** 1 ms samples for `ms` milliseconds; `at(t)` names the node sampled at millisecond t. */
+function profile(ms: number, at: (t: number) => number): CpuProfile {
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  for (let t = 0; t < ms; t++) {
+    samples.push(at(t));
+    timeDeltas.push(1_000);
+  }
+  return {
+    nodes: [
+      { id: 1, callFrame: frame('(root)'), children: [2, 3, 5, 6] },
+      { id: 2, callFrame: frame('(idle)') },
+      { id: 3, callFrame: frame('renderPreview', 'file:///repo/examples/hot.js', 28), children: [4] },
+      // Time in Node's own code is charged to the application frame that called it.
+      { id: 4, callFrame: frame('update', 'node:internal/crypto/hash', 100) },
+      { id: 5, callFrame: frame('handler', 'file:///repo/server.js', 10) },
+      { id: 6, callFrame: frame('(garbage collector)') },
+    ],
+    startTime: START,
+    endTime: START + ms * 1_000,
+    samples,
+    timeDeltas,
+  };
+}
+
+function sample(endMs: number, maxDelay: number): MonitorSample {
+  return {
+    t: endMs / 1000,
+    at: 0,
+    monoUs: START + endMs * 1_000,
+    intervalMs: 500,
+    loopDelay: { min: 0, mean: 1, p50: 1, p99: maxDelay, max: maxDelay },
+    heapUsed: 1,
+    heapTotal: 1,
+    rss: 1,
+    external: 0,
+    arrayBuffers: 0,
+    cpu: { user: 0, system: 0 },
+    gc: { count: 0, pauseMs: 0, maxPauseMs: 0 },
+  };
+}
+
+describe('attributeLagSpikes', () => {
+  // Idle, except a 240 ms block from 1300 ms: 90 % renderPreview (half of it inside crypto), 10 % handler.
+  const p = profile(2_000, (t) => {
+    if (t < 1_300 || t >= 1_540) return t % 50 === 0 ? 5 : 2;
+    const k = t - 1_300;
+    if (k % 10 === 0) return 5;
+    return k % 2 ? 3 : 4;
+  });
+
+  it('names the function that owned the samples of the block', () => {
+    const timeline = [sample(500, 2), sample(1_000, 3), sample(1_500, 235), sample(2_000, 4)];
+    const spikes = attributeLagSpikes(p, timeline, { cwd: '/repo', startMonoUs: START });
+    expect(spikes).toHaveLength(1);
+    const [spike] = spikes;
+    expect(spike!.atS).toBeCloseTo(1.3, 2);
+    expect(spike!.busyMs).toBeCloseTo(239, 0);
+    expect(spike!.culprits[0]).toMatchObject({ name: 'renderPreview', line: 29 });
+    expect(spike!.culprits[0]!.share).toBeCloseTo(0.9, 2);
+    expect(spike!.culprits[1]).toMatchObject({ name: 'handler', url: 'file:///repo/server.js', line: 11 });
+    expect(spike!.message).toBe('during the 235 ms spike at 1.3 s, 90 % of samples were in `renderPreview` (examples/hot.js:29)');
+  });
+
+  it('reports one spike when two intervals see the same block', () => {
+    const timeline = [sample(500, 2), sample(1_000, 3), sample(1_500, 235), sample(2_000, 120)];
+    expect(attributeLagSpikes(p, timeline, { startMonoUs: START })).toHaveLength(1);
+  });
+
+  it('ignores intervals below the threshold', () => {
+    const timeline = [sample(500, 2), sample(1_000, 3), sample(1_500, 45), sample(2_000, 4)];
+    expect(attributeLagSpikes(p, timeline)).toEqual([]);
+    expect(attributeLagSpikes(p, timeline, { thresholdMs: 40 })).toHaveLength(1);
+  });
+
+  it('says so when the profile has no samples for a spike', () => {
+    const idle = profile(2_000, () => 2);
+    const [spike] = attributeLagSpikes(idle, [sample(500, 300)], { startMonoUs: START });
+    expect(spike!.samples).toBe(0);
+    expect(spike!.message).toMatch(/no samples/);
+  });
+});
+
+describe('displayPath', () => {
+  it('shows files inside cwd relative to it and others in full', () => {
+    expect(displayPath('file:///repo/src/a.js', '/repo')).toBe('src/a.js');
+    expect(displayPath('file:///elsewhere/b.js', '/repo')).toBe('/elsewhere/b.js');
+    expect(displayPath('node:internal/x', '/repo')).toBe('node:internal/x');
+  });
+});

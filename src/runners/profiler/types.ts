@@ -1,0 +1,109 @@
+/**
+ * Shared shapes of the profiler engine: the handle every capture returns, its events, and the
+ * error it fails with. Like the load runners, captures never print: the CLI and the editor attach
+ * presentation to these events.
+ */
+import { EventEmitter } from 'node:events';
+import { RunnerError, type RunLog, type RunProgress } from '../types';
+
+/** One point of the monitor timeline, measured inside the target. Sizes in bytes, times in ms. */
+export interface MonitorSample {
+  /** Seconds since the monitor started. */
+  t: number;
+  /** Wall clock of the target (epoch ms). */
+  at: number;
+  /**
+   * The target's monotonic clock in µs: the clock of a `.cpuprofile`'s `startTime` and samples,
+   * so a timeline and a CPU profile of the same process line up.
+   */
+  monoUs: number;
+  /** Time this sample covers (from the previous one). */
+  intervalMs: number;
+  /** Event-loop delay over the interval (`perf_hooks.monitorEventLoopDelay`). */
+  loopDelay: { min: number; mean: number; p50: number; p99: number; max: number };
+  heapUsed: number;
+  heapTotal: number;
+  rss: number;
+  external: number;
+  arrayBuffers: number;
+  /** CPU time over the interval as a fraction of one core (1 = one core busy the whole time). */
+  cpu: { user: number; system: number };
+  /** Garbage collections that ended in the interval. */
+  gc: { count: number; pauseMs: number; maxPauseMs: number };
+}
+
+export interface CaptureEvents {
+  progress: [RunProgress];
+  log: [RunLog];
+  /** Monitor samples, as they arrive from the target. */
+  sample: [MonitorSample];
+}
+
+/** Why a capture stopped. */
+export type CaptureEnd = 'duration' | 'cancelled' | 'target-exit' | 'done';
+
+/**
+ * A running capture: typed events, the result, and `cancel()`, which stops the capture early and
+ * still saves what was captured (the result then says `endedBy: 'cancelled'`).
+ */
+export class CaptureHandle<T> extends EventEmitter<CaptureEvents> {
+  private readonly controller = new AbortController();
+  readonly result: Promise<T>;
+
+  constructor(execute: (handle: CaptureHandle<T>, signal: AbortSignal) => Promise<T>, parent?: AbortSignal) {
+    super();
+    if (parent) {
+      if (parent.aborted) this.controller.abort(parent.reason);
+      else parent.addEventListener('abort', () => this.cancel(), { once: true });
+    }
+    // Deferred a tick so callers can attach listeners before the first event.
+    this.result = Promise.resolve().then(() => execute(this, this.controller.signal));
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  cancel(): void {
+    if (!this.controller.signal.aborted) this.controller.abort(new Error('cancelled'));
+  }
+
+  log(level: RunLog['level'], message: string): void {
+    this.emit('log', { level, message });
+  }
+}
+
+export type ProfilerErrorReason =
+  /** Nothing answers at the given address, or the process is gone. */
+  | 'unreachable'
+  /** The inspector port the target wants is held by another process. */
+  | 'port-held'
+  /** The target exited (or the connection dropped) before the capture finished. */
+  | 'target-exit'
+  /** A remote host was given where only loopback is allowed, or similar. */
+  | 'refused'
+  | 'timeout'
+  | 'internal';
+
+/**
+ * A profiler failure the user can act on. `partial` lists files that hold what was captured
+ * before the failure (a partial timeline, an incomplete snapshot kept as `.partial`).
+ */
+export class ProfilerError extends RunnerError {
+  constructor(
+    message: string,
+    readonly reason: ProfilerErrorReason,
+    readonly partial: string[] = [],
+  ) {
+    super(message, reason === 'refused' ? 'refused' : reason === 'internal' ? 'internal' : 'unreachable');
+    this.name = 'ProfilerError';
+  }
+}
+
+/** `1.5 MB`, `230 KB`: sizes for messages. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${Math.round(bytes)} B`;
+}
