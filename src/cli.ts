@@ -1,25 +1,35 @@
 /**
  * The `perflab` command line. It drives the same VS Code-free core and runners as the extension;
- * exit codes: 0 pass, 1 a threshold or comparison failed, 2 usage or config error, 3 runtime error.
+ * exit codes: 0 pass, 1 a threshold or comparison failed, 2 usage or config error, 3 runtime error,
+ * 130 stopped with Ctrl-C.
  */
 import { parseArgs } from 'node:util';
 import { perflabVersion } from './core/environment';
 import { initCommand, validateCommand } from './cli/configCommands';
 import { demoCommand } from './cli/demoCommand';
+import { analyzeCommand } from './cli/analyzeCommand';
+import { profileCommand } from './cli/profileCommand';
+import { runCommand } from './cli/runCommand';
 import { CliError, type CliIO, ExitCode } from './cli/exit';
 
-const HELP = `perflab — load tests, Redis and BullMQ benchmarks and thresholds for your Node.js stack
+const HELP = `perflab — load tests, Redis and BullMQ benchmarks, thresholds and profiling for your Node.js stack
 
 Usage:
   perflab init [--config FILE] [--force]   write a starter perflab.config.json for the demo stack
   perflab validate [--config FILE]         check the config; prints file:line:col problems, exit 2 if any
+  perflab run <profile> [--config FILE] [--json FILE] [--junit FILE] [--markdown FILE] [--runs-dir DIR]
+                                           run a profile, check its thresholds, save the run record
+  perflab profile <cpu|heap|snapshot|monitor|leaks|list> (--pid PID | --inspect HOST:PORT | -- COMMAND)
+                 [--duration 10s] [--under PROFILE] [--out FILE]   (perflab profile --help for more)
+  perflab analyze <FILE.cpuprofile|.heapprofile|.heapsnapshot> [--top N] [--json]
   perflab demo [--redis-url URL] [--port N] [--hot] [--leak]
                                            start the demo stack (its own redis-server unless --redis-url)
   perflab --version | --help
 
-Exit codes: 0 pass, 1 threshold or comparison failed, 2 usage or config error, 3 runtime error.`;
+Exit codes: 0 pass, 1 threshold or comparison failed, 2 usage or config error, 3 runtime error,
+130 stopped with Ctrl-C (what was measured is saved, marked cancelled).`;
 
-type Handler = (io: CliIO, args: string[]) => Promise<ExitCode>;
+type Handler = (io: CliIO, args: string[]) => Promise<number>;
 
 const commands: Record<string, Handler> = {
   init: (io, args) => {
@@ -30,6 +40,24 @@ const commands: Record<string, Handler> = {
     const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
     return validateCommand(io, values);
   },
+  run: (io, args) => {
+    const { values, positionals } = parseArgs({
+      args,
+      options: {
+        config: { type: 'string' },
+        json: { type: 'string' },
+        junit: { type: 'string' },
+        markdown: { type: 'string' },
+        'runs-dir': { type: 'string' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length > 1) throw new CliError(`run takes one profile, got ${positionals.join(', ')}`, ExitCode.usage);
+    return runCommand(io, positionals[0], { ...values, runsDir: values['runs-dir'] });
+  },
+  profile: (io, args) => profileCommand(io, args),
+  analyze: (io, args) => analyzeCommand(io, args),
   demo: (io, args) => {
     const { values } = parseArgs({
       args,
@@ -49,7 +77,7 @@ const commands: Record<string, Handler> = {
   },
 };
 
-export async function main(argv: string[], io: CliIO): Promise<ExitCode> {
+export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(HELP);
@@ -84,8 +112,9 @@ if (typeof require !== 'undefined' && require.main === module) {
   const io: CliIO = {
     out: (text) => process.stdout.write(text + '\n'),
     err: (text) => process.stderr.write(text + '\n'),
+    writeErr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
-    isTTY: Boolean(process.stdout.isTTY),
+    isTTY: Boolean(process.stderr.isTTY),
   };
   void main(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;

@@ -170,6 +170,7 @@ export function demoHelpText(handle: Pick<DemoHandle, 'url' | 'redisUrl'> & { ow
     'Next, in another terminal:',
     '  npx perflab init          write a starter perflab.config.json for this stack',
     '  npx perflab validate      check the config',
+    '  npx perflab run smoke     run the smoke load profile against the API (about 10 s)',
     '  Open this folder in VS Code and use the PerfLab sidebar.',
     '',
     'In perflab.config.json this stack is:',

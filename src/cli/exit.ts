@@ -7,6 +7,8 @@ export const ExitCode = {
   usage: 2,
   /** Something went wrong at run time (target unreachable, Redis down, I/O error). */
   runtime: 3,
+  /** Stopped with Ctrl-C (128 + SIGINT, as shells expect); what was measured is saved. */
+  cancelled: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -24,6 +26,8 @@ export class CliError extends Error {
 export interface CliIO {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Raw write to stderr without a newline, for redrawing a live line on a terminal. */
+  writeErr?: (text: string) => void;
   cwd: string;
   /** Colour and live lines only on a terminal. */
   isTTY: boolean;

@@ -186,7 +186,7 @@ describe('demo stack with its own redis', () => {
       expect(help).toContain(`curl -s -X POST ${demo.url}/messages`);
       expect(help).toMatch(/npx perflab init/);
       expect(help).toMatch(/npx perflab validate/);
-      expect(help).toMatch(/npx perflab validate/);
+      expect(help).toMatch(/npx perflab run smoke/);
       expect(help).toMatch(/VS Code/);
       expect(help).toMatch(/Ctrl-C/);
 

@@ -1,0 +1,79 @@
+import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { formatProblem, loadConfigFile } from '../core/config';
+import { junitReport } from '../core/report/junit';
+import { markdownReport } from '../core/report/markdown';
+import { textReport } from '../core/report/text';
+import { RunStore } from '../core/runStore';
+import { runProfile } from '../runners/runProfile';
+import { RunnerError } from '../runners/types';
+import { resolveConfigPath } from './configCommands';
+import { CliError, type CliIO, ExitCode } from './exit';
+import { attachLiveLine } from './liveLine';
+
+export interface RunOptions {
+  config?: string;
+  json?: string;
+  junit?: string;
+  markdown?: string;
+  /** Where run records go; default `.perflab/runs` next to the config. */
+  runsDir?: string;
+}
+
+/**
+ * `perflab run <profile>`: runs it with a live line, prints the result table, writes the run
+ * record and the requested reports. Ctrl-C stops the run and saves what was measured, marked
+ * cancelled; a second Ctrl-C exits at once.
+ */
+export async function runCommand(io: CliIO, profileName: string | undefined, opts: RunOptions): Promise<number> {
+  const file = resolveConfigPath(io, opts.config);
+  const { config, problems } = await loadConfigFile(file);
+  const errors = problems.filter((p) => p.severity !== 'warning');
+  for (const p of problems) io.err(formatProblem({ ...p, file: path.relative(io.cwd, p.file) || p.file }));
+  if (!config || errors.length) throw new CliError(`fix the config first (${errors.length} error${errors.length === 1 ? '' : 's'})`, ExitCode.usage);
+  const names = Object.keys(config.profiles);
+  if (!profileName) throw new CliError(`name a profile to run: ${names.join(', ') || '(the config has none)'}`, ExitCode.usage);
+  if (!config.profiles[profileName]) throw new CliError(`no profile "${profileName}" in ${path.relative(io.cwd, file) || file}; it has ${names.join(', ')}`, ExitCode.usage);
+
+  const configDir = path.dirname(file);
+  const store = new RunStore(path.resolve(configDir, opts.runsDir ?? '.perflab/runs'));
+  let run;
+  try {
+    run = runProfile({ config, profile: profileName, configDir, store, trusted: true });
+  } catch (err) {
+    if (err instanceof RunnerError) throw new CliError(err.message, ExitCode.usage);
+    throw err;
+  }
+
+  const live = attachLiveLine(run.handle, (text) => (io.isTTY ? io.writeErr?.(text) : io.err(text.trimEnd())), io.isTTY);
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(ExitCode.cancelled);
+    interrupted = true;
+    io.err('\nStopping: saving what was measured so far (Ctrl-C again to quit at once)…');
+    run.handle.cancel();
+  };
+  process.on('SIGINT', onSigint);
+  let record;
+  try {
+    record = await run.record;
+  } finally {
+    live.stop();
+    process.off('SIGINT', onSigint);
+  }
+
+  io.out(textReport(record));
+  io.out(`\nrun record: ${path.relative(io.cwd, path.join(store.runDir(record.id), 'run.json'))}`);
+  const outputs: [string | undefined, string][] = [
+    [opts.json, JSON.stringify(record, null, 2) + '\n'],
+    [opts.junit, junitReport(record)],
+    [opts.markdown, markdownReport(record)],
+  ];
+  for (const [target, text] of outputs) {
+    if (target) await writeFile(path.resolve(io.cwd, target), text);
+  }
+
+  if (record.status === 'cancelled') return ExitCode.cancelled;
+  if (record.status === 'failed') return run.errorCode === 'config' || run.errorCode === 'refused' ? ExitCode.usage : ExitCode.runtime;
+  return record.pass ? ExitCode.pass : ExitCode.failed;
+}
