@@ -46,3 +46,11 @@ describe('assessHealth', () => {
     expect(assessHealth({ phase: 'c', lagP99Ms: 5 }).health).toEqual({ lagP99Ms: 5, lateSends: 0, lateSendMaxMs: 0, generatorBound: false });
   });
 });
+
+describe('late sends in short phases', () => {
+  it('a few late sends in a short phase do not make the generator the limit', () => {
+    const open = { sent: 10, planned: 10, dropped: 0, stopped: false, lateSends: 1, lateSendMaxMs: 5.4, connections: 10, meanRate: 10, answerP90Ms: 3 };
+    expect(assessHealth({ phase: 'warm-up', lagP99Ms: 2, open }).health.generatorBound).toBe(false);
+    expect(assessHealth({ phase: 'warm-up', lagP99Ms: 2, open: { ...open, sent: 55, planned: 55, lateSends: 5, lateSendMaxMs: 51 } }).health.generatorBound).toBe(true);
+  });
+});

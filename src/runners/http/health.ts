@@ -13,6 +13,8 @@ export const LAG_LIMIT_MS = 20;
  */
 export const LATE_SHARE_LIMIT = 0.05;
 export const LATE_SHARE_WITH_LONG_DELAYS = 0.01;
+/** Below this many late sends the share says nothing (one late send of ten in a 1-second warm-up). */
+export const MIN_LATE_SENDS = 5;
 /** An open phase that sent less than this share of its planned requests fell short. */
 export const SHORTFALL_LIMIT = 0.9;
 
@@ -51,7 +53,8 @@ export function assessHealth(input: HealthInput): HealthVerdict {
     reasons.push(`its event loop lagged ${fmt(lagP99Ms)} ms at p99 (limit ${LAG_LIMIT_MS} ms)`);
   }
   const lateShare = open && open.sent > 0 ? open.lateSends / open.sent : 0;
-  if (open && (lateShare > LATE_SHARE_LIMIT || (lateShare > LATE_SHARE_WITH_LONG_DELAYS && open.lateSendMaxMs > LAG_LIMIT_MS))) {
+  const manyLate = open !== undefined && open.lateSends >= MIN_LATE_SENDS;
+  if (open && manyLate && (lateShare > LATE_SHARE_LIMIT || (lateShare > LATE_SHARE_WITH_LONG_DELAYS && open.lateSendMaxMs > LAG_LIMIT_MS))) {
     reasons.push(`${open.lateSends} of ${open.sent} requests left more than ${LATE_SEND_MS} ms behind schedule (worst ${fmt(open.lateSendMaxMs)} ms)`);
   }
   if (open && !open.stopped && open.planned > 0 && open.sent < open.planned * SHORTFALL_LIMIT) {
