@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { terminate, whenExited } from '../runners/process';
+import { onLines, terminate, whenExited } from '../runners/process';
 import { startLocalRedis, type LocalRedis } from '../runners/redis/localServer';
 
 /** A running demo server (and the redis-server it owns, if it started one). */
@@ -181,21 +181,6 @@ export function demoHelpText(handle: Pick<DemoHandle, 'url' | 'redisUrl'> & { ow
   ];
 }
 
-function onLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffered = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) !== -1) {
-      onLine(buffered.slice(0, newline).replace(/\r$/, ''));
-      buffered = buffered.slice(newline + 1);
-    }
-  });
-  stream.on('end', () => {
-    if (buffered) onLine(buffered);
-  });
-}
 
 // Demo servers still running when this process exits are killed with it (their private
 // redis-servers are handled by localServer's own hook).

@@ -18,3 +18,20 @@ export async function terminate(child: ChildProcess, exited: Promise<unknown>, g
   await exited;
   clearTimeout(timer);
 }
+
+/** Calls `onLine` for each line of a child's output (without the newline), the last one included. */
+export function onLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let buffered = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) !== -1) {
+      onLine(buffered.slice(0, newline).replace(/\r$/, ''));
+      buffered = buffered.slice(newline + 1);
+    }
+  });
+  stream.on('end', () => {
+    if (buffered) onLine(buffered);
+  });
+}

@@ -68,13 +68,18 @@ export class RunnerError extends Error {
   }
 }
 
-export class RunHandle extends EventEmitter<RunnerEvents> {
+/**
+ * Work that runs in the background: typed events, a result, and cancel(). Runners and profiler
+ * captures both return one; what cancel() means for the result is theirs to say.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the shape node:events requires of an event map
+export class TaskHandle<T, E extends Record<keyof E, any[]>> extends EventEmitter<E> {
   private readonly controller = new AbortController();
-  /** Resolves when the run has ended and cleaned up, also after cancel(); rejects with a RunnerError. */
-  readonly result: Promise<RunnerOutcome>;
+  /** Resolves when the work has ended and cleaned up, also after cancel(). */
+  readonly result: Promise<T>;
 
-  /** `execute` runs the work; it must stop promptly and clean up when `signal` aborts. */
-  constructor(execute: (handle: RunHandle, signal: AbortSignal) => Promise<RunnerOutcome>, parent?: AbortSignal) {
+  /** `execute` does the work; it must stop promptly and clean up when `signal` aborts. */
+  constructor(execute: (handle: TaskHandle<T, E>, signal: AbortSignal) => Promise<T>, parent?: AbortSignal) {
     super();
     if (parent) {
       if (parent.aborted) this.controller.abort(parent.reason);
@@ -88,9 +93,16 @@ export class RunHandle extends EventEmitter<RunnerEvents> {
     return this.controller.signal;
   }
 
-  /** Stops the run; `result` still resolves, with status `cancelled` and what was measured so far. */
+  /** Stops the work; `result` still resolves (a run with status `cancelled` and what was measured so far). */
   cancel(): void {
     if (!this.controller.signal.aborted) this.controller.abort(new Error('cancelled'));
+  }
+}
+
+/** A run of one profile; `result` rejects only with a RunnerError. */
+export class RunHandle extends TaskHandle<RunnerOutcome, RunnerEvents> {
+  constructor(execute: (handle: RunHandle, signal: AbortSignal) => Promise<RunnerOutcome>, parent?: AbortSignal) {
+    super((handle, signal) => execute(handle as RunHandle, signal), parent);
   }
 }
 

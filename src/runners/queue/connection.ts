@@ -5,65 +5,15 @@
  */
 import type { RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { PerfLabConfig } from '../../core/config';
-import { isUrlAllowed } from '../../core/config/hosts';
+import type { RedisTarget } from '../redis/target';
 import { RunnerError } from '../types';
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** The Redis runner's target resolution serves both: one reading of `stack.redis.url` and the password. */
+export { resolveRedisTarget, type RedisTarget } from '../redis/target';
+
 const PROBE_TIMEOUT_MS = 3_000;
 /** After the first successful connect, the admin link makes this many reconnect attempts (about 5 s) before the run gives up on Redis. */
 const ADMIN_RECONNECTS = 10;
-
-/** The Redis to benchmark, resolved from the config and the environment. */
-export interface RedisTarget {
-  host: string;
-  port: number;
-  db: number;
-  username?: string;
-  password?: string;
-  tls: boolean;
-  /** `redis://host:port[/db]`, never with credentials: safe for results and messages. */
-  display: string;
-}
-
-/** Reads `stack.redis.url` (default loopback 6379) and `PERFLAB_REDIS_PASSWORD`; refuses hosts that are neither loopback nor allowed. */
-export function resolveRedisTarget(config: PerfLabConfig, env: Record<string, string | undefined>): RedisTarget {
-  const raw = config.stack.redis?.url ?? DEFAULT_REDIS_URL;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new RunnerError(`stack.redis.url "${raw}" is not a URL; write e.g. "redis://127.0.0.1:6379"`, 'config');
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new RunnerError(`stack.redis.url "${raw}" must start with redis:// or rediss://`, 'config');
-  }
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
-  const port = url.port ? Number(url.port) : 6379;
-  const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) {
-    throw new RunnerError(`stack.redis.url "${raw}": "${url.pathname.slice(1)}" is not a database number`, 'config');
-  }
-  const hostPort = `${url.hostname}:${port}`;
-  const display = `${url.protocol}//${hostPort}${db ? `/${db}` : ''}`;
-  if (!isUrlAllowed(url, config.allowHosts)) {
-    throw new RunnerError(
-      `Redis at ${hostPort} is not on loopback; PerfLab only benchmarks a remote Redis when its host is listed in ` +
-        `"allowHosts" in perflab.config.json (e.g. "allowHosts": ["${url.hostname}"]).`,
-      'refused',
-    );
-  }
-  const password = env.PERFLAB_REDIS_PASSWORD ?? (url.password ? decodeURIComponent(url.password) : undefined);
-  return {
-    host,
-    port,
-    db,
-    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-    ...(password ? { password } : {}),
-    tls: url.protocol === 'rediss:',
-    display,
-  };
-}
 
 /** Connection options for BullMQ's own clients (each Queue and Worker opens its connections). */
 export function bullmqConnection(target: RedisTarget, connectionName: string): RedisOptions {

@@ -31,8 +31,8 @@ export const runBullmqProfile: RunnerFactory<BullmqProfile> = (profile, ctx) =>
   new RunHandle((handle, signal) => runBenchmark(profile, ctx, handle, signal), ctx.signal);
 
 async function runBenchmark(profile: BullmqProfile, ctx: RunnerContext, handle: RunHandle, signal: AbortSignal): Promise<RunnerOutcome> {
-  const target = resolveRedisTarget(ctx.config, ctx.env);
-  const empty = (status: RunStatus): RunnerOutcome => ({ status, target: target.display, phases: [], operations: [], metrics: {} });
+  const target = resolveRedisTarget(ctx);
+  const empty = (status: RunStatus): RunnerOutcome => ({ status, target: target.label, phases: [], operations: [], metrics: {} });
   if (signal.aborted) return empty('cancelled');
   const prefix = runPrefix();
   let admin;
@@ -59,8 +59,8 @@ async function runBenchmark(profile: BullmqProfile, ctx: RunnerContext, handle: 
   try {
     const facts = await serverFacts(admin);
     const plannedJobs = profile.jobs ?? Math.ceil((profile.arrivalRate ?? 5_000) * (profile.durationMs ?? 0) / 1000);
-    for (const warning of checkEvictionRisk(facts, plan.estimatedBytes(plannedJobs), target.display)) live.log('warn', warning);
-    live.log('info', `BullMQ ${profile.mode} benchmark on ${target.display} (Redis ${facts.version}); its queues live under the key prefix "${session.prefix}:" and are removed at the end`);
+    for (const warning of checkEvictionRisk(facts, plan.estimatedBytes(plannedJobs), target.label)) live.log('warn', warning);
+    live.log('info', `BullMQ ${profile.mode} benchmark on ${target.label} (Redis ${facts.version}); its queues live under the key prefix "${session.prefix}:" and are removed at the end`);
   } catch (err) {
     session.disconnectAdmin();
     if (err instanceof RunnerError) throw err;
@@ -99,7 +99,7 @@ async function runBenchmark(profile: BullmqProfile, ctx: RunnerContext, handle: 
   return {
     ...summarize(profile, out),
     status,
-    target: target.display,
+    target: target.label,
     phases: [],
     timeline: live.timeline,
     ...(out.generator ? { generator: out.generator } : {}),
