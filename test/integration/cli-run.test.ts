@@ -7,11 +7,13 @@ import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoHandle, startDemo } from '../../src/cli/demo';
-import { waitUntil } from '../helpers/redis';
+import { useLocalRedis, waitUntil } from '../helpers/redis';
+import { foreignKeys, seedUserKeys, verifyUserKeys } from '../helpers/userKeys';
 
 const CLI = path.resolve('dist/cli.js');
 let dir: string;
 let demo: DemoHandle;
+const userRedisUrl = useLocalRedis();
 
 function config(): string {
   return JSON.stringify({
@@ -42,13 +44,6 @@ function config(): string {
         phases: [{ name: 'main', duration: '1s', arrivalRate: 20 }],
         scenarios: [{ name: 'health', weight: 1, request: { path: '/health' } }],
         thresholds: { 'latency.p99': '< 0.001ms', 'errors.rate': '< 1%' },
-      },
-      long: {
-        type: 'redis',
-        operations: ['set', 'get', 'incr'],
-        mode: 'concurrent',
-        concurrency: 10,
-        duration: '60s',
       },
       unreachable: { type: 'http', target: 'down', phases: [{ name: 'main', duration: '2s', arrivalRate: 10 }], scenarios: [{ name: 'x', weight: 1, request: { path: '/' } }] },
       remote: { type: 'http', target: 'remote', phases: [{ name: 'main', duration: '2s', arrivalRate: 10 }], scenarios: [{ name: 'x', weight: 1, request: { path: '/' } }] },
@@ -113,28 +108,28 @@ describe('perflab run', () => {
     expect(r.err).toMatch(/no profile "nope".*smoke, strict/);
   });
 
-  it('Ctrl-C stops a run, saves it as cancelled, exits 130 and leaves no benchmark keys', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', 'long'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('Ctrl-C stops a run, saves it as cancelled, exits 130, leaves no benchmark keys and the user keys untouched', async () => {
+    // A Redis of its own holding 10,000 user keys (with TTLs, and names that look like ours).
+    writeFileSync(
+      path.join(dir, 'redis.json'),
+      JSON.stringify({ stack: { redis: { url: userRedisUrl() } }, profiles: { long: { type: 'redis', operations: ['set', 'get', 'incr', 'lpush', 'zadd'], mode: 'concurrent', concurrency: 10, duration: '60s' } } }),
+    );
+    const redis = new Redis(userRedisUrl());
+    const userKeys = await seedUserKeys(redis);
+    const child = spawn(process.execPath, [CLI, 'run', 'long', '--config', 'redis.json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const redis = new Redis(demo.redisUrl);
     try {
-      // Interrupt once the benchmark has written keys.
-      await waitUntil(async () => (await redis.scan('0', 'MATCH', 'perflab:*', 'COUNT', 1000))[1].length > 0, 'benchmark keys', 30_000);
+      // Interrupt once the benchmark has written keys of its own.
+      await waitUntil(async () => (await foreignKeys(redis, userKeys)).length > 0, 'benchmark keys', 30_000);
       child.kill('SIGINT');
       expect(await exited).toBe(130);
       const runs = readdirSync(path.join(dir, '.perflab', 'runs'));
       const records = runs.map((id) => JSON.parse(readFileSync(path.join(dir, '.perflab', 'runs', id, 'run.json'), 'utf8')));
       expect(records.find((r) => r.profile === 'long')).toMatchObject({ status: 'cancelled', pass: false });
-      let cursor = '0';
-      const left: string[] = [];
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', 'perflab:*', 'COUNT', 1000);
-        left.push(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-      expect(left, err).toEqual([]);
+      expect(await foreignKeys(redis, userKeys), err).toEqual([]);
+      expect(await verifyUserKeys(redis, userKeys)).toEqual([]);
     } finally {
       child.kill('SIGKILL');
       redis.disconnect();
