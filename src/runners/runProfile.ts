@@ -65,27 +65,21 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
     .then(async (outcome) => {
       const ended = new Date();
       const thresholds = outcome.status === 'failed' ? [] : evaluateThresholds(profile.thresholds, outcome.metrics);
+      const { metrics: _metrics, ...measured } = outcome;
       const rec: RunRecord = {
         version: RUN_RECORD_VERSION,
         id,
         profile: profile.name,
         type: profile.type,
-        status: outcome.status,
         startedAt: started.toISOString(),
         endedAt: ended.toISOString(),
         durationMs: ended.getTime() - started.getTime(),
         configHash: profileHash(profile),
         environment,
-        target: outcome.target,
-        overall: outcome.overall,
-        phases: outcome.phases,
-        operations: outcome.operations,
-        timeline: outcome.timeline,
-        generator: outcome.generator,
+        ...measured,
         thresholds,
         artifacts: [],
         pass: outcome.status === 'completed' && thresholds.every((t) => t.pass),
-        error: outcome.error,
       };
       await opts.store.write(rec);
       return rec;

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { PerfLabConfig, Profile } from '../core/config';
-import type { GeneratorHealth, OperationResult, PhaseResult, RunStatus, TimelinePoint } from '../core/runRecord';
+import type { RunRecord, TimelinePoint } from '../core/runRecord';
 
 /** How far the run is; emitted at most a few times per second. */
 export interface RunProgress {
@@ -36,22 +36,13 @@ export interface RunnerEvents {
 }
 
 /** What a runner produced; the caller turns it into a run record (id, environment, thresholds). */
-export interface RunnerOutcome {
-  status: RunStatus;
-  /** What was measured, without secrets (URL without credentials, Redis host:port). */
-  target?: string;
-  overall?: OperationResult;
-  phases: PhaseResult[];
-  operations: OperationResult[];
-  timeline?: TimelinePoint[];
-  generator?: GeneratorHealth;
+export interface RunnerOutcome
+  extends Pick<RunRecord, 'status' | 'target' | 'overall' | 'phases' | 'operations' | 'timeline' | 'generator' | 'error'> {
   /**
    * Every metric the run produced, by its catalog name (src/core/config/metrics.ts), in the
    * catalog's canonical unit: ms for times, per second for rates, a fraction for ratios.
    */
   metrics: Record<string, number>;
-  /** Set when status is `failed`. */
-  error?: string;
 }
 
 /**
