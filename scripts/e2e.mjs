@@ -14,8 +14,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = path.join(process.env.PERFLAB_CACHE || path.join(os.homedir(), '.cache/perflab'), 'vscode');
 const resultsDir = path.join(root, 'test-results/e2e');
 
+/** The environment without what npm adds to a script's: installers run from here must not see the outer npm. */
+function cleanEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'INIT_CWD'));
+}
+
 function run(cmd, args, what) {
-  const res = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const res = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: cleanEnv() });
   if (res.error) {
     console.error(`e2e: ${what}: ${res.error.message}`);
     process.exit(1);

@@ -9,6 +9,11 @@
 # Quiet on success; on failure prints the tail of DIR/setup.log and exits non-zero.
 set -euo pipefail
 
+# An installer must not inherit the environment of an npm script that happens to call it (`npm
+# test` -> e2e -> here): code-server's postinstall reads npm_config_user_agent, which then names
+# the outer npm's Node 20 and makes it refuse to install under Node 24. Start from a clean slate.
+while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -iE '^npm_|^NODE_OPTIONS$|^INIT_CWD$' || true)
+
 CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.139.1}"
 NODE24_VERSION="${NODE24_VERSION:-24}"
 DIR="${1:-${PERFLAB_CACHE:-$HOME/.cache/perflab}/vscode}"

@@ -244,7 +244,7 @@ describe('run summary webview', () => {
     await view.page.getByRole('button', { name: 'Open cpu.cpuprofile' }).click();
     await view.page.getByRole('button', { name: 'Open timeline.json' }).click();
     await view.page.getByRole('button', { name: 'Open run.json' }).click();
-    expect((await view.posted()).slice(1)).toEqual([
+    await expect.poll(async () => (await view.posted()).slice(1)).toEqual([
       { type: 'openFile', file: 'cpu.cpuprofile' },
       { type: 'openFile', file: 'timeline.json' },
       { type: 'openFile', file: 'run.json' },
@@ -301,10 +301,11 @@ describe('run summary webview', () => {
 
     await view.page.locator('#section-environment > summary').click();
     await view.page.locator('#section-phases > summary').click();
-    expect(await view.state()).toEqual({ collapsed: ['environment', 'phases'] });
+    // <details> fires `toggle` asynchronously: wait for the state the page saves, never read it at once.
+    await expect.poll(() => view.state()).toEqual({ collapsed: ['environment', 'phases'] });
     expect(await view.page.locator('#section-environment').getAttribute('open')).toBeNull();
     await view.page.locator('#section-phases > summary').click();
-    expect(await view.state()).toEqual({ collapsed: ['environment'] });
+    await expect.poll(() => view.state()).toEqual({ collapsed: ['environment'] });
 
     // Shown again later: VS Code hands the saved state back to the new page.
     const again = await openRunPage({ initialState: await view.state() });
