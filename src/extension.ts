@@ -18,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     log,
+    workspace,
     config,
     runs,
     profilesTree,
@@ -25,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView(Views.profiles, { treeDataProvider: profilesTree, showCollapseAll: true }),
     vscode.window.createTreeView(Views.runs, { treeDataProvider: runsTree }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => {
-      void config.reload();
+      void config.foldersChanged();
       runs.refresh();
     }),
   );

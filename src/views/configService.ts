@@ -24,9 +24,10 @@ export class ConfigService implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('perflab');
   private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
-  private watcher: vscode.FileSystemWatcher | undefined;
+  private watchers: vscode.FileSystemWatcher[] = [];
   private state: Promise<ConfigState> | undefined;
   private editTimer: NodeJS.Timeout | undefined;
+  private loggedFile: string | undefined;
 
   constructor(
     private readonly workspace: PerfLabWorkspace,
@@ -60,17 +61,25 @@ export class ConfigService implements vscode.Disposable {
     return this.state;
   }
 
+  /** Watches the config path of every folder: in a multi-root workspace the config may appear in any of them. */
   private watch(): void {
-    this.watcher?.dispose();
-    const folder = this.workspace.folder;
-    const file = this.workspace.configPath;
-    if (!folder || !file) return;
-    const pattern = new vscode.RelativePattern(folder, path.relative(folder.uri.fsPath, file).split(path.sep).join('/'));
-    this.watcher = vscode.workspace.createFileSystemWatcher(pattern);
+    for (const w of this.watchers) w.dispose();
     const reload = () => void this.reload();
-    this.watcher.onDidCreate(reload);
-    this.watcher.onDidChange(reload);
-    this.watcher.onDidDelete(reload);
+    this.watchers = this.workspace.configPaths().map(({ folder, file }) => {
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(folder, path.relative(folder.uri.fsPath, file).split(path.sep).join('/')),
+      );
+      watcher.onDidCreate(reload);
+      watcher.onDidChange(reload);
+      watcher.onDidDelete(reload);
+      return watcher;
+    });
+  }
+
+  /** Folders were added or removed: watch the new set and look for the config again. */
+  foldersChanged(): Promise<ConfigState> {
+    this.watch();
+    return this.reload();
   }
 
   private isConfig(uri: vscode.Uri): boolean {
@@ -88,7 +97,12 @@ export class ConfigService implements vscode.Disposable {
   }
 
   private async load(): Promise<ConfigState> {
+    await this.workspace.refresh();
     const file = this.workspace.configPath;
+    if (file !== this.loggedFile) {
+      this.loggedFile = file;
+      this.log.info(file ? `Config: ${file}` : 'No workspace folder open: no config');
+    }
     if (!file) return this.publish(EMPTY);
     const open = vscode.workspace.textDocuments.find((d) => this.isConfig(d.uri) && d.isDirty);
     if (open) return this.validateText(open.getText(), file);
@@ -136,7 +150,7 @@ export class ConfigService implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.editTimer);
-    this.watcher?.dispose();
+    for (const w of this.watchers) w.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

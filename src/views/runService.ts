@@ -20,12 +20,12 @@ export class RunService implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.watch();
-    this.settingsListener = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('perflab.runsDirectory')) {
-        this.watch();
-        this.refresh();
-      }
-    });
+    this.settingsListener = vscode.Disposable.from(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('perflab.runsDirectory')) this.storeMoved();
+      }),
+      workspace.onDidChangeFolder(() => this.storeMoved()),
+    );
   }
 
   get store(): RunStore | undefined {
@@ -37,6 +37,12 @@ export class RunService implements vscode.Disposable {
   runs(): Promise<RunRecord[]> {
     this.listing ??= this.load();
     return this.listing;
+  }
+
+  /** The runs folder is another one now: follow it. */
+  private storeMoved(): void {
+    this.watch();
+    this.refresh();
   }
 
   refresh(): void {

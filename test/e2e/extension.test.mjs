@@ -148,3 +148,38 @@ test('a broken config shows its problem in the Profiles view and the Problems pa
     }, { timeout: UI_TIMEOUT });
   });
 });
+
+test('in a multi-root workspace the config is found in whichever folder holds it', { timeout: 120_000 }, async () => {
+  // The first folder has no config; the second has the good one, with its recorded run.
+  const url = server.multiRootUrl('multi', [server.workspace('no-config'), server.workspace('good')]);
+  await step('open-multi-root-workspace', async () => {
+    // VS Code itself must show both folders before PerfLab can be asked about them. The web
+    // workbench sometimes reads the .code-workspace file before its remote file system is up and
+    // opens the workspace with no folders ("No Folder Opened"); a reload reads it again.
+    const folderRow = (name) => wb.page.locator('.sidebar .pane-body .monaco-list-row', { hasText: new RegExp(`^${name}$`) }).first();
+    for (let attempt = 1; ; attempt++) {
+      await wb.open(url);
+      await wb.openContainer('Explorer');
+      try {
+        await folderRow('good').waitFor({ timeout: UI_TIMEOUT });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
+    await folderRow('no-config').waitFor({ timeout: UI_TIMEOUT });
+  });
+
+  await step('multi-root-profiles-and-runs', async () => {
+    await wb.openContainer('PerfLab');
+    const profiles = wb.view('Profiles');
+    await profiles.expand();
+    await profiles.row('queue-ops').waitFor({ timeout: ACTIVATION_TIMEOUT });
+    const names = (await profiles.items()).map((i) => i.label);
+    for (const name of ['smoke', 'redis-ops', 'queue-ops']) assert.ok(names.includes(name), `Profiles: ${JSON.stringify(names)}`);
+
+    const runs = wb.view('Runs');
+    await runs.expand();
+    await runs.row('smoke').waitFor({ timeout: UI_TIMEOUT });
+  });
+});

@@ -194,6 +194,17 @@ export async function startCodeServer({ vsix = VSIX, log = () => {} } = {}) {
     folderUrl(folder) {
       return `${url}?folder=${encodeURIComponent(folder)}`;
     },
+    /**
+     * Writes a multi-root `.code-workspace` of these folders (in order) and returns its URL. The
+     * paths are relative to the file: the web workbench resolves them against the file's own
+     * (remote) URI, while absolute paths come out as local file URIs it cannot show.
+     */
+    multiRootUrl(name, folders) {
+      const dir = path.join(base, 'workspaces');
+      const file = path.join(dir, `${name}.code-workspace`);
+      fs.writeFileSync(file, JSON.stringify({ folders: folders.map((f) => ({ path: path.relative(dir, f) })) }, null, 2));
+      return `${url}?workspace=${encodeURIComponent(file)}`;
+    },
     /** Saves the server's output and VS Code's logs (extension host included) next to the screenshots. */
     saveLogs(dir = RESULTS_DIR) {
       fs.mkdirSync(dir, { recursive: true });
