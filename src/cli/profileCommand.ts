@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { formatProblem, loadConfigFile, parseDuration, type PerfLabConfig } from '../core/config';
 import { RunStore } from '../core/runStore';
 import { analyzeCpuProfile, analyzeHeapProfile, analyzeHeapSnapshot } from '../runners/profiler/analysis';
+import { formatCpuBody, formatHeap, formatHeapProfileBody, samplingLine } from '../runners/profiler/analysis/format';
 import { attach, type AttachSpec, type AttachedTarget } from '../runners/profiler/attach';
 import { defaultCaptureName } from '../runners/profiler/capture';
 import { captureCpuProfile } from '../runners/profiler/cpu';
@@ -18,7 +19,6 @@ import { captureHeapProfile } from '../runners/profiler/heap';
 import { findLeaks, httpRepeatAction, type LeakAction, type LeakMode } from '../runners/profiler/leaks';
 import { captureMonitor, type TimelineSummary } from '../runners/profiler/monitor';
 import { takeHeapSnapshot } from '../runners/profiler/snapshot';
-import { displayPath } from '../runners/profiler/spikes';
 import { type CaptureHandle, ProfilerError, formatBytes } from '../runners/profiler/types';
 import { loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
 import { RunnerError } from '../runners/types';
@@ -146,7 +146,10 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
       io.out(`saved in ${rel(io, result.runDir)}: ${r.artifacts.map((a) => a.file).join(', ')}`);
       if (result.timeline) io.out(timelineLines(result.timeline.summary).join('\n'));
       if (result.spikes.length) io.out(['Event-loop lag spikes:', ...result.spikes.slice(0, 10).map((s) => `  ${s.message}`)].join('\n'));
-      if (result.cpu) await printCpu(io, result.cpu.file, top, progress);
+      if (result.cpu) {
+        io.out(`\nCPU profile: ${samplingLine(result.cpu)}`);
+        await printCpu(io, result.cpu.file, top, progress);
+      }
       if (result.heap) await printHeapProfile(io, result.heap.file, top, progress);
       return exitFor(interrupted, r.status === 'failed' ? ExitCode.runtime : ExitCode.pass);
     }
@@ -154,7 +157,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
     switch (kind) {
       case 'cpu': {
         const r = await watch(captureCpuProfile(target.session, { out: out('cpuprofile'), durationMs, intervalUs: values.interval !== undefined ? intervalUs(values.interval) : undefined, onStarted }));
-        io.out(`${rel(io, r.file)}: ${(r.durationMs / 1000).toFixed(2)} s, ${r.sampleCount.toLocaleString('en-US')} samples, one every ${(r.achievedIntervalUs / 1000).toFixed(3)} ms (asked ${(r.requestedIntervalUs / 1000).toFixed(3)} ms)`);
+        io.out(`${rel(io, r.file)}: ${(r.wallMs / 1000).toFixed(2)} s, ${samplingLine(r)}, asked every ${(r.requestedIntervalUs / 1000).toFixed(3)} ms`);
         await printCpu(io, r.file, top, progress);
         return exitFor(interrupted);
       }
@@ -333,28 +336,19 @@ async function listCommand(io: CliIO, json: boolean): Promise<number> {
 
 async function printCpu(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
   await withAnalysis(progress, 'analysing the CPU profile', async (onProgress) => {
-    const a = await analyzeCpuProfile(file, { top, onProgress });
-    const rows = a.functions.map((f) => [ms(f.selfMs), `${((f.selfMs / (a.durationMs || 1)) * 100).toFixed(1)}%`, ms(f.totalMs), f.name || '(anonymous)', location(io, f.url, f.line)]);
-    io.out(`\nTop ${rows.length} functions by self time (${ms(a.durationMs)} ms sampled):`);
-    io.out(table(['self ms', 'self', 'total ms', 'function', 'location'], rows, [true, true, true, false, false]));
+    io.out(formatCpuBody(await analyzeCpuProfile(file, { top, onProgress }), top, io.cwd));
   });
 }
 
 async function printHeapProfile(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
   await withAnalysis(progress, 'analysing the heap profile', async (onProgress) => {
-    const a = await analyzeHeapProfile(file, { top, onProgress });
-    const rows = a.functions.map((f) => [formatBytes(f.selfSize), formatBytes(f.totalSize), f.name || '(anonymous)', location(io, f.url, f.line)]);
-    io.out(`\nTop ${rows.length} allocating functions (live objects, ${formatBytes(a.totalSize)} sampled):`);
-    io.out(table(['self', 'total', 'function', 'location'], rows, [true, true, false, false]));
+    io.out(formatHeapProfileBody(await analyzeHeapProfile(file, { top, onProgress }), top, io.cwd));
   });
 }
 
 async function printSnapshot(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
   await withAnalysis(progress, 'analysing the heap snapshot', async (onProgress) => {
-    const a = await analyzeHeapSnapshot(file, { top, onProgress });
-    const rows = a.classes.map((c) => [c.count.toLocaleString('en-US'), formatBytes(c.shallowSize), formatBytes(c.retainedSize), c.name]);
-    io.out(`\nTop ${rows.length} classes by retained size (${a.nodeCount.toLocaleString('en-US')} objects, ${formatBytes(a.totalSize)}):`);
-    io.out(table(['count', 'shallow', 'retained', 'class'], rows, [true, true, true, false]));
+    io.out(formatHeap(await analyzeHeapSnapshot(file, { top, onProgress }), top));
   });
 }
 
@@ -377,20 +371,6 @@ function timelineLines(s: TimelineSummary): string[] {
     `heap used max ${formatBytes(s.maxHeapUsed)}, RSS max ${formatBytes(s.maxRss)}, CPU ${(s.meanCpu * 100).toFixed(0)}% of a core on average`,
     `GC: ${s.gcCount} collections, ${s.gcPauseMs.toFixed(1)} ms paused in total, longest ${s.maxGcPauseMs.toFixed(1)} ms`,
   ];
-}
-
-function location(io: CliIO, url: string, line: number): string {
-  return url ? `${displayPath(url, io.cwd)}:${line}` : '';
-}
-
-function ms(value: number): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-}
-
-function table(head: string[], rows: string[][], right: boolean[]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `  ${cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()}`;
-  return [line(head), ...rows.map(line)].join('\n');
 }
 
 function rel(io: CliIO, file: string): string {
