@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { formatProblem, loadConfigFile, parseDuration, type PerfLabConfig } from '../core/config';
 import { RunStore } from '../core/runStore';
 import { analyzeCpuProfile, analyzeHeapProfile, analyzeHeapSnapshot } from '../runners/profiler/analysis';
-import { formatCpuBody, formatHeap, formatHeapProfileBody, samplingLine } from '../runners/profiler/analysis/format';
+import { formatCpuBody, formatHeap, formatHeapProfileBody, heapSamplingScope, samplingLine } from '../runners/profiler/analysis/format';
 import { attach, type AttachSpec, type AttachedTarget } from '../runners/profiler/attach';
 import { defaultCaptureName } from '../runners/profiler/capture';
 import { captureCpuProfile } from '../runners/profiler/cpu';
@@ -29,10 +29,13 @@ import { attachLiveLine } from './liveLine';
 export const PROFILE_USAGE = `Usage:
   perflab profile <cpu|heap|snapshot|monitor|leaks> (--pid PID | --inspect [HOST:]PORT | -- COMMAND ARGS...)
                   [--duration 10s] [--interval 1ms] [--out FILE] [--under PROFILE [--config FILE] [--runs-dir DIR]]
+                  [--live] [--top N]
   perflab profile list                     Node processes on this machine and their inspector ports
 
   cpu       CPU profile (.cpuprofile); --interval is the sampling interval (default 1ms, e.g. 100us)
-  heap      heap sampling profile (.heapprofile); --interval is bytes between samples (default 32768)
+  heap      heap sampling profile (.heapprofile) of allocations, including objects already
+            collected; --live keeps only objects still alive at the end; --interval is bytes
+            between samples (default 32768)
   snapshot  heap snapshot (.heapsnapshot); pauses the target, which may need ~3x its heap meanwhile
   monitor   event loop delay, heap, RSS, CPU and GC timeline (.json); --interval default 500ms
   leaks     three heap snapshots around an action, or --mode sampling (cheaper): the action is
@@ -71,6 +74,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
       rounds: { type: 'string' },
       top: { type: 'string' },
       json: { type: 'boolean' },
+      live: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -91,6 +95,8 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
   const durationMs = values.duration !== undefined ? duration(values.duration, '--duration') : spec.kind === 'launch' ? undefined : DEFAULT_DURATION_MS;
   const top = values.top !== undefined ? positiveInt(values.top, '--top') : 10;
   if (values.under !== undefined && kind === 'snapshot') usage('--under works with cpu, heap, monitor and leaks');
+  if (values.live && kind !== 'heap') usage('--live works with heap only (leaks --mode sampling always looks at live objects)');
+  const liveOnly = values.live ?? false;
 
   const under = values.under !== undefined ? await loadUnder(io, values.under, values.config, values['runs-dir']) : undefined;
   const leakAction = kind === 'leaks' ? leakActionFrom(values, under) : undefined;
@@ -133,7 +139,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         targetPid: target.pid,
         cpu: kind === 'cpu' ? { intervalUs: values.interval !== undefined ? intervalUs(values.interval) : undefined } : false,
         monitor: kind === 'monitor' && values.interval !== undefined ? { intervalMs: duration(values.interval, '--interval') } : true,
-        heap: kind === 'heap' ? { samplingIntervalBytes: heapBytes } : false,
+        heap: kind === 'heap' ? { samplingIntervalBytes: heapBytes, live: liveOnly } : false,
         onRun: (run) => {
           const live = attachLiveLine(run.handle, (text) => (io.isTTY ? io.writeErr?.(text) : io.err(text.trimEnd())), io.isTTY);
           void run.record.finally(() => live.stop());
@@ -150,7 +156,10 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         io.out(`\nCPU profile: ${samplingLine(result.cpu)}`);
         await printCpu(io, result.cpu.file, top, progress);
       }
-      if (result.heap) await printHeapProfile(io, result.heap.file, top, progress);
+      if (result.heap) {
+        io.out(`\nHeap sampling: ${heapSamplingScope(result.heap.live)}`);
+        await printHeapProfile(io, result.heap.file, top, progress);
+      }
       return exitFor(interrupted, r.status === 'failed' ? ExitCode.runtime : ExitCode.pass);
     }
 
@@ -163,8 +172,8 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
       }
       case 'heap': {
         const samplingIntervalBytes = values.interval !== undefined ? positiveInt(values.interval, '--interval') : undefined;
-        const r = await watch(captureHeapProfile(target.session, { out: out('heapprofile'), durationMs, samplingIntervalBytes, onStarted }));
-        io.out(`${rel(io, r.file)}: ${(r.durationMs / 1000).toFixed(2)} s, ${r.sampleCount.toLocaleString('en-US')} samples of live objects, about ${formatBytes(r.estimatedBytes)}`);
+        const r = await watch(captureHeapProfile(target.session, { out: out('heapprofile'), durationMs, samplingIntervalBytes, live: liveOnly, onStarted }));
+        io.out(`${rel(io, r.file)}: ${(r.durationMs / 1000).toFixed(2)} s, ${r.sampleCount.toLocaleString('en-US')} samples of ${heapSamplingScope(r.live)}, about ${formatBytes(r.estimatedBytes)}`);
         await printHeapProfile(io, r.file, top, progress);
         return exitFor(interrupted);
       }

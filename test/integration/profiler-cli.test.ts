@@ -104,7 +104,11 @@ describe('perflab profile', () => {
     const alloc = await startTarget('alloc.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'] });
     const heap = await perflab('heap', '--inspect', String(alloc.inspectorPort), '--duration', '1s', '--interval', '16384', '--out', 'a.heapprofile');
     expect(heap.code).toBe(0);
+    expect(heap.out).toMatch(/^a\.heapprofile: [\d.]+ s, [\d,]+ samples of allocations, including objects already collected, about [\d.]+ [KMG]?B$/m);
     expect(heap.out).toMatch(/Top allocating functions\n.*\n.*\n\s*[\d.]+ [KMG]?B\s+[\d.]+%\s+[\d.]+ [KMG]?B\s+allocateOrderRecords {2}/);
+    const live = await perflab('heap', '--inspect', String(alloc.inspectorPort), '--duration', '1s', '--live', '--out', 'live.heapprofile');
+    expect(live.code).toBe(0);
+    expect(live.out).toMatch(/^live\.heapprofile: .* samples of live objects only, about /m);
 
     const inst = await startTarget('instances.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'], env: { INSTANCES: '50000' } });
     const snap = await perflab('snapshot', '--inspect', String(inst.inspectorPort), '--out', 'i.heapsnapshot');
@@ -142,6 +146,7 @@ describe('perflab profile errors', () => {
     [['cpu', '--pid', 'abc'], /--pid abc is not a whole number/],
     [['snapshot', '--pid', '1', '--under', 'smoke'], /--under works with/],
     [['leaks', '--pid', '1'], /leaks needs an action/],
+    [['cpu', '--pid', '1', '--live'], /--live works with heap only/],
     [['cpu', '--pid', '1', '--bogus'], /Unknown option '--bogus'/],
   ])('%j exits 2 with a usage message', async (args, message) => {
     const r = await perflab(...(args as string[]));

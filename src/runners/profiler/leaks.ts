@@ -153,7 +153,8 @@ function leakLine(g: LeakReport['groups'][number], operations: number): string {
 async function bySampling(session: InspectorSession, opts: LeakOptions, handle: CaptureHandle<LeakResult>, signal: AbortSignal, step: Step, gc: () => Promise<unknown>): Promise<LeakResult> {
   const rounds = opts.rounds ?? 5;
   if (!(Number.isInteger(rounds) && rounds >= 2)) throw new ProfilerError(`sampling mode needs at least 2 rounds, not ${rounds}`, 'refused');
-  const recording = await startHeapSampling(session);
+  // Live objects only: growth of what stays alive round after round is the sign of a leak.
+  const recording = await startHeapSampling(session, { live: true });
   const checkpoints: Map<string, number>[] = [];
   const frames = new Map<string, { name: string; url: string; line: number }>();
   let operations = 0;

@@ -97,6 +97,12 @@ export function formatHeap(a: HeapAnalysis, top: number): string {
   return `${head}\n\nClasses by retained size\n${table(['count', 'shallow', 'retained', 'retained %', 'class'], rows)}`;
 }
 
+/** What a heap sampling profile holds, as the capture asked for it. */
+export function heapSamplingScope(live: boolean): string {
+  return live ? 'live objects only' : 'allocations, including objects already collected';
+}
+
+/** The file cannot say whether collected objects were kept; the capture line says so when it knows. */
 export function formatHeapProfile(a: HeapProfileAnalysis, top: number, cwd: string): string {
   const head = `Heap sampling profile ${a.file}: ${bytes(a.totalSize)} sampled in ${count(a.sampleCount)} samples`;
   return `${head}\n\n${formatHeapProfileBody(a, top, cwd)}`;

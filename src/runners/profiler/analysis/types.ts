@@ -208,7 +208,7 @@ export interface LeakReport {
 /** One function of a heap sampling profile, sizes in bytes. */
 export interface AllocatingFunction extends SourcePosition {
   name: string;
-  /** Bytes allocated by the function itself (sampled, still alive when the profile was taken). */
+  /** Bytes allocated by the function itself (sampled; only those still alive at the end if the capture was `live`). */
   selfSize: number;
   /** Bytes allocated by it and everything it called (recursion counted once). */
   totalSize: number;
