@@ -29,7 +29,7 @@ import { attachLiveLine } from './liveLine';
 export const PROFILE_USAGE = `Usage:
   perflab profile <cpu|heap|snapshot|monitor|leaks> (--pid PID | --inspect [HOST:]PORT | -- COMMAND ARGS...)
                   [--duration 10s] [--interval 1ms] [--out FILE] [--under PROFILE [--config FILE] [--runs-dir DIR]]
-                  [--live] [--top N]
+                  [--live] [--full-paths] [--top N]
   perflab profile list                     Node processes on this machine and their inspector ports
 
   cpu       CPU profile (.cpuprofile); --interval is the sampling interval (default 1ms, e.g. 100us)
@@ -40,7 +40,9 @@ export const PROFILE_USAGE = `Usage:
   monitor   event loop delay, heap, RSS, CPU and GC timeline (.json); --interval default 500ms
   leaks     three heap snapshots around an action, or --mode sampling (cheaper): the action is
             --under PROFILE (a load profile), or --request "POST http://127.0.0.1:3000/path"
-            [--body JSON] [--repeat 200] [--concurrency 10]; --out names a folder
+            [--body JSON] [--repeat 200] [--concurrency 10]; --out names a folder. Retainer paths
+            start with the application's part, Node's internal hops summed up before it;
+            --full-paths shows every hop (leaks.json always has the whole path)
 
   --pid sends SIGUSR1 to open the inspector (it stays open until the process exits); a command
   after -- is started with its inspector on a free port and stopped afterwards. Without
@@ -75,6 +77,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
       top: { type: 'string' },
       json: { type: 'boolean' },
       live: { type: 'boolean' },
+      'full-paths': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -97,6 +100,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
   if (values.under !== undefined && kind === 'snapshot') usage('--under works with cpu, heap, monitor and leaks');
   if (values.live && kind !== 'heap') usage('--live works with heap only (leaks --mode sampling always looks at live objects)');
   const liveOnly = values.live ?? false;
+  if (values['full-paths'] && kind !== 'leaks') usage('--full-paths works with leaks only');
 
   const under = values.under !== undefined ? await loadUnder(io, values.under, values.config, values['runs-dir']) : undefined;
   const leakAction = kind === 'leaks' ? leakActionFrom(values, under) : undefined;
@@ -199,7 +203,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         const mode = (values.mode ?? 'snapshots') as LeakMode;
         const dir = path.resolve(io.cwd, values.out ?? defaultCaptureName('leaks', target.pid, '').replace(/\.$/, ''));
         const rounds = values.rounds !== undefined ? positiveInt(values.rounds, '--rounds') : undefined;
-        const r = await watch(findLeaks(target.session, { dir, mode, rounds, action: leakAction!.action, warmup: leakAction!.warmup }));
+        const r = await watch(findLeaks(target.session, { dir, mode, rounds, action: leakAction!.action, warmup: leakAction!.warmup, fullRetainerPaths: values['full-paths'] }));
         io.out(`${rel(io, r.file)}: ${r.action}, ${r.operations.toLocaleString('en-US')} operations (${r.mode})`);
         io.out(r.summary.join('\n'));
         return exitFor(interrupted);

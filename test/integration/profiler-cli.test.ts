@@ -147,6 +147,7 @@ describe('perflab profile errors', () => {
     [['snapshot', '--pid', '1', '--under', 'smoke'], /--under works with/],
     [['leaks', '--pid', '1'], /leaks needs an action/],
     [['cpu', '--pid', '1', '--live'], /--live works with heap only/],
+    [['heap', '--pid', '1', '--full-paths'], /--full-paths works with leaks only/],
     [['cpu', '--pid', '1', '--bogus'], /Unknown option '--bogus'/],
   ])('%j exits 2 with a usage message', async (args, message) => {
     const r = await perflab(...(args as string[]));

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CpuAnalysis, HeapAnalysis, HeapProfileAnalysis, LeakReport, SamplingStats, SnapshotDiff } from './types';
+import type { CpuAnalysis, HeapAnalysis, HeapProfileAnalysis, SamplingStats, SnapshotDiff } from './types';
 
 /** Bytes as `812 B`, `41.2 KB`, `118.4 MB` (1024-based, as DevTools shows them). */
 export function bytes(n: number): string {
@@ -118,13 +118,14 @@ export function formatDiff(d: SnapshotDiff, top: number): string {
   return `Snapshot diff ${d.before} → ${d.after}\n\n${table(['new', 'deleted', 'size delta', 'class'], rows)}`;
 }
 
-export function formatLeaks(r: LeakReport): string {
-  const head = `Leak report: ${count(r.survivors.count)} objects (${bytes(r.survivors.shallowSize)}) allocated between baseline and target are still alive`;
-  if (!r.groups.length) return `${head}\nNo group above the noise floor (${r.noise.minCount} objects and ${bytes(r.noise.minRetainedBytes)} retained).`;
-  return [
-    head,
-    '',
-    table(['count', 'shallow', 'retained', 'class'], r.groups.map((g) => [count(g.count), bytes(g.shallowSize), bytes(g.retainedSize), g.name])),
-    ...r.groups.filter((g) => g.retainerPath.length).map((g) => `\n${g.name} is retained by:\n  ${g.retainerPath.join('\n  ')}`),
-  ].join('\n');
+/**
+ * A retainer path on one line, the application's part first: `… 6 internal hops via
+ * Timeout._onTimeout → sweepSessions(){context} → system / Context->sessionCache → …`. The last
+ * hidden hop is named, as it says what holds the application's part (here: a timer). `full`
+ * shows every step.
+ */
+export function retainerPathLine(path: readonly string[], runtimeHops: number, full = false): string {
+  if (full || runtimeHops <= 0) return path.join(' → ');
+  const hidden = `… ${runtimeHops} internal hop${runtimeHops === 1 ? '' : 's'} via ${path[runtimeHops - 1]}`;
+  return [hidden, ...path.slice(runtimeHops)].join(' → ');
 }

@@ -152,6 +152,11 @@ export interface RetainerPath {
   steps: RetainerStep[];
   /** The path as one line per step, e.g. `(GC roots)`, `global.__perflabFixture`, `Object.orders`, `Array[12]`, `Order`. */
   text: string[];
+  /**
+   * How many leading steps are Node's or V8's internals (timer lists, module caches, GC roots);
+   * the application's part of the path starts after them. 0 when none are.
+   */
+  runtimeHops: number;
 }
 
 /** Per-class difference between two snapshots, by object id (as DevTools' Comparison view). */
@@ -181,8 +186,10 @@ export interface LeakGroup {
   count: number;
   shallowSize: number;
   retainedSize: number;
-  /** Shortest path from a GC root to the group's largest object, one step per line. */
+  /** Shortest path from a GC root to the group's largest object, one step per line, root side first. */
   retainerPath: string[];
+  /** How many leading steps of `retainerPath` are Node's or V8's internals (see RetainerPath). */
+  runtimeHops: number;
 }
 
 export interface LeakReportOptions extends AnalysisOptions {
