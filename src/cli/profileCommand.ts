@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { formatProblem, loadConfigFile, parseDuration, type PerfLabConfig } from '../core/config';
 import { RunStore } from '../core/runStore';
 import { analyzeCpuProfile, analyzeHeapProfile, analyzeHeapSnapshot } from '../runners/profiler/analysis';
+import { formatCpuBody, formatHeap, formatHeapProfileBody, heapSamplingScope, samplingLine } from '../runners/profiler/analysis/format';
 import { attach, type AttachSpec, type AttachedTarget } from '../runners/profiler/attach';
 import { defaultCaptureName } from '../runners/profiler/capture';
 import { captureCpuProfile } from '../runners/profiler/cpu';
@@ -18,7 +19,6 @@ import { captureHeapProfile } from '../runners/profiler/heap';
 import { findLeaks, httpRepeatAction, type LeakAction, type LeakMode } from '../runners/profiler/leaks';
 import { captureMonitor, type TimelineSummary } from '../runners/profiler/monitor';
 import { takeHeapSnapshot } from '../runners/profiler/snapshot';
-import { displayPath } from '../runners/profiler/spikes';
 import { type CaptureHandle, ProfilerError, formatBytes } from '../runners/profiler/types';
 import { loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
 import { RunnerError } from '../runners/types';
@@ -29,15 +29,20 @@ import { attachLiveLine } from './liveLine';
 export const PROFILE_USAGE = `Usage:
   perflab profile <cpu|heap|snapshot|monitor|leaks> (--pid PID | --inspect [HOST:]PORT | -- COMMAND ARGS...)
                   [--duration 10s] [--interval 1ms] [--out FILE] [--under PROFILE [--config FILE] [--runs-dir DIR]]
+                  [--live] [--full-paths] [--top N]
   perflab profile list                     Node processes on this machine and their inspector ports
 
   cpu       CPU profile (.cpuprofile); --interval is the sampling interval (default 1ms, e.g. 100us)
-  heap      heap sampling profile (.heapprofile); --interval is bytes between samples (default 32768)
+  heap      heap sampling profile (.heapprofile) of allocations, including objects already
+            collected; --live keeps only objects still alive at the end; --interval is bytes
+            between samples (default 32768)
   snapshot  heap snapshot (.heapsnapshot); pauses the target, which may need ~3x its heap meanwhile
   monitor   event loop delay, heap, RSS, CPU and GC timeline (.json); --interval default 500ms
   leaks     three heap snapshots around an action, or --mode sampling (cheaper): the action is
             --under PROFILE (a load profile), or --request "POST http://127.0.0.1:3000/path"
-            [--body JSON] [--repeat 200] [--concurrency 10]; --out names a folder
+            [--body JSON] [--repeat 200] [--concurrency 10]; --out names a folder. Retainer paths
+            start with the application's part, Node's internal hops summed up before it;
+            --full-paths shows every hop (leaks.json always has the whole path)
 
   --pid sends SIGUSR1 to open the inspector (it stays open until the process exits); a command
   after -- is started with its inspector on a free port and stopped afterwards. Without
@@ -71,6 +76,8 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
       rounds: { type: 'string' },
       top: { type: 'string' },
       json: { type: 'boolean' },
+      live: { type: 'boolean' },
+      'full-paths': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -91,6 +98,9 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
   const durationMs = values.duration !== undefined ? duration(values.duration, '--duration') : spec.kind === 'launch' ? undefined : DEFAULT_DURATION_MS;
   const top = values.top !== undefined ? positiveInt(values.top, '--top') : 10;
   if (values.under !== undefined && kind === 'snapshot') usage('--under works with cpu, heap, monitor and leaks');
+  if (values.live && kind !== 'heap') usage('--live works with heap only (leaks --mode sampling always looks at live objects)');
+  const liveOnly = values.live ?? false;
+  if (values['full-paths'] && kind !== 'leaks') usage('--full-paths works with leaks only');
 
   const under = values.under !== undefined ? await loadUnder(io, values.under, values.config, values['runs-dir']) : undefined;
   const leakAction = kind === 'leaks' ? leakActionFrom(values, under) : undefined;
@@ -133,7 +143,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         targetPid: target.pid,
         cpu: kind === 'cpu' ? { intervalUs: values.interval !== undefined ? intervalUs(values.interval) : undefined } : false,
         monitor: kind === 'monitor' && values.interval !== undefined ? { intervalMs: duration(values.interval, '--interval') } : true,
-        heap: kind === 'heap' ? { samplingIntervalBytes: heapBytes } : false,
+        heap: kind === 'heap' ? { samplingIntervalBytes: heapBytes, live: liveOnly } : false,
         onRun: (run) => {
           const live = attachLiveLine(run.handle, (text) => (io.isTTY ? io.writeErr?.(text) : io.err(text.trimEnd())), io.isTTY);
           void run.record.finally(() => live.stop());
@@ -146,22 +156,28 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
       io.out(`saved in ${rel(io, result.runDir)}: ${r.artifacts.map((a) => a.file).join(', ')}`);
       if (result.timeline) io.out(timelineLines(result.timeline.summary).join('\n'));
       if (result.spikes.length) io.out(['Event-loop lag spikes:', ...result.spikes.slice(0, 10).map((s) => `  ${s.message}`)].join('\n'));
-      if (result.cpu) await printCpu(io, result.cpu.file, top, progress);
-      if (result.heap) await printHeapProfile(io, result.heap.file, top, progress);
+      if (result.cpu) {
+        io.out(`\nCPU profile: ${samplingLine(result.cpu)}`);
+        await printCpu(io, result.cpu.file, top, progress);
+      }
+      if (result.heap) {
+        io.out(`\nHeap sampling: ${heapSamplingScope(result.heap.live)}`);
+        await printHeapProfile(io, result.heap.file, top, progress);
+      }
       return exitFor(interrupted, r.status === 'failed' ? ExitCode.runtime : ExitCode.pass);
     }
 
     switch (kind) {
       case 'cpu': {
         const r = await watch(captureCpuProfile(target.session, { out: out('cpuprofile'), durationMs, intervalUs: values.interval !== undefined ? intervalUs(values.interval) : undefined, onStarted }));
-        io.out(`${rel(io, r.file)}: ${(r.durationMs / 1000).toFixed(2)} s, ${r.sampleCount.toLocaleString('en-US')} samples, one every ${(r.achievedIntervalUs / 1000).toFixed(3)} ms (asked ${(r.requestedIntervalUs / 1000).toFixed(3)} ms)`);
+        io.out(`${rel(io, r.file)}: ${(r.wallMs / 1000).toFixed(2)} s, ${samplingLine(r)}, asked every ${(r.requestedIntervalUs / 1000).toFixed(3)} ms`);
         await printCpu(io, r.file, top, progress);
         return exitFor(interrupted);
       }
       case 'heap': {
         const samplingIntervalBytes = values.interval !== undefined ? positiveInt(values.interval, '--interval') : undefined;
-        const r = await watch(captureHeapProfile(target.session, { out: out('heapprofile'), durationMs, samplingIntervalBytes, onStarted }));
-        io.out(`${rel(io, r.file)}: ${(r.durationMs / 1000).toFixed(2)} s, ${r.sampleCount.toLocaleString('en-US')} samples of live objects, about ${formatBytes(r.estimatedBytes)}`);
+        const r = await watch(captureHeapProfile(target.session, { out: out('heapprofile'), durationMs, samplingIntervalBytes, live: liveOnly, onStarted }));
+        io.out(`${rel(io, r.file)}: ${(r.durationMs / 1000).toFixed(2)} s, ${r.sampleCount.toLocaleString('en-US')} samples of ${heapSamplingScope(r.live)}, about ${formatBytes(r.estimatedBytes)}`);
         await printHeapProfile(io, r.file, top, progress);
         return exitFor(interrupted);
       }
@@ -187,7 +203,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         const mode = (values.mode ?? 'snapshots') as LeakMode;
         const dir = path.resolve(io.cwd, values.out ?? defaultCaptureName('leaks', target.pid, '').replace(/\.$/, ''));
         const rounds = values.rounds !== undefined ? positiveInt(values.rounds, '--rounds') : undefined;
-        const r = await watch(findLeaks(target.session, { dir, mode, rounds, action: leakAction!.action, warmup: leakAction!.warmup }));
+        const r = await watch(findLeaks(target.session, { dir, mode, rounds, action: leakAction!.action, warmup: leakAction!.warmup, fullRetainerPaths: values['full-paths'] }));
         io.out(`${rel(io, r.file)}: ${r.action}, ${r.operations.toLocaleString('en-US')} operations (${r.mode})`);
         io.out(r.summary.join('\n'));
         return exitFor(interrupted);
@@ -333,28 +349,19 @@ async function listCommand(io: CliIO, json: boolean): Promise<number> {
 
 async function printCpu(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
   await withAnalysis(progress, 'analysing the CPU profile', async (onProgress) => {
-    const a = await analyzeCpuProfile(file, { top, onProgress });
-    const rows = a.functions.map((f) => [ms(f.selfMs), `${((f.selfMs / (a.durationMs || 1)) * 100).toFixed(1)}%`, ms(f.totalMs), f.name || '(anonymous)', location(io, f.url, f.line)]);
-    io.out(`\nTop ${rows.length} functions by self time (${ms(a.durationMs)} ms sampled):`);
-    io.out(table(['self ms', 'self', 'total ms', 'function', 'location'], rows, [true, true, true, false, false]));
+    io.out(formatCpuBody(await analyzeCpuProfile(file, { top, onProgress }), top, io.cwd));
   });
 }
 
 async function printHeapProfile(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
   await withAnalysis(progress, 'analysing the heap profile', async (onProgress) => {
-    const a = await analyzeHeapProfile(file, { top, onProgress });
-    const rows = a.functions.map((f) => [formatBytes(f.selfSize), formatBytes(f.totalSize), f.name || '(anonymous)', location(io, f.url, f.line)]);
-    io.out(`\nTop ${rows.length} allocating functions (live objects, ${formatBytes(a.totalSize)} sampled):`);
-    io.out(table(['self', 'total', 'function', 'location'], rows, [true, true, false, false]));
+    io.out(formatHeapProfileBody(await analyzeHeapProfile(file, { top, onProgress }), top, io.cwd));
   });
 }
 
 async function printSnapshot(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
   await withAnalysis(progress, 'analysing the heap snapshot', async (onProgress) => {
-    const a = await analyzeHeapSnapshot(file, { top, onProgress });
-    const rows = a.classes.map((c) => [c.count.toLocaleString('en-US'), formatBytes(c.shallowSize), formatBytes(c.retainedSize), c.name]);
-    io.out(`\nTop ${rows.length} classes by retained size (${a.nodeCount.toLocaleString('en-US')} objects, ${formatBytes(a.totalSize)}):`);
-    io.out(table(['count', 'shallow', 'retained', 'class'], rows, [true, true, true, false]));
+    io.out(formatHeap(await analyzeHeapSnapshot(file, { top, onProgress }), top));
   });
 }
 
@@ -377,20 +384,6 @@ function timelineLines(s: TimelineSummary): string[] {
     `heap used max ${formatBytes(s.maxHeapUsed)}, RSS max ${formatBytes(s.maxRss)}, CPU ${(s.meanCpu * 100).toFixed(0)}% of a core on average`,
     `GC: ${s.gcCount} collections, ${s.gcPauseMs.toFixed(1)} ms paused in total, longest ${s.maxGcPauseMs.toFixed(1)} ms`,
   ];
-}
-
-function location(io: CliIO, url: string, line: number): string {
-  return url ? `${displayPath(url, io.cwd)}:${line}` : '';
-}
-
-function ms(value: number): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-}
-
-function table(head: string[], rows: string[][], right: boolean[]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `  ${cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()}`;
-  return [line(head), ...rows.map(line)].join('\n');
 }
 
 function rel(io: CliIO, file: string): string {

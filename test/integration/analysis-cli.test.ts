@@ -23,7 +23,8 @@ describe('perflab analyze', () => {
     const { cli, out } = io();
     expect(await analyzeCommand(cli, [path.join(FIXTURES, 'tiny.cpuprofile'), '--top', '3'])).toBe(0);
     const text = out.join('\n');
-    expect(text).toMatch(/^CPU profile .*tiny\.cpuprofile: 7\.90 ms sampled, 8 samples every 1\.00 ms/);
+    expect(text).toMatch(/^CPU profile .*tiny\.cpuprofile: 8 samples every 0\.988 ms \(7\.90 ms sampled; median gap 1\.000 ms\)\n/);
+    expect(text).toMatch(/\nV8: idle 0\.0%, program 12\.7%, time in GC 12\.7% of 7\.90 ms sampled\n/);
     const rows = text.split('\n').filter((l) => /^\s+[\d.]+\s+[\d.]+%/.test(l));
     expect(rows[0]).toMatch(/^\s+4\.90\s+62\.0%\s+4\.90\s+62\.0%\s+render {2}\/app\/server\.js:20$/);
     expect(text).toMatch(/Hot lines\n.*\n.*\n\s+2\.00\s+25\.3%\s+\/app\/server\.js:21/);
@@ -49,7 +50,13 @@ describe('perflab analyze', () => {
     expect(await analyzeCommand(cli, [path.join(FIXTURES, 'tiny.cpuprofile'), '--json'])).toBe(0);
     const json = JSON.parse(out.join('\n'));
     expect(json).toMatchObject({ kind: 'cpuprofile', sampleCount: 8 });
-    expect(json.functions).toHaveLength(5);
+    expect(json.functions.map((f: { name: string }) => f.name)).toEqual(['render', 'main']);
+    expect(json.meta).toEqual([
+      { kind: 'idle', name: '(idle)', selfMs: 0 },
+      { kind: 'program', name: '(program)', selfMs: 1 },
+      { kind: 'gc', name: '(garbage collector)', selfMs: 1 },
+      { kind: 'root', name: '(root)', selfMs: 0 },
+    ]);
     expect(json.tree.parent).toEqual([-1, 0, 1, 2, 0, 0]);
   });
 

@@ -46,10 +46,11 @@ describe('analyzeCpuProfile', () => {
   it('Truth: self times of functions, of lines and of the flame tree each sum to the sampled duration', () => {
     expect(a.sampleCount).toBeGreaterThan(100);
     expect(a.durationMs).toBeGreaterThan(400);
-    expect(sum(a.functions.map((f) => f.selfMs))).toBeCloseTo(a.durationMs, 6);
+    expect(sum(a.functions.map((f) => f.selfMs)) + sum(a.meta.map((m) => m.selfMs))).toBeCloseTo(a.durationMs, 6);
     expect(sum(a.lines.map((l) => l.selfMs))).toBeCloseTo(a.durationMs, 6);
     expect(sum(a.tree.selfMs)).toBeCloseTo(a.durationMs, 6);
     expect(a.tree.totalMs[0]).toBeCloseTo(a.durationMs, 6);
+    expect(a.intervalUs * a.sampleCount).toBeCloseTo(a.durationMs * 1000, 6);
     expect(a.intervalUs).toBeGreaterThan(100);
     expect(a.intervalUs).toBeLessThan(5000);
   });

@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeCommand } from '../../src/cli/analyzeCommand';
 import { CliError, type CliIO } from '../../src/cli/exit';
 import { profileCommand } from '../../src/cli/profileCommand';
-import { startTarget, stopAllTargets, TARGETS_DIR } from '../fixtures/targets/harness';
+import { samplingReference, startTarget, stopAllTargets, TARGETS_DIR } from '../fixtures/targets/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'perflab-profile-cli-'));
@@ -49,22 +50,38 @@ function isRunning(pid: number): boolean {
 }
 
 describe('perflab profile', () => {
-  it('cpu --inspect prints the achieved interval and the hot function on top', async () => {
+  it('cpu --inspect prints the achieved interval as analyze does, V8 time apart, and the hot function on top', async () => {
     const t = await startTarget('hot.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'] });
     const r = await perflab('cpu', '--inspect', `127.0.0.1:${t.inspectorPort}`, '--duration', '1s', '--out', 'hot.cpuprofile');
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/attached to .*inspector 127\.0\.0\.1:\d+/);
-    expect(r.out).toMatch(/^hot\.cpuprofile: \d+\.\d+ s, [\d,]+ samples, one every \d+\.\d+ ms \(asked 1\.000 ms\)/);
+    expect(r.out).toMatch(/^hot\.cpuprofile: \d+\.\d+ s, [\d,]+ samples every \d+\.\d{3} ms \([\d.]+ ms sampled; median gap \d+\.\d{3} ms\), asked every 1\.000 ms/);
     const rows = r.out.split('\n');
-    const head = rows.findIndex((l) => /self ms\s+self\s+total ms\s+function\s+location/.test(l));
-    expect(rows[head + 1]).toMatch(/spinPrimesCjs\s+.*hot\.cjs:\d+$/);
-    expect(existsSync(path.join(dir, 'hot.cpuprofile'))).toBe(true);
+    expect(rows).toContainEqual(expect.stringMatching(/^V8: idle \d+\.\d%, program \d+\.\d%, time in GC \d+\.\d% of [\d.]+ ms sampled$/));
+    const head = rows.findIndex((l) => /self ms\s+self %\s+total ms\s+total %\s+function/.test(l));
+    expect(rows[head + 2]).toMatch(/spinPrimesCjs {2}\S*hot\.cjs:\d+$/);
+    // No V8 pseudo-frame is ranked among the functions.
+    expect(rows.slice(head).join('\n')).not.toMatch(/\((idle|program|garbage collector|root)\)/);
+
+    // The same file through `perflab analyze`: the same samples, interval and sampled time.
+    const analyzed: string[] = [];
+    expect(await analyzeCommand({ out: (l) => analyzed.push(l), err: () => undefined, cwd: dir, isTTY: false }, [path.join(dir, 'hot.cpuprofile')])).toBe(0);
+    const figures = /([\d,]+) samples every (\d+\.\d+) ms \(([\d.]+) ms sampled/;
+    const captured = figures.exec(r.out)!;
+    const analysis = figures.exec(analyzed.join('\n'))!;
+    expect(analysis.slice(1)).toEqual(captured.slice(1));
+    // And they are true: counted from the file's raw timestamps, N samples × interval = sampled time.
+    const ref = samplingReference(path.join(dir, 'hot.cpuprofile'));
+    const [samples, everyMs, sampledMs] = [Number(captured[1]!.replace(/,/g, '')), Number(captured[2]), Number(captured[3])];
+    expect(samples).toBe(ref.samples);
+    expect(Math.abs(sampledMs - ref.sampledMs)).toBeLessThanOrEqual(ref.sampledMs >= 100 ? 0.5 : 0.05);
+    expect(Math.abs(everyMs - ref.sampledMs / ref.samples)).toBeLessThanOrEqual(0.0005);
   });
 
   it('cpu -- COMMAND launches the program with its inspector on a free port and stops it afterwards', async () => {
     const r = await perflab('cpu', '--duration', '1s', '--interval', '500us', '--out', 'launched.cpuprofile', '--', process.execPath, path.join(TARGETS_DIR, 'hot.mjs'));
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/\(asked 0\.500 ms\)/);
+    expect(r.out).toMatch(/, asked every 0\.500 ms$/m);
     expect(r.out).toMatch(/spinPrimesEsm/);
     const pid = Number(/attached to pid (\d+)/.exec(r.err)![1]);
     expect(isRunning(pid)).toBe(false);
@@ -87,14 +104,18 @@ describe('perflab profile', () => {
     const alloc = await startTarget('alloc.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'] });
     const heap = await perflab('heap', '--inspect', String(alloc.inspectorPort), '--duration', '1s', '--interval', '16384', '--out', 'a.heapprofile');
     expect(heap.code).toBe(0);
-    expect(heap.out).toMatch(/Top \d+ allocating functions[\s\S]*\n\s+\S+ \S+\s+\S+ \S+\s+allocateOrderRecords/);
+    expect(heap.out).toMatch(/^a\.heapprofile: [\d.]+ s, [\d,]+ samples of allocations, including objects already collected, about [\d.]+ [KMG]?B$/m);
+    expect(heap.out).toMatch(/Top allocating functions\n.*\n.*\n\s*[\d.]+ [KMG]?B\s+[\d.]+%\s+[\d.]+ [KMG]?B\s+allocateOrderRecords {2}/);
+    const live = await perflab('heap', '--inspect', String(alloc.inspectorPort), '--duration', '1s', '--live', '--out', 'live.heapprofile');
+    expect(live.code).toBe(0);
+    expect(live.out).toMatch(/^live\.heapprofile: .* samples of live objects only, about /m);
 
     const inst = await startTarget('instances.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'], env: { INSTANCES: '50000' } });
     const snap = await perflab('snapshot', '--inspect', String(inst.inspectorPort), '--out', 'i.heapsnapshot');
     expect(snap.code).toBe(0);
     expect(snap.err).toMatch(/pauses the target/);
     expect(snap.out).toMatch(/^i\.heapsnapshot: [\d.]+ [KM]B/);
-    expect(snap.out).toMatch(/\n\s+50,000\s+.*PerfLabFixtureWidget/);
+    expect(snap.out).toMatch(/\n\s*50,000\s+.*PerfLabFixtureWidget/);
   });
 
   it('leaks --request finds what each request leaves behind', async () => {
@@ -125,6 +146,8 @@ describe('perflab profile errors', () => {
     [['cpu', '--pid', 'abc'], /--pid abc is not a whole number/],
     [['snapshot', '--pid', '1', '--under', 'smoke'], /--under works with/],
     [['leaks', '--pid', '1'], /leaks needs an action/],
+    [['cpu', '--pid', '1', '--live'], /--live works with heap only/],
+    [['heap', '--pid', '1', '--full-paths'], /--full-paths works with leaks only/],
     [['cpu', '--pid', '1', '--bogus'], /Unknown option '--bogus'/],
   ])('%j exits 2 with a usage message', async (args, message) => {
     const r = await perflab(...(args as string[]));

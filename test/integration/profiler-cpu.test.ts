@@ -47,7 +47,11 @@ describe('CPU profile', () => {
     expect(result.endedBy).toBe('duration');
     expect(result.sampleCount).toBeGreaterThan(0);
     expect(result.requestedIntervalUs).toBe(1_000);
-    expect(result.achievedIntervalUs).toBeGreaterThan(0);
+    expect(result.intervalUs).toBeGreaterThan(0);
+    // The capture and the analysis of the file give one interval, one sampled time.
+    expect(analysis.intervalUs).toBe(result.intervalUs);
+    expect(analysis.durationMs).toBe(result.durationMs);
+    expect(analysis.sampleCount).toBe(result.sampleCount);
     expect(analysis.functions[0]!.name).toBe('spinPrimesCjs');
     expect(analysis.functions[0]!.url).toContain('hot.cjs');
     expect(selfTimeByFunction(result.file)[0]!.name).toBe('spinPrimesCjs');

@@ -83,5 +83,9 @@ describe('profile under load', () => {
     // And the profile says the same about the whole run.
     const cpu = await analyzeCpuProfile(result.cpu!.file, { top: 5 });
     expect(cpu.functions.map((f) => f.name)).toContain('renderPreview');
+    expect(cpu.intervalUs).toBe(result.cpu!.intervalUs);
+    // V8's pseudo-frames are totalled apart, never ranked as functions.
+    expect(cpu.functions.map((f) => f.name)).not.toContain('(idle)');
+    expect(cpu.meta.map((m) => m.kind)).toEqual(['idle', 'program', 'gc', 'root']);
   });
 });

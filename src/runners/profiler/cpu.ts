@@ -1,9 +1,13 @@
 /**
  * CPU profiles (`Profiler` domain) in the DevTools `.cpuprofile` format, which VS Code and Chrome
  * DevTools open as they are. The sampling interval is a request: V8 samples on a timer thread and
- * may fall behind, so the interval actually achieved (duration / samples) is measured and reported.
+ * may fall behind, so the interval actually achieved is measured and reported, by the same code as
+ * the analysis (analysis/cpu/samples).
  */
 import type Protocol from 'devtools-protocol';
+import { samplingStats } from './analysis/cpu/samples';
+import { validateCpuProfile } from './analysis/cpu/validate';
+import type { SamplingStats } from './analysis/types';
 import { writeJsonAtomic } from './atomicFile';
 import { exitedEarly, waitForCaptureEnd } from './capture';
 import type { InspectorSession } from './session';
@@ -50,18 +54,12 @@ export async function startCpuProfile(session: InspectorSession, opts: { interva
   };
 }
 
-/** What a profile covers: its duration, sample count and the interval actually achieved. */
-export interface CpuProfileStats {
-  durationMs: number;
-  sampleCount: number;
-  /** Duration / samples, in µs. */
-  achievedIntervalUs: number;
-}
+/** What a profile covers: wall and sampled time, sample count, the interval actually achieved. */
+export type CpuProfileStats = SamplingStats;
 
-export function cpuProfileStats(profile: CpuProfile): CpuProfileStats {
-  const durationMs = (profile.endTime - profile.startTime) / 1_000;
-  const sampleCount = profile.samples?.length ?? 0;
-  return { durationMs, sampleCount, achievedIntervalUs: sampleCount > 0 ? (durationMs * 1_000) / sampleCount : 0 };
+/** The profile's sampling figures, exactly as `perflab analyze` reports them. `label` names it in errors. */
+export function cpuProfileStats(profile: CpuProfile, label = 'the CPU profile'): CpuProfileStats {
+  return samplingStats(validateCpuProfile(label, profile));
 }
 
 export interface CpuCaptureOptions {
@@ -101,10 +99,10 @@ export function captureCpuProfile(session: InspectorSession, opts: CpuCaptureOpt
       throw err;
     }
     const file = await writeJsonAtomic(opts.out, profile);
-    const stats = cpuProfileStats(profile);
-    if (endedBy === 'target-exit') exitedEarly('CPU profile', file, stats.durationMs, opts.durationMs, handle);
-    if (stats.sampleCount > 0 && stats.achievedIntervalUs > recording.requestedIntervalUs * 1.5) {
-      handle.log('warn', `V8 sampled every ${(stats.achievedIntervalUs / 1000).toFixed(2)} ms on average, not every ${(recording.requestedIntervalUs / 1000).toFixed(2)} ms as asked (a busy machine delays the sampler)`);
+    const stats = cpuProfileStats(profile, file);
+    if (endedBy === 'target-exit') exitedEarly('CPU profile', file, stats.wallMs, opts.durationMs, handle);
+    if (stats.sampleCount > 0 && stats.intervalUs > recording.requestedIntervalUs * 1.5) {
+      handle.log('warn', `V8 sampled every ${(stats.intervalUs / 1000).toFixed(2)} ms on average, not every ${(recording.requestedIntervalUs / 1000).toFixed(2)} ms as asked (a busy machine delays the sampler)`);
     }
     return { file, requestedIntervalUs: recording.requestedIntervalUs, endedBy, ...stats };
   }, opts.signal);

@@ -2,7 +2,9 @@
  * Heap sampling profiles (`HeapProfiler.startSampling`): V8 samples about one allocation per
  * `samplingInterval` bytes with its stack, cheap enough for a live service. The result is the
  * DevTools `.heapprofile` format. This is PerfLab's default memory profile; a snapshot pauses the
- * target.
+ * target. By default the samples of objects the GC has collected since are kept (V8 drops them
+ * otherwise): a live server's allocations are mostly short-lived, and a profile of only what is
+ * still alive at the end shows next to nothing of where its memory goes.
  */
 import type Protocol from 'devtools-protocol';
 import { writeJsonAtomic } from './atomicFile';
@@ -19,10 +21,10 @@ export interface HeapSamplingOptions {
   /** Average bytes between samples. Default 32768. */
   samplingIntervalBytes?: number;
   /**
-   * Keep samples of objects the GC has collected since: the profile then shows where memory was
-   * allocated, not only where live memory was. Default false (live objects only, as DevTools).
+   * Only objects still alive when the profile is taken (DevTools' default). Default false: the
+   * profile shows every sampled allocation, including objects already collected.
    */
-  includeCollected?: boolean;
+  live?: boolean;
 }
 
 export interface HeapSamplingRecording {
@@ -42,7 +44,7 @@ export async function startHeapSampling(session: InspectorSession, opts: HeapSam
   try {
     await session.send('HeapProfiler.startSampling', {
       samplingInterval: Math.round(samplingInterval),
-      ...(opts.includeCollected ? { includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } : {}),
+      ...(opts.live ? {} : { includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }),
     });
   } catch (err) {
     unregister();
@@ -76,6 +78,8 @@ export interface HeapCaptureResult {
   sampleCount: number;
   /** Bytes the samples stand for (V8 scales each sample up to the allocations it represents). */
   estimatedBytes: number;
+  /** True: only objects still alive at the end were kept; false: every sampled allocation. */
+  live: boolean;
   endedBy: CaptureEnd;
 }
 
@@ -103,6 +107,7 @@ export function captureHeapProfile(session: InspectorSession, opts: HeapCaptureO
       durationMs,
       sampleCount: profile.samples.length,
       estimatedBytes: totalSelfSize(profile),
+      live: opts.live ?? false,
       endedBy,
     };
   }, opts.signal);

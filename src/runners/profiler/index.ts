@@ -19,6 +19,7 @@ export { captureMonitor, startMonitor, summarizeTimeline, DEFAULT_LOOP_RESOLUTIO
 export type { MonitorCaptureOptions, MonitorCaptureResult, MonitorOptions, MonitorRecording, TimelineFile, TimelineSummary } from './monitor';
 export { InspectorSession, withSession, type SessionState } from './session';
 export { takeHeapSnapshot, type SnapshotOptions, type SnapshotResult } from './snapshot';
-export { attributeLagSpikes, displayPath, type LagSpike, type SpikeCulprit, type SpikeOptions } from './spikes';
+export { displayPath } from './analysis/format';
+export { attributeLagSpikes, type LagSpike, type SpikeCulprit, type SpikeOptions } from './spikes';
 export { CaptureHandle, ProfilerError, formatBytes, type CaptureEnd, type CaptureEvents, type MonitorSample, type ProfilerErrorReason } from './types';
 export { loadProfileAction, profileUnderLoad, type UnderLoadOptions, type UnderLoadResult } from './underLoad';

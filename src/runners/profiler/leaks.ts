@@ -13,6 +13,7 @@
 import * as path from 'node:path';
 import { isLoopbackHost } from '../../core/config/hosts';
 import { leakReport, type LeakReport, type LeakReportOptions } from './analysis';
+import { retainerPathLine } from './analysis/format';
 import { writeJsonAtomic } from './atomicFile';
 import { startHeapSampling, type HeapProfile } from './heap';
 import type { InspectorSession } from './session';
@@ -40,6 +41,11 @@ export interface LeakOptions {
   settleMs?: number;
   /** Sampling mode: how many times the action runs. Default 5. */
   rounds?: number;
+  /**
+   * Summary lines show whole retainer paths; by default the runtime's leading hops are summed up
+   * as `… 6 internal hops via Timeout._onTimeout` (`leaks.json` always has the whole path).
+   */
+  fullRetainerPaths?: boolean;
   /** Noise floor of the snapshot report (analysis defaults: 20 objects, 64 KiB retained). */
   report?: Pick<LeakReportOptions, 'minCount' | 'minRetainedBytes' | 'top'>;
   signal?: AbortSignal;
@@ -137,23 +143,24 @@ async function bySnapshots(session: InspectorSession, opts: LeakOptions, handle:
     onProgress: (p) => step('analysis', 0.8 + p.fraction * 0.2, p.message),
   });
   const summary = report.groups.length
-    ? report.groups.map((g) => leakLine(g, operations))
+    ? report.groups.map((g) => leakLine(g, operations, opts.fullRetainerPaths ?? false))
     : [`no group of objects left behind by ${opts.action.label} stands above the noise floor (${report.noise.minCount} objects, ${formatBytes(report.noise.minRetainedBytes)} retained)`];
   const result: Omit<LeakResult, 'file'> = { mode: 'snapshots', action: opts.action.label, operations, snapshots: files, report, summary };
   const file = await writeJsonAtomic(path.join(opts.dir, 'leaks.json'), result);
   return { ...result, file };
 }
 
-function leakLine(g: LeakReport['groups'][number], operations: number): string {
+function leakLine(g: LeakReport['groups'][number], operations: number, fullPath: boolean): string {
   const per = operations > 0 ? `, ${(g.count / operations).toFixed(2)} per operation` : '';
-  const via = g.retainerPath.length ? `\n    retained via ${g.retainerPath.join(' → ')}` : '';
+  const via = g.retainerPath.length ? `\n    retained via ${retainerPathLine(g.retainerPath, g.runtimeHops, fullPath)}` : '';
   return `${g.name}: ${g.count} objects still alive (${formatBytes(g.retainedSize)} retained, ${formatBytes(g.shallowSize)} shallow${per})${via}`;
 }
 
 async function bySampling(session: InspectorSession, opts: LeakOptions, handle: CaptureHandle<LeakResult>, signal: AbortSignal, step: Step, gc: () => Promise<unknown>): Promise<LeakResult> {
   const rounds = opts.rounds ?? 5;
   if (!(Number.isInteger(rounds) && rounds >= 2)) throw new ProfilerError(`sampling mode needs at least 2 rounds, not ${rounds}`, 'refused');
-  const recording = await startHeapSampling(session);
+  // Live objects only: growth of what stays alive round after round is the sign of a leak.
+  const recording = await startHeapSampling(session, { live: true });
   const checkpoints: Map<string, number>[] = [];
   const frames = new Map<string, { name: string; url: string; line: number }>();
   let operations = 0;

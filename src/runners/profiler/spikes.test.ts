@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CpuProfile } from './cpu';
-import { attributeLagSpikes, displayPath } from './spikes';
+import { attributeLagSpikes } from './spikes';
 import type { MonitorSample } from './types';
 
 const START = 5_000_000; // µs on the target's monotonic clock
@@ -82,18 +82,26 @@ describe('attributeLagSpikes', () => {
     expect(attributeLagSpikes(p, timeline, { thresholdMs: 40 })).toHaveLength(1);
   });
 
+  it('reads samples in time order when V8 stamped some out of order', () => {
+    // The same profile, except that one sample inside the block was stamped 500 ms late (its
+    // delta +500 ms, the next one's -499 ms): in time order it belongs near the end. Read in array
+    // order, the block looks cut at 1.4 s.
+    const late = structuredClone(p);
+    const k = 1_400;
+    late.timeDeltas![k] = 501_000;
+    late.timeDeltas![k + 1] = 1_000 - 500_000;
+    const timeline = [sample(500, 2), sample(1_000, 3), sample(1_500, 235), sample(2_000, 4)];
+    const [spike] = attributeLagSpikes(late, timeline, { cwd: '/repo', startMonoUs: START });
+    expect(spike!.atS).toBeCloseTo(1.3, 2);
+    expect(spike!.busyMs).toBeCloseTo(239, 0);
+    expect(spike!.culprits[0]).toMatchObject({ name: 'renderPreview', line: 29 });
+    expect(spike!.culprits[0]!.share).toBeCloseTo(0.9, 2);
+  });
+
   it('says so when the profile has no samples for a spike', () => {
     const idle = profile(2_000, () => 2);
     const [spike] = attributeLagSpikes(idle, [sample(500, 300)], { startMonoUs: START });
     expect(spike!.samples).toBe(0);
     expect(spike!.message).toMatch(/no samples/);
-  });
-});
-
-describe('displayPath', () => {
-  it('shows files inside cwd relative to it and others in full', () => {
-    expect(displayPath('file:///repo/src/a.js', '/repo')).toBe('src/a.js');
-    expect(displayPath('file:///elsewhere/b.js', '/repo')).toBe('/elsewhere/b.js');
-    expect(displayPath('node:internal/x', '/repo')).toBe('node:internal/x');
   });
 });

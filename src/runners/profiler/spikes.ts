@@ -6,8 +6,10 @@
  * samples per function names the culprit: "during the 240 ms spike at 12.3 s, 93 % of samples
  * were in `renderPreview` (examples/demo-stack/hot.js:29)".
  */
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readSamples } from './analysis/cpu/samples';
+import { IDLE } from './analysis/cpu/v8Meta';
+import { validateCpuProfile } from './analysis/cpu/validate';
+import { displayPath } from './analysis/format';
 import type { CpuProfile } from './cpu';
 import type { MonitorSample } from './types';
 
@@ -44,15 +46,14 @@ export interface LagSpike {
   message: string;
 }
 
-const IDLE = '(idle)';
-
 /** Spikes of a timeline, each attributed to the functions sampled during it. */
 export function attributeLagSpikes(profile: CpuProfile, timeline: readonly MonitorSample[], opts: SpikeOptions = {}): LagSpike[] {
   const threshold = opts.thresholdMs ?? 50;
   const first = timeline[0];
   if (!first) return [];
   const origin = opts.startMonoUs ?? first.monoUs - first.intervalMs * 1_000;
-  const { times, nodes } = sampleTimes(profile);
+  // In time order: the stretches below are searched and walked by timestamp.
+  const { times, nodes } = readSamples(validateCpuProfile('the CPU profile', profile));
   const parent = parentsOf(profile);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 
@@ -110,36 +111,6 @@ export function spikeMessage(spike: LagSpike, cwd?: string): string {
   return `${head}, ${Math.round(top.share * 100)} % of samples were in \`${top.name || '(anonymous)'}\`${where}`;
 }
 
-/** `file:///repo/src/a.js` → `src/a.js` inside `cwd`, the plain path elsewhere. */
-export function displayPath(url: string, cwd?: string): string {
-  let file = url;
-  if (url.startsWith('file://')) {
-    try {
-      file = fileURLToPath(url);
-    } catch {
-      return url;
-    }
-  }
-  if (cwd && path.isAbsolute(file)) {
-    const rel = path.relative(cwd, file);
-    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
-  }
-  return file;
-}
-
-/** Absolute timestamp (µs) and node id of every sample. */
-function sampleTimes(profile: CpuProfile): { times: number[]; nodes: number[] } {
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  const times = new Array<number>(samples.length);
-  let t = profile.startTime;
-  for (let i = 0; i < samples.length; i++) {
-    t += deltas[i] ?? 0;
-    times[i] = t;
-  }
-  return { times, nodes: samples };
-}
-
 function parentsOf(profile: CpuProfile): Map<number, number> {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -149,7 +120,7 @@ function parentsOf(profile: CpuProfile): Map<number, number> {
 type ProfileNode = CpuProfile['nodes'][number];
 
 /** Index range of the longest run of consecutive non-idle samples within [from, to] µs. */
-function longestBusyStretch(times: number[], nodes: number[], byId: Map<number, ProfileNode>, from: number, to: number): { from: number; to: number } | undefined {
+function longestBusyStretch(times: Float64Array, nodes: number[], byId: Map<number, ProfileNode>, from: number, to: number): { from: number; to: number } | undefined {
   let lo = lowerBound(times, from);
   let best: { from: number; to: number } | undefined;
   let runStart = -1;
@@ -169,7 +140,7 @@ function longestBusyStretch(times: number[], nodes: number[], byId: Map<number, 
 
 function extendBusyStretch(
   run: { from: number; to: number },
-  times: number[],
+  times: Float64Array,
   nodes: number[],
   byId: Map<number, ProfileNode>,
   from: number,
@@ -182,7 +153,7 @@ function extendBusyStretch(
   return { from: lo, to: hi };
 }
 
-function lowerBound(sorted: number[], value: number): number {
+function lowerBound(sorted: Float64Array, value: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

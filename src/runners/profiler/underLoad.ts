@@ -9,6 +9,7 @@ import type { RunArtifact, RunRecord } from '../../core/runRecord';
 import { runProfile, type ProfileRun, type ProfileRunOptions } from '../runProfile';
 import { RunnerError } from '../types';
 import { cpuProfileStats, startCpuProfile, type CpuProfile, type CpuProfileStats, type CpuRecording } from './cpu';
+import { heapSamplingScope } from './analysis/format';
 import { listeningPortsOf } from './discovery';
 import { startHeapSampling, type HeapProfile, type HeapSamplingOptions, type HeapSamplingRecording } from './heap';
 import type { LeakAction } from './leaks';
@@ -38,7 +39,8 @@ export interface UnderLoadResult {
   runDir: string;
   cpu?: CpuProfileStats & { file: string };
   timeline?: { file: string; summary: TimelineSummary };
-  heap?: { file: string };
+  /** `live`: only objects still alive at the end were kept (see HeapSamplingOptions). */
+  heap?: { file: string; live: boolean };
   spikes: LagSpike[];
 }
 
@@ -99,7 +101,10 @@ export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptio
       return file;
     };
     if (profile) result.cpu = { file: await save('cpu.cpuprofile', 'cpuprofile', 'CPU profile during the load', profile), ...cpuProfileStats(profile) };
-    if (heapProfile) result.heap = { file: await save('heap.heapprofile', 'heapprofile', 'Heap sampling during the load', heapProfile) };
+    if (heapProfile) {
+      const live = heapOpts?.live ?? false;
+      result.heap = { file: await save('heap.heapprofile', 'heapprofile', `Heap sampling during the load (${heapSamplingScope(live)})`, heapProfile), live };
+    }
     if (samples && monitor) {
       const timeline: TimelineFile = {
         format: 'perflab-timeline',

@@ -1,7 +1,10 @@
-/** Plain-text tables of analysis results, for the CLI. */
+/**
+ * Plain-text tables of analysis results, for the CLI: `perflab analyze` prints a header and the
+ * body; `perflab profile` prints its own capture line and the same body.
+ */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CpuAnalysis, HeapAnalysis, HeapProfileAnalysis, LeakReport, SnapshotDiff } from './types';
+import type { CpuAnalysis, HeapAnalysis, HeapProfileAnalysis, SamplingStats, SnapshotDiff } from './types';
 
 /** Bytes as `812 B`, `41.2 KB`, `118.4 MB` (1024-based, as DevTools shows them). */
 export function bytes(n: number): string {
@@ -19,21 +22,27 @@ export function millis(n: number): string {
 const pct = (part: number, whole: number) => (whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '-');
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** `src/app.ts:41` relative to `cwd` for files inside it; other urls as they are; empty for runtime entries. */
-export function location(url: string, line: number, cwd: string): string {
-  if (!url) return '';
+/** `file:///repo/src/a.js` → `src/a.js` inside `cwd`, the plain path elsewhere; other urls as they are. */
+export function displayPath(url: string, cwd?: string): string {
   let file = url;
   if (url.startsWith('file://')) {
     try {
       file = fileURLToPath(url);
     } catch {
-      file = url;
+      return url;
     }
   }
-  if (path.isAbsolute(file)) {
+  if (cwd && path.isAbsolute(file)) {
     const rel = path.relative(cwd, file);
-    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) file = rel;
+    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
   }
+  return file;
+}
+
+/** `src/app.ts:41` relative to `cwd` for files inside it; other urls as they are; empty for runtime entries. */
+export function location(url: string, line: number, cwd: string): string {
+  if (!url) return '';
+  const file = displayPath(url, cwd);
   return line > 0 ? `${file}:${line}` : file;
 }
 
@@ -47,10 +56,30 @@ function table(head: string[], rows: string[][]): string {
 
 const nameAt = (name: string, where: string) => (where ? `${name}  ${where}` : name);
 
+const intervalMs = (us: number) => (us / 1000).toFixed(3);
+
+/** `2,095 samples every 1.910 ms (4002 ms sampled; median gap 1.090 ms)`: samples × interval = sampled time. */
+export function samplingLine(s: SamplingStats): string {
+  if (!s.sampleCount) return `no samples (${millis(s.durationMs)} ms from hit counts)`;
+  const gap = s.medianGapUs ? `; median gap ${intervalMs(s.medianGapUs)} ms` : '';
+  return `${count(s.sampleCount)} samples every ${intervalMs(s.intervalUs)} ms (${millis(s.durationMs)} ms sampled${gap})`;
+}
+
+/** `V8: idle 63.0 %, program 2.1 %, time in GC 1.5 % of 4002 ms sampled`; `(root)` only when it has time. */
+export function cpuMetaLine(a: CpuAnalysis): string {
+  const label = { idle: 'idle', program: 'program', gc: 'time in GC', root: 'root' } as const;
+  const parts = a.meta.filter((m) => m.kind !== 'root' || m.selfMs > 0).map((m) => `${label[m.kind]} ${pct(m.selfMs, a.durationMs)}`);
+  return `V8: ${parts.join(', ')} of ${millis(a.durationMs)} ms sampled`;
+}
+
 export function formatCpu(a: CpuAnalysis, top: number, cwd: string): string {
+  const head = `CPU profile ${a.file}: ${samplingLine(a)}` + (a.sourceMapped ? `, ${a.sourceMapped} functions source-mapped` : '');
+  return `${head}\n${formatCpuBody(a, top, cwd)}`;
+}
+
+/** The V8 share line, the top functions (the target's own, no pseudo-frames) and the hot lines. */
+export function formatCpuBody(a: CpuAnalysis, top: number, cwd: string): string {
   const d = a.durationMs;
-  const head = `CPU profile ${a.file}: ${millis(d)} ms sampled, ${count(a.sampleCount)} samples every ${(a.intervalUs / 1000).toFixed(2)} ms` +
-    (a.sourceMapped ? `, ${a.sourceMapped} functions source-mapped` : '');
   const fns = table(
     ['self ms', 'self %', 'total ms', 'total %', 'function'],
     a.functions.slice(0, top).map((f) => [millis(f.selfMs), pct(f.selfMs, d), millis(f.totalMs), pct(f.totalMs, d), nameAt(f.name, location(f.url, f.line, cwd))]),
@@ -59,7 +88,7 @@ export function formatCpu(a: CpuAnalysis, top: number, cwd: string): string {
     ['self ms', 'self %', 'line'],
     a.lines.filter((l) => l.url).slice(0, Math.min(top, 10)).map((l) => [millis(l.selfMs), pct(l.selfMs, d), location(l.url, l.line, cwd)]),
   );
-  return `${head}\n\nTop functions by self time\n${fns}\n\nHot lines\n${lines}`;
+  return `${cpuMetaLine(a)}\n\nTop functions by self time\n${fns}\n\nHot lines\n${lines}`;
 }
 
 export function formatHeap(a: HeapAnalysis, top: number): string {
@@ -68,10 +97,20 @@ export function formatHeap(a: HeapAnalysis, top: number): string {
   return `${head}\n\nClasses by retained size\n${table(['count', 'shallow', 'retained', 'retained %', 'class'], rows)}`;
 }
 
+/** What a heap sampling profile holds, as the capture asked for it. */
+export function heapSamplingScope(live: boolean): string {
+  return live ? 'live objects only' : 'allocations, including objects already collected';
+}
+
+/** The file cannot say whether collected objects were kept; the capture line says so when it knows. */
 export function formatHeapProfile(a: HeapProfileAnalysis, top: number, cwd: string): string {
   const head = `Heap sampling profile ${a.file}: ${bytes(a.totalSize)} sampled in ${count(a.sampleCount)} samples`;
+  return `${head}\n\n${formatHeapProfileBody(a, top, cwd)}`;
+}
+
+export function formatHeapProfileBody(a: HeapProfileAnalysis, top: number, cwd: string): string {
   const rows = a.functions.slice(0, top).map((f) => [bytes(f.selfSize), pct(f.selfSize, a.totalSize), bytes(f.totalSize), nameAt(f.name, location(f.url, f.line, cwd))]);
-  return `${head}\n\nTop allocating functions\n${table(['self', 'self %', 'total', 'function'], rows)}`;
+  return `Top allocating functions\n${table(['self', 'self %', 'total', 'function'], rows)}`;
 }
 
 export function formatDiff(d: SnapshotDiff, top: number): string {
@@ -79,13 +118,14 @@ export function formatDiff(d: SnapshotDiff, top: number): string {
   return `Snapshot diff ${d.before} → ${d.after}\n\n${table(['new', 'deleted', 'size delta', 'class'], rows)}`;
 }
 
-export function formatLeaks(r: LeakReport): string {
-  const head = `Leak report: ${count(r.survivors.count)} objects (${bytes(r.survivors.shallowSize)}) allocated between baseline and target are still alive`;
-  if (!r.groups.length) return `${head}\nNo group above the noise floor (${r.noise.minCount} objects and ${bytes(r.noise.minRetainedBytes)} retained).`;
-  return [
-    head,
-    '',
-    table(['count', 'shallow', 'retained', 'class'], r.groups.map((g) => [count(g.count), bytes(g.shallowSize), bytes(g.retainedSize), g.name])),
-    ...r.groups.filter((g) => g.retainerPath.length).map((g) => `\n${g.name} is retained by:\n  ${g.retainerPath.join('\n  ')}`),
-  ].join('\n');
+/**
+ * A retainer path on one line, the application's part first: `… 6 internal hops via
+ * Timeout._onTimeout → sweepSessions(){context} → system / Context->sessionCache → …`. The last
+ * hidden hop is named, as it says what holds the application's part (here: a timer). `full`
+ * shows every step.
+ */
+export function retainerPathLine(path: readonly string[], runtimeHops: number, full = false): string {
+  if (full || runtimeHops <= 0) return path.join(' → ');
+  const hidden = `… ${runtimeHops} internal hop${runtimeHops === 1 ? '' : 's'} via ${path[runtimeHops - 1]}`;
+  return [hidden, ...path.slice(runtimeHops)].join(' → ');
 }

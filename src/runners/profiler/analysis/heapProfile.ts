@@ -1,6 +1,7 @@
 /**
- * Heap sampling profiles (`.heapprofile`): which functions allocated the sampled bytes that were
- * still alive when the profile was taken, self and inclusive, with source maps applied.
+ * Heap sampling profiles (`.heapprofile`): which functions allocated the sampled bytes (all of
+ * them, or only those still alive at the end, as the capture chose), self and inclusive, with
+ * source maps applied.
  */
 import { notA } from './cpu/validate';
 import { badFile } from './errors';

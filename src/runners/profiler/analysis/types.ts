@@ -53,20 +53,47 @@ export interface FlameTree {
   totalMs: number[];
 }
 
-export interface CpuAnalysis {
-  kind: 'cpuprofile';
-  file: string;
-  /** Sampled time: the sum of every sample's duration (sample i lasts until sample i+1; the last until endTime). */
-  durationMs: number;
+/**
+ * A V8 pseudo-frame: `idle` (waiting for work), `program` (V8 and native code outside any
+ * JavaScript function), `gc` (time in GC on the main thread, incremental marking included),
+ * `root` (the call tree's root).
+ */
+export type V8MetaKind = 'idle' | 'program' | 'gc' | 'root';
+
+/** Time V8 charged to one of its pseudo-frames instead of a function. */
+export interface CpuMetaNode {
+  kind: V8MetaKind;
+  /** The name in the profile: `(idle)`, `(program)`, `(garbage collector)`, `(root)`. */
+  name: string;
+  selfMs: number;
+}
+
+/** What a profile's samples cover; the capture reports the same figures from the same code. */
+export interface SamplingStats {
   /** endTime − startTime of the profile. */
   wallMs: number;
+  /** Sampled time: the sum of every sample's duration (sample i lasts until sample i+1; the last until endTime). */
+  durationMs: number;
   sampleCount: number;
-  /** The sampling interval actually achieved: the median gap between samples, in µs. */
+  /** The interval V8 achieved, in µs: durationMs / sampleCount, so that samples × interval = sampled time. */
   intervalUs: number;
-  /** Sorted by selfMs, highest first; their selfMs sum to durationMs (unless cut by `top`). */
+  /** The median gap between consecutive samples, in µs (the sampler's usual pace; long gaps pull intervalUs above it). */
+  medianGapUs: number;
+}
+
+export interface CpuAnalysis extends SamplingStats {
+  kind: 'cpuprofile';
+  file: string;
+  /**
+   * The target's functions (V8's pseudo-frames are in `meta`), by selfMs, highest first. With
+   * `meta`, their selfMs sum to durationMs (unless cut by `top`).
+   */
   functions: CpuFunction[];
+  /** Time in V8's pseudo-frames, always all four kinds, in the order idle, program, gc, root. */
+  meta: CpuMetaNode[];
   /** Sorted by selfMs, highest first; their selfMs sum to durationMs (unless cut by `top`). */
   lines: CpuLine[];
+  /** The whole call tree, pseudo-frames included. */
   tree: FlameTree;
   /** How many functions a source map moved to their original source. */
   sourceMapped: number;
@@ -125,6 +152,11 @@ export interface RetainerPath {
   steps: RetainerStep[];
   /** The path as one line per step, e.g. `(GC roots)`, `global.__perflabFixture`, `Object.orders`, `Array[12]`, `Order`. */
   text: string[];
+  /**
+   * How many leading steps are Node's or V8's internals (timer lists, module caches, GC roots);
+   * the application's part of the path starts after them. 0 when none are.
+   */
+  runtimeHops: number;
 }
 
 /** Per-class difference between two snapshots, by object id (as DevTools' Comparison view). */
@@ -154,8 +186,10 @@ export interface LeakGroup {
   count: number;
   shallowSize: number;
   retainedSize: number;
-  /** Shortest path from a GC root to the group's largest object, one step per line. */
+  /** Shortest path from a GC root to the group's largest object, one step per line, root side first. */
   retainerPath: string[];
+  /** How many leading steps of `retainerPath` are Node's or V8's internals (see RetainerPath). */
+  runtimeHops: number;
 }
 
 export interface LeakReportOptions extends AnalysisOptions {
@@ -181,7 +215,7 @@ export interface LeakReport {
 /** One function of a heap sampling profile, sizes in bytes. */
 export interface AllocatingFunction extends SourcePosition {
   name: string;
-  /** Bytes allocated by the function itself (sampled, still alive when the profile was taken). */
+  /** Bytes allocated by the function itself (sampled; only those still alive at the end if the capture was `live`). */
   selfSize: number;
   /** Bytes allocated by it and everything it called (recursion counted once). */
   totalSize: number;

@@ -1,45 +1,16 @@
 /**
- * CPU profile analysis: sample durations from timeDeltas, a call tree merged by function along each
+ * CPU profile analysis: sample durations (./samples), a call tree merged by function along each
  * path, self and total time per function and self time per source line, with positions moved to
- * the original source where a source map says so.
+ * the original source where a source map says so. V8's pseudo-frames (`(idle)`, `(garbage
+ * collector)`…) are totalled apart from the functions.
  */
 import { badFile } from '../errors';
 import type { SourceMapper } from '../sourceMaps';
-import type { CpuAnalysis, CpuFunction, CpuLine, FlameTree } from '../types';
+import type { CpuAnalysis, CpuFunction, CpuLine, CpuMetaNode, FlameTree } from '../types';
 import { IdIndex } from './idIndex';
+import { readSamples, samplingStats } from './samples';
+import { V8_META_NAMES, v8MetaKind } from './v8Meta';
 import type { RawCpuProfile } from './validate';
-
-/**
- * Duration of each sample in µs. Sample i lasts until sample i+1; the last one until endTime, as
- * DevTools counts them. Out-of-order timestamps (V8 emits a few) are sorted first.
- */
-export function sampleDurations(p: RawCpuProfile): { nodeOfSample: number[]; durations: Float64Array; intervalUs: number } {
-  const n = p.samples.length;
-  const ts = new Float64Array(n);
-  let t = p.startTime;
-  let sorted = true;
-  for (let i = 0; i < n; i++) {
-    t += p.timeDeltas[i]!;
-    ts[i] = t;
-    if (i && ts[i]! < ts[i - 1]!) sorted = false;
-  }
-  let order: number[] | undefined;
-  if (!sorted) order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ts[a]! - ts[b]! || a - b);
-  const at = (i: number) => (order ? order[i]! : i);
-  const durations = new Float64Array(n);
-  const nodeOfSample = new Array<number>(n);
-  const gaps: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const now = ts[at(i)]!;
-    const next = i + 1 < n ? ts[at(i + 1)]! : Math.max(now, p.endTime);
-    durations[i] = next - now;
-    nodeOfSample[i] = p.samples[at(i)]!;
-    if (i + 1 < n && next > now) gaps.push(next - now);
-  }
-  const sortedGaps = Float64Array.from(gaps).sort();
-  const intervalUs = sortedGaps.length ? sortedGaps[sortedGaps.length >> 1]! : n ? (p.endTime - p.startTime) / n : 0;
-  return { nodeOfSample, durations, intervalUs };
-}
 
 interface Frame {
   name: string;
@@ -88,19 +59,16 @@ export function analyzeCpu(file: string, p: RawCpuProfile, mapper?: SourceMapper
 
   // Self time per profile node.
   const self = new Float64Array(count);
-  const { nodeOfSample, durations, intervalUs } = sampleDurations(p);
-  let durationUs = 0;
-  if (nodeOfSample.length) {
-    for (let i = 0; i < nodeOfSample.length; i++) {
-      self[index.get(nodeOfSample[i]!)]! += durations[i]!;
-      durationUs += durations[i]!;
-    }
+  const timeline = readSamples(p);
+  const sampling = samplingStats(p, timeline);
+  if (timeline.nodes.length) {
+    for (let i = 0; i < timeline.nodes.length; i++) self[index.get(timeline.nodes[i]!)]! += timeline.durations[i]!;
   } else {
     // Old profiles without samples: spread the profile's span over hit counts.
     const hits = p.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
     const per = hits ? (p.endTime - p.startTime) / hits : 0;
     p.nodes.forEach((n, i) => (self[i] = (n.hitCount ?? 0) * per));
-    durationUs = hits ? p.endTime - p.startTime : 0;
+    sampling.durationMs = hits ? sampling.wallMs : 0;
   }
 
   // The root is the one node nobody lists as a child.
@@ -160,7 +128,13 @@ export function analyzeCpu(file: string, p: RawCpuProfile, mapper?: SourceMapper
     path.push(i);
   }
   const functions: CpuFunction[] = [];
+  const meta: CpuMetaNode[] = (['idle', 'program', 'gc', 'root'] as const).map((kind) => ({ kind, name: V8_META_NAMES[kind], selfMs: 0 }));
   frames.forEach((fr, f) => {
+    const kind = v8MetaKind(fr.name, fr.url);
+    if (kind) {
+      meta.find((m) => m.kind === kind)!.selfMs += fSelf[f]! / 1000;
+      return;
+    }
     if (!fSelf[f] && !fTotal[f]) return;
     const fn: CpuFunction = { name: fr.name, url: fr.url, line: fr.line, column: fr.column, selfMs: fSelf[f]! / 1000, totalMs: fTotal[f]! / 1000 };
     if (fr.generated) fn.generated = fr.generated;
@@ -176,11 +150,9 @@ export function analyzeCpu(file: string, p: RawCpuProfile, mapper?: SourceMapper
   return {
     kind: 'cpuprofile',
     file,
-    durationMs: durationUs / 1000,
-    wallMs: (p.endTime - p.startTime) / 1000,
-    sampleCount: p.samples.length,
-    intervalUs,
+    ...sampling,
     functions: top === undefined ? functions : functions.slice(0, top),
+    meta,
     lines: top === undefined ? lines : lines.slice(0, top),
     tree: {
       frames: { name: frames.map((f) => f.name), url: frames.map((f) => f.url), line: frames.map((f) => f.line), column: frames.map((f) => f.column) },

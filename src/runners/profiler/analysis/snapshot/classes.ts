@@ -1,7 +1,7 @@
 /**
  * Class names and per-class aggregates, as DevTools' Summary view computes them: constructor names
- * for objects (split by constructor location), `(system)`, `(compiled code)`, `Function`, `(string)`…
- * for the rest, plain objects named after their most common property sets (`{sku, qty}`), and the
+ * for objects (split by constructor location), `(system)`, `(compiled code)`, `(closure)`,
+ * `(string)`… for the rest, plain objects named after their most common property sets (`{sku, qty}`), and the
  * class retained size as the sum over the objects not dominated by another object of the same class.
  */
 import type { TypeIndexes } from './graph';
@@ -163,7 +163,9 @@ export function classify(s: ParsedSnapshot, t: TypeIndexes, interfaces?: Interfa
   };
   const system = addString('(system)');
   const code = addString('(compiled code)');
-  const fn = addString('Function');
+  // DevTools calls functions `Function`, the name objects whose constructor is called Function
+  // have too: two rows, one name, one key. `(closure)` (DevTools' older name) tells them apart.
+  const fn = addString('(closure)');
   const regexp = addString('RegExp');
   const byType = s.meta.nodeTypes.map((type) => addString(`(${type})`));
   // DOM-like names `<div id="a">` group as `<div>`.

@@ -134,11 +134,12 @@ export async function leakReportFiles(baseline: string, target: string, final: s
   progress?.(0.97, 'retainer paths', true);
   const groups: LeakGroup[] = above.map((c, i) => {
     let path: string[] = [];
+    let runtimeHops = 0;
     if (i < opts.top) {
       const node = snap.largestOfClass(c.key, survivors);
-      if (node !== -1) path = snap.pathTo(node).text;
+      if (node !== -1) ({ text: path, runtimeHops } = snap.pathTo(node));
     }
-    return { name: c.name, key: c.key, count: c.count, shallowSize: c.shallowSize, retainedSize: c.retainedSize, retainerPath: path };
+    return { name: c.name, key: c.key, count: c.count, shallowSize: c.shallowSize, retainedSize: c.retainedSize, retainerPath: path, runtimeHops };
   });
   return {
     kind: 'leak-report',

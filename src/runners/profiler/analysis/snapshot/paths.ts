@@ -1,17 +1,20 @@
 /**
  * Shortest retainer paths: a breadth-first walk like DevTools' distance computation (user roots
  * such as the global object first, then everything else from the root), remembering each node's
- * first retainer, so a path is read back from any node to its GC root.
+ * first retainer, so a path is read back from any node to its GC root. Each path says how many of
+ * its leading steps are the runtime's (./ownership), so a report can lead with the rest.
  */
 import type { RetainerPath, RetainerStep } from '../types';
 import type { ClassTable } from './classes';
 import type { TypeIndexes } from './graph';
 import type { ParsedSnapshot } from './model';
+import { Ownership } from './ownership';
 
 export class RetainerPaths {
   /** Edge ordinal + 1 that first reached each node (0: none). */
   private readonly parentEdge: Uint32Array;
   private readonly parentNode: Uint32Array;
+  private readonly owners: Ownership;
 
   constructor(
     private readonly s: ParsedSnapshot,
@@ -19,6 +22,7 @@ export class RetainerPaths {
     private readonly classes: ClassTable,
   ) {
     const n = s.nodeCount;
+    this.owners = new Ownership(s, t);
     this.parentEdge = new Uint32Array(n);
     this.parentNode = new Uint32Array(n);
     const visited = new Uint8Array(n);
@@ -76,10 +80,14 @@ export class RetainerPaths {
     return tail;
   }
 
-  /** Display name of a node: its class, or its own name for synthetic roots like `(GC roots)`. */
+  /**
+   * Display name of a node: its class, its own name for synthetic roots like `(GC roots)`, and
+   * for a closure its function, `sweepSessions()` (the class, `(closure)`, would not say which).
+   */
   nodeLabel(node: number): string {
     const { nodeType, nodeName, strings } = this.s;
     if (nodeType[node] === this.t.synthetic) return strings[nodeName[node]!] || '(root)';
+    if (nodeType[node] === this.t.closure) return `${strings[nodeName[node]!] || '(anonymous)'}()`;
     return this.classes.names[this.classes.classOf[node]!]!;
   }
 
@@ -109,17 +117,20 @@ export class RetainerPaths {
     const name = this.nodeLabel(node);
     const nodeId = this.s.nodeId[node]!;
     if (node !== root && this.parentEdge[node] === 0) {
-      return { nodeId, name, retainedSize, steps: [], text: ['(not reachable from a GC root)', `${name} @${nodeId}`] };
+      return { nodeId, name, retainedSize, steps: [], text: ['(not reachable from a GC root)', `${name} @${nodeId}`], runtimeHops: 0 };
     }
     const steps: RetainerStep[] = [{ nodeId, name, edge: '' }];
+    const ordinals = [node];
     for (let at = node; at !== root && this.parentEdge[at] !== 0; ) {
       const from = this.parentNode[at]!;
       if (from === root) break;
       steps.push({ nodeId: this.s.nodeId[from]!, name: this.nodeLabel(from), edge: this.edgeLabel(this.parentEdge[at]! - 1) });
+      ordinals.push(from);
       at = from;
     }
     steps.reverse();
+    ordinals.reverse();
     const text = steps.map((st, i) => (i === steps.length - 1 ? `${st.name} @${st.nodeId}` : st.name + st.edge));
-    return { nodeId, name, retainedSize, steps, text };
+    return { nodeId, name, retainedSize, steps, text, runtimeHops: this.owners.runtimeHops(ordinals) };
   }
 }
