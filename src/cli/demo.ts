@@ -56,6 +56,8 @@ export interface DemoOptions {
 
 const LISTENING_MARKER = 'PERFLAB_DEMO_LISTENING ';
 const SERVER_SCRIPT = join('examples', 'demo-stack', 'server.js');
+// The demo's libraries (ioredis, bullmq) bundled, because the packages ship no node_modules.
+const DEPS_BUNDLE = join('dist', 'demo-deps.js');
 const KILL_AFTER_MS = 5_000;
 const STDERR_TAIL_LINES = 40;
 
@@ -64,17 +66,22 @@ const STDERR_TAIL_LINES = 40;
  * Works from the bundle (`dist/cli.js`) and from the sources (`src/cli/demo.ts`).
  */
 export function findDemoServer(from: string = __dirname): string {
+  return findAbove(SERVER_SCRIPT, from, 'is the PerfLab package complete?');
+}
+
+function findAbove(relative: string, from: string, hint: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, SERVER_SCRIPT);
+    const candidate = join(dir, relative);
     if (existsSync(candidate)) return candidate;
     if (dirname(dir) === dir) break;
   }
-  throw new Error(`${SERVER_SCRIPT} was not found above ${from}; is the PerfLab package complete?`);
+  throw new Error(`${relative} was not found above ${from}; ${hint}`);
 }
 
 /** Starts the demo stack and resolves once it listens. */
 export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   const script = findDemoServer();
+  const deps = findAbove(DEPS_BUNDLE, __dirname, 'run `npm run build` first');
   opts.signal?.throwIfAborted();
   const wanted = { api: opts.port ?? DEFAULT_DEMO_PORT, redis: opts.redisPort ?? 0 };
   const port = await choosePort(wanted.api);
@@ -97,6 +104,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     HOST: '127.0.0.1',
     PORT: String(port),
     REDIS_URL: redisUrl,
+    // examples/demo-stack/deps.js loads its libraries from here, never from the project around it.
+    PERFLAB_DEMO_DEPS: deps,
     ...opts.env,
   };
   // Inside the editor, process.execPath is Electron: make it behave as plain Node.
