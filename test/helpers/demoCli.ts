@@ -64,3 +64,9 @@ export async function startDemoCli(command: string[], cwd: string, env: NodeJS.P
     },
   };
 }
+
+/** The environment without npm's own `npm_*` variables, for children of a test run under `npm test`. */
+export function envWithoutNpm(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  return { ...env, ...extra };
+}
