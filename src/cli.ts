@@ -22,8 +22,9 @@ Usage:
   perflab profile <cpu|heap|snapshot|monitor|leaks|list> (--pid PID | --inspect HOST:PORT | -- COMMAND)
                  [--duration 10s] [--under PROFILE] [--out FILE]   (perflab profile --help for more)
   perflab analyze <FILE.cpuprofile|.heapprofile|.heapsnapshot> [--top N] [--json]
-  perflab demo [--redis-url URL] [--port N] [--hot] [--leak]
-                                           start the demo stack (its own redis-server unless --redis-url)
+  perflab demo [--port N] [--redis-port N | --redis-url URL] [--hot] [--leak]
+                                           start the demo stack: API on 3000, its own redis-server on
+                                           6390 (free ports when taken); perflab init targets it
   perflab --version | --help
 
 Exit codes: 0 pass, 1 threshold or comparison failed, 2 usage or config error, 3 runtime error,
@@ -61,21 +62,35 @@ const commands: Record<string, Handler> = {
   demo: (io, args) => {
     const { values } = parseArgs({
       args,
-      options: { 'redis-url': { type: 'string' }, port: { type: 'string' }, hot: { type: 'boolean' }, leak: { type: 'boolean' } },
+      options: {
+        'redis-url': { type: 'string' },
+        port: { type: 'string' },
+        'redis-port': { type: 'string' },
+        hot: { type: 'boolean' },
+        leak: { type: 'boolean' },
+      },
       strict: true,
     });
-    const port = values.port === undefined ? undefined : Number(values.port);
-    if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
-      throw new CliError(`--port ${String(values.port)} is not a port number; give 0–65535 (0 picks a free port)`, ExitCode.usage);
-    }
+    // Only an explicit --redis-url points the demo at another Redis: a REDIS_URL in the
+    // environment often names the developer's own, which the demo's benchmarks must not load.
     return demoCommand(io, {
-      redisUrl: values['redis-url'] ?? process.env.REDIS_URL,
-      port,
+      redisUrl: values['redis-url'],
+      port: portOption(values.port, '--port'),
+      redisPort: portOption(values['redis-port'], '--redis-port'),
       hot: values.hot ?? false,
       leak: values.leak ?? false,
     });
   },
 };
+
+function portOption(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!(value.trim() !== '' && Number.isInteger(port) && port >= 0 && port < 65536)) {
+    throw new CliError(`${option} ${value} is not a port number; give 0–65535 (0 picks a free port)`, ExitCode.usage);
+  }
+  return port;
+}
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;

@@ -4,7 +4,7 @@
  * The queue manager: messages go through the BullMQ queue `messages`; a worker "sends" each one
  * (a few ms of simulated network latency) and records an analytics `sent` event.
  */
-const { Queue, Worker } = require('bullmq');
+const { Queue, Worker } = require('./deps');
 const { logOnce } = require('./redis');
 
 const QUEUE_NAME = 'messages';

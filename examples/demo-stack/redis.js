@@ -1,6 +1,6 @@
 'use strict';
 
-const { Redis } = require('ioredis');
+const { Redis } = require('./deps');
 
 /**
  * The app's own Redis connection (analytics and health). Commands fail fast while Redis is

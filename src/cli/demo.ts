@@ -5,8 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DEFAULT_DEMO_PORT, DEFAULT_DEMO_REDIS_PORT, DEMO_STATE_FILE } from '../core/demoState';
 import { onLines, terminate, whenExited } from '../runners/process';
-import { startLocalRedis, type LocalRedis } from '../runners/redis/localServer';
+import { portIsFree, startLocalRedis, type LocalRedis } from '../runners/redis/localServer';
 
 /** A running demo server (and the redis-server it owns, if it started one). */
 export interface DemoHandle {
@@ -19,17 +20,30 @@ export interface DemoHandle {
   pid: number;
   /** Process id of the private redis-server, when there is one. */
   redisPid?: number;
+  /** What the user should know about where it listens, e.g. a preferred port that was taken. */
+  notices: string[];
   /** Stops the server (SIGTERM, SIGKILL after 5 s), then the private redis-server. Idempotent. */
   stop(): Promise<void>;
   /** The server's exit code (null when a signal ended it). Call `stop()` afterwards all the same. */
   exited: Promise<number | null>;
 }
 
+/** A port to listen on: a number (0 picks a free one), or a preferred port with a free one as fallback. */
+export type DemoPort = number | { prefer: number };
+
+/** The ports `perflab demo` uses when none is given: the ones the starter config names. */
+export const DEMO_DEFAULT_PORTS = {
+  port: { prefer: DEFAULT_DEMO_PORT },
+  redisPort: { prefer: DEFAULT_DEMO_REDIS_PORT },
+} as const satisfies Pick<DemoOptions, 'port' | 'redisPort'>;
+
 export interface DemoOptions {
   /** Use this Redis instead of starting a private redis-server. */
   redisUrl?: string;
-  /** HTTP port; 0 picks a free one. Default 3000, the port the starter config targets. */
-  port?: number;
+  /** HTTP port. Default {@link DEFAULT_DEMO_PORT}. */
+  port?: DemoPort;
+  /** Port of the private redis-server (ignored with `redisUrl`). Default 0, any free port. */
+  redisPort?: DemoPort;
   /** Extra environment for the server: `HOT=1`, `LEAK=1`, `KEY_PREFIX`, `WORKER_CONCURRENCY`... */
   env?: Record<string, string>;
   /** Receives the server's log lines (its stderr, and stdout other than the listening line). */
@@ -40,9 +54,10 @@ export interface DemoOptions {
   startTimeoutMs?: number;
 }
 
-export const DEFAULT_DEMO_PORT = 3000;
 const LISTENING_MARKER = 'PERFLAB_DEMO_LISTENING ';
 const SERVER_SCRIPT = join('examples', 'demo-stack', 'server.js');
+// The demo's libraries (ioredis, bullmq) bundled, because the packages ship no node_modules.
+const DEPS_BUNDLE = join('dist', 'demo-deps.js');
 const KILL_AFTER_MS = 5_000;
 const STDERR_TAIL_LINES = 40;
 
@@ -51,18 +66,26 @@ const STDERR_TAIL_LINES = 40;
  * Works from the bundle (`dist/cli.js`) and from the sources (`src/cli/demo.ts`).
  */
 export function findDemoServer(from: string = __dirname): string {
+  return findAbove(SERVER_SCRIPT, from, 'is the PerfLab package complete?');
+}
+
+function findAbove(relative: string, from: string, hint: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, SERVER_SCRIPT);
+    const candidate = join(dir, relative);
     if (existsSync(candidate)) return candidate;
     if (dirname(dir) === dir) break;
   }
-  throw new Error(`${SERVER_SCRIPT} was not found above ${from}; is the PerfLab package complete?`);
+  throw new Error(`${relative} was not found above ${from}; ${hint}`);
 }
 
 /** Starts the demo stack and resolves once it listens. */
 export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   const script = findDemoServer();
+  const deps = findAbove(DEPS_BUNDLE, __dirname, 'run `npm run build` first');
   opts.signal?.throwIfAborted();
+  const wanted = { api: opts.port ?? DEFAULT_DEMO_PORT, redis: opts.redisPort ?? 0 };
+  const port = await choosePort(wanted.api);
+  const redisPort = opts.redisUrl ? 0 : await choosePort(wanted.redis);
   // The caller's signal only cancels the redis-server's start: once both run, `stop()` owns the
   // order (server first, so it can close its queue cleanly, then Redis).
   const redisStart = new AbortController();
@@ -70,7 +93,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   opts.signal?.addEventListener('abort', cancelRedisStart, { once: true });
   let redis: LocalRedis | undefined;
   try {
-    if (!opts.redisUrl) redis = await startLocalRedis({ signal: redisStart.signal });
+    if (!opts.redisUrl) redis = await startLocalRedis({ port: redisPort || undefined, signal: redisStart.signal });
   } finally {
     opts.signal?.removeEventListener('abort', cancelRedisStart);
   }
@@ -79,8 +102,10 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOST: '127.0.0.1',
-    PORT: String(opts.port ?? DEFAULT_DEMO_PORT),
+    PORT: String(port),
     REDIS_URL: redisUrl,
+    // examples/demo-stack/deps.js loads its libraries from here, never from the project around it.
+    PERFLAB_DEMO_DEPS: deps,
     ...opts.env,
   };
   // Inside the editor, process.execPath is Electron: make it behave as plain Node.
@@ -148,7 +173,18 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   }
 
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  return { url, redisUrl, ownsRedis: redis !== undefined, pid: child.pid!, redisPid: redis?.pid, stop, exited };
+  const notices: string[] = [];
+  if (typeof wanted.api === 'object' && port === 0) notices.push(`port ${wanted.api.prefer} is in use, so the API listens on ${url} instead`);
+  if (redis && typeof wanted.redis === 'object' && redisPort === 0) {
+    notices.push(`port ${wanted.redis.prefer} is in use, so the demo's Redis listens on ${redis.url} instead`);
+  }
+  return { url, redisUrl, ownsRedis: redis !== undefined, pid: child.pid!, redisPid: redis?.pid, notices, stop, exited };
+}
+
+/** The port to listen on: a preferred port when it is free, else 0 (any free port). */
+async function choosePort(port: DemoPort): Promise<number> {
+  if (typeof port === 'number') return port;
+  return (await portIsFree(port.prefer)) ? port.prefer : 0;
 }
 
 /** What `perflab demo` prints once the stack is up. */
@@ -167,15 +203,14 @@ export function demoHelpText(handle: Pick<DemoHandle, 'url' | 'redisUrl'> & { ow
     'Send a message:',
     `  curl -s -X POST ${url}/messages -H 'content-type: application/json' -d '${example}'`,
     '',
-    'Next, in another terminal:',
-    '  npx perflab init          write a starter perflab.config.json for this stack',
-    '  npx perflab validate      check the config',
-    '  npx perflab run smoke     run the smoke load profile against the API (about 10 s)',
+    'Next, in another terminal in this folder:',
+    '  npx perflab init            write perflab.config.json for this stack',
+    '  npx perflab validate        check the config',
+    '  npx perflab run redis-ops   benchmark Redis operations on the demo\'s Redis',
+    '  npx perflab run smoke       run the smoke load profile against the API (about 10 s)',
     '  Open this folder in VS Code and use the PerfLab sidebar.',
     '',
-    'In perflab.config.json this stack is:',
-    `  "targets": { "api": { "baseUrl": "${url}" } }`,
-    `  "stack": { "redis": { "url": "${redisUrl}" }, "queues": [{ "name": "messages" }] }`,
+    `These addresses are in ${DEMO_STATE_FILE} while the demo runs; \`perflab init\` reads them from there.`,
     '',
     handle.ownsRedis === false ? 'Ctrl-C stops the demo server.' : 'Ctrl-C stops the demo server and its Redis.',
   ];

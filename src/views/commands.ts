@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
+import { readDemoState } from '../core/demoState';
 import type { RunRecord } from '../core/runRecord';
 import type { ConfigService } from './configService';
 import { registerCommand } from './contributions';
@@ -35,11 +36,15 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
       return;
     }
     const { starterConfig } = await import('../core/config');
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(starterConfig()));
+    // Like `perflab init`: the demo running in this folder, else the demo's default addresses.
+    const { state: demo } = await readDemoState(path.dirname(file));
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(starterConfig({ baseUrl: demo?.url, redisUrl: demo?.redisUrl })));
     await config.reload();
     await vscode.window.showTextDocument(uri);
     void vscode.window.showInformationMessage(
-      'PerfLab: starter config written for the demo stack. Start it with `npx perflab demo` and set targets.api.baseUrl to the URL it prints.',
+      demo
+        ? `PerfLab: starter config written for the demo running in this folder (API ${demo.url}, Redis ${demo.redisUrl}).`
+        : 'PerfLab: starter config written for the demo stack on its default addresses. Start it with `npx perflab demo` in this folder.',
     );
   });
 

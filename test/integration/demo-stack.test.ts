@@ -1,8 +1,19 @@
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { demoHelpText, findDemoServer, startDemo, type DemoHandle } from '../../src/cli/demo';
+import { freePort } from '../../src/runners/redis/localServer';
 import { childPids, isRunning, uniquePrefix, useLocalRedis, waitUntil } from '../helpers/redis';
+
+/** A loopback listener on a free port, to hold that port. */
+function listen(): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
 
 async function request(base: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${base}${path}`, {
@@ -187,6 +198,8 @@ describe('demo stack with its own redis', () => {
       expect(help).toMatch(/npx perflab init/);
       expect(help).toMatch(/npx perflab validate/);
       expect(help).toMatch(/npx perflab run smoke/);
+      expect(help).toMatch(/npx perflab run redis-ops/);
+      expect(help).toContain('.perflab/demo.json');
       expect(help).toMatch(/VS Code/);
       expect(help).toMatch(/Ctrl-C/);
 
@@ -197,6 +210,39 @@ describe('demo stack with its own redis', () => {
       expect(isRunning(demo.redisPid!)).toBe(false);
     } finally {
       if (!stopped) await demo.stop();
+    }
+  });
+
+  it('falls back to free ports when the preferred ones are taken, and says so', async () => {
+    // Two ports this test holds stand in for the defaults (3000, 6390), which a developer may be using.
+    const held = await Promise.all([listen(), listen()]);
+    const [apiPort, redisPort] = held.map((server) => (server.address() as AddressInfo).port);
+    try {
+      const demo = await startDemo({ port: { prefer: apiPort! }, redisPort: { prefer: redisPort! } });
+      try {
+        expect(Number(new URL(demo.url).port)).not.toBe(apiPort);
+        expect(Number(new URL(demo.redisUrl).port)).not.toBe(redisPort);
+        expect(demo.notices).toEqual([
+          `port ${apiPort} is in use, so the API listens on ${demo.url} instead`,
+          `port ${redisPort} is in use, so the demo's Redis listens on ${demo.redisUrl} instead`,
+        ]);
+        expect((await request(demo.url, 'GET', '/health')).status).toBe(200);
+      } finally {
+        await demo.stop();
+      }
+    } finally {
+      for (const server of held) server.close();
+    }
+  });
+
+  it('takes a preferred port that is free, with nothing to say', async () => {
+    const free = await freePort();
+    const demo = await startDemo({ port: 0, redisPort: { prefer: free } });
+    try {
+      expect(demo.redisUrl).toBe(`redis://127.0.0.1:${free}`);
+      expect(demo.notices).toEqual([]);
+    } finally {
+      await demo.stop();
     }
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_DEMO_REDIS_URL, DEFAULT_DEMO_URL } from '../demoState';
 import { parseDuration } from './duration';
 import { parseConfigText } from './loader';
 import { PRESETS, PRESET_NAMES, presetPhases } from './presets';
@@ -21,10 +22,11 @@ describe('starterConfig', () => {
     expect(() => JSON.parse(text) as unknown).toThrow();
   });
 
-  it('targets the demo stack on loopback', () => {
-    expect(config!.targets.api!.baseUrl).toBe('http://127.0.0.1:3000');
-    expect(config!.stack.redis!.url).toBe('redis://127.0.0.1:6379');
-    expect(text).toContain('edit baseUrl');
+  it("targets the demo's default addresses on loopback, never the usual Redis port", () => {
+    expect(config!.targets.api!.baseUrl).toBe(DEFAULT_DEMO_URL);
+    expect(config!.stack.redis!.url).toBe(DEFAULT_DEMO_REDIS_URL);
+    expect(new URL(config!.stack.redis!.url).port).not.toBe('6379');
+    expect(text).toContain('.perflab/demo.json');
     expect(text).toMatch(/Never write a password here/);
   });
 
@@ -65,6 +67,7 @@ describe('starterConfig', () => {
     const r = parseConfigText(starterConfig({ baseUrl: 'http://localhost:4123', redisUrl: 'redis://127.0.0.1:6380' }));
     expect(r.problems).toEqual([]);
     expect(r.config!.targets.api!.baseUrl).toBe('http://localhost:4123');
+    expect(r.config!.stack.redis!.url).toBe('redis://127.0.0.1:6380');
   });
 });
 

@@ -3,13 +3,14 @@
  * phases come from {@link PRESETS}, so the starter and `"preset"` always describe the same load.
  */
 
+import { DEFAULT_DEMO_REDIS_URL, DEFAULT_DEMO_URL } from '../demoState';
 import { PRESETS, type PresetPhase } from './presets';
 import type { PresetName } from './types';
 
 export interface StarterOptions {
-  /** Base URL of the service to load; default the demo's `http://127.0.0.1:3000`. */
+  /** Base URL of the service to load; default the demo's {@link DEFAULT_DEMO_URL}. */
   baseUrl?: string;
-  /** Redis URL, without a password; default `redis://127.0.0.1:6379`. */
+  /** Redis URL, without a password; default the demo's own redis-server, {@link DEFAULT_DEMO_REDIS_URL}. */
   redisUrl?: string;
 }
 
@@ -49,8 +50,8 @@ const HTTP_PROFILES: StarterProfile[] = [
 
 /** The JSONC text of a starter config for the demo stack. It passes its own validation. */
 export function starterConfig(options: StarterOptions = {}): string {
-  const baseUrl = options.baseUrl ?? 'http://127.0.0.1:3000';
-  const redisUrl = options.redisUrl ?? 'redis://127.0.0.1:6379';
+  const baseUrl = options.baseUrl ?? DEFAULT_DEMO_URL;
+  const redisUrl = options.redisUrl ?? DEFAULT_DEMO_REDIS_URL;
   const profiles = HTTP_PROFILES.map(httpProfile).join(',\n');
   return `// PerfLab config: the stack, the targets and the profiles to run (comments and trailing commas are fine).
 // Check it with \`npx perflab validate\`; in VS Code the PerfLab extension checks it as you type
@@ -58,15 +59,18 @@ export function starterConfig(options: StarterOptions = {}): string {
 //   "$schema": "./node_modules/perflab/schemas/perflab.config.schema.json"
 {
   "stack": {
-    // The demo's Redis. Never write a password here: set PERFLAB_REDIS_PASSWORD in the
-    // environment; run records never contain it.
+    // The Redis that redis-ops and queue-ops benchmark: the demo's own redis-server (\`npx perflab
+    // demo\` prints its URL), not your usual one. Benchmarks touch only their own keys, but they do
+    // load the server they are pointed at. Never write a password here: set PERFLAB_REDIS_PASSWORD
+    // in the environment; run records never contain it.
     "redis": { "url": ${JSON.stringify(redisUrl)} },
     "queues": [{ "name": "messages" }]
   },
 
   "targets": {
-    // \`npx perflab demo\` prints the port the demo listens on: edit baseUrl to match.
-    // Load only goes to loopback unless a host is listed in "allowHosts".
+    // The demo's API. \`npx perflab init\` takes both addresses from a demo running in the same
+    // folder (.perflab/demo.json), else the demo's defaults. Load only goes to loopback unless a
+    // host is listed in "allowHosts".
     "api": { "baseUrl": ${JSON.stringify(baseUrl)}, "timeout": "10s" }
   },
 

@@ -85,6 +85,16 @@ export function freePort(host = HOST): Promise<number> {
   });
 }
 
+/** Whether `port` on `host` can be listened on right now (another process may take it before we do). */
+export function portIsFree(port: number, host = HOST): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
 /** Starts a private redis-server on 127.0.0.1 and resolves once it answers PING and INFO. */
 export async function startLocalRedis(opts: StartLocalRedisOptions = {}): Promise<LocalRedis> {
   const binary = opts.binary ?? findRedisServer();
