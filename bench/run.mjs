@@ -17,8 +17,10 @@ for (const file of files) {
 const fmt = (n) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
 const table = rows.map((r) => {
   const ratio = r.perflab / r.anchor;
-  const ok = r.better === 'lower' ? ratio <= (r.targetRatio ?? 1) : ratio >= (r.targetRatio ?? 1);
-  return [r.metric, fmt(r.perflab), `${fmt(r.anchor)} (${r.anchorLabel})`, `${ratio.toFixed(2)}× (${r.better} is better)`, ok ? 'ok' : 'MISSED'];
+  // `targetRatio: null`: a row shown for context, with no target of its own.
+  const ok = r.targetRatio === null || (r.better === 'lower' ? ratio <= (r.targetRatio ?? 1) : ratio >= (r.targetRatio ?? 1));
+  const verdict = r.targetRatio === null ? 'info' : ok ? 'ok' : 'MISSED';
+  return [r.metric, fmt(r.perflab), `${fmt(r.anchor)} (${r.anchorLabel})`, `${ratio.toFixed(2)}× (${r.better} is better)`, verdict];
 });
 const head = ['metric', 'PerfLab', 'anchor', 'ratio', 'target'];
 const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));

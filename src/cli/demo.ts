@@ -46,6 +46,8 @@ export interface DemoOptions {
   redisPort?: DemoPort;
   /** Extra environment for the server: `HOT=1`, `LEAK=1`, `KEY_PREFIX`, `WORKER_CONCURRENCY`... */
   env?: Record<string, string>;
+  /** Node flags for the server process (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
   /** Receives the server's log lines (its stderr, and stdout other than the listening line). */
   log?: (line: string) => void;
   /** Aborting during start cleans up and rejects; aborting later stops the demo. */
@@ -111,7 +113,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   // Inside the editor, process.execPath is Electron: make it behave as plain Node.
   if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
 
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
 
   const exited = whenExited(child);
