@@ -1,7 +1,7 @@
 import { formatMetricValue, type MetricUnit } from '../config/threshold';
 import type { ThresholdVerdict } from '../runRecord';
 
-const UNITS = new Set<string>(['ms', 'ops/s', 'ratio', 'count', 'bytes']);
+const UNITS = new Set<string>(['ms', 'ops/s', 'ratio', 'count', 'bytes', 'bytes/min']);
 
 /** A verdict's actual value as reports print it: `84.3ms`, `477/s`, `0.03%`, or `no value`. */
 export function formatActual(v: ThresholdVerdict): string {
