@@ -24,3 +24,11 @@ export function rate(value: number): string {
 export function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(fraction && fraction < 0.001 ? 3 : 2)}%`;
 }
+
+/** `1.5 MB`, `230 KB`: sizes for messages and reports (1024-based). */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${Math.round(bytes)} B`;
+}
