@@ -44,6 +44,7 @@ export interface ProcessStats {
   coveredS: number;
   /** Over the whole window: percentiles of one distribution, never a mean of per-interval ones. */
   loopDelay: LoopDelaySummary;
+  /** Peaks, read every 10 ms (the heap saw-tooths between collections). */
   heapUsedMax: number;
   rssMax: number;
   /**

@@ -52,7 +52,14 @@ export function installExpression(o: AgentOptions): string {
   const { getHeapStatistics } = load('node:v8');
   const interval = createHistogram();
   const whole = createHistogram();
+  // The same tick keeps the peaks of heap and RSS: a heap saw-tooths between collections, so a
+  // reading every sample would miss the tops that a reading every few milliseconds catches.
   let lastTick = process.hrtime.bigint();
+  let heapPeak = 0, rssPeak = 0;
+  const peaks = () => {
+    heapPeak = Math.max(heapPeak, getHeapStatistics().used_heap_size);
+    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  };
   const ticker = setInterval(() => {
     const now = process.hrtime.bigint();
     const ns = Number(now - lastTick);
@@ -61,6 +68,7 @@ export function installExpression(o: AgentOptions): string {
       interval.record(ns);
       whole.record(ns);
     }
+    peaks();
   }, ${Number(o.resolutionMs)});
   ticker.unref();
   const NOT_A_PAUSE = constants.NODE_PERFORMANCE_GC_INCREMENTAL | constants.NODE_PERFORMANCE_GC_WEAKCB;
@@ -98,16 +106,19 @@ export function installExpression(o: AgentOptions): string {
     const cpu = process.cpuUsage(lastCpu);
     lastCpu = process.cpuUsage();
     const mem = process.memoryUsage();
+    peaks();
     buffer.push({
       at: Date.now(),
       monoUs: monoUs(),
       intervalMs: dt,
       loopDelay: stats(interval),
       heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, rss: mem.rss, external: mem.external, arrayBuffers: mem.arrayBuffers,
+      peak: { heapUsed: Math.max(heapPeak, mem.heapUsed), rss: Math.max(rssPeak, mem.rss) },
       cpu: { user: cpu.user / 1000 / dt, system: cpu.system / 1000 / dt },
       gc: { count: gcCount, pauseMs: gcPause, maxPauseMs: gcMax, afterMajor },
     });
     interval.reset();
+    heapPeak = 0; rssPeak = 0;
     gcCount = 0; gcPause = 0; gcMax = 0; afterMajor = [];
     if (buffer.length > ${Number(o.maxBuffered)}) buffer.splice(0, buffer.length - ${Number(o.maxBuffered)});
     if (Date.now() - lastPull > ${Number(o.orphanMs)}) remove();

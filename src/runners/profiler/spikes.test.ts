@@ -44,6 +44,7 @@ function sample(endMs: number, maxDelay: number): MonitorSample {
     rss: 1,
     external: 0,
     arrayBuffers: 0,
+    peak: { heapUsed: 1, rss: 1 },
     cpu: { user: 0, system: 0 },
     gc: { count: 0, pauseMs: 0, maxPauseMs: 0, afterMajor: [] },
   };

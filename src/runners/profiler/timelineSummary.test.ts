@@ -9,7 +9,7 @@ const delay = (p99: number, max: number): LoopDelaySummary => ({ count: 50, min:
 function sample(i: number, over: Partial<MonitorSample> = {}): MonitorSample {
   return {
     t: (i + 1) * 0.5, at: 0, monoUs: (i + 1) * 500_000, intervalMs: 500, loopDelay: delay(0.2, 0.3),
-    heapUsed: 10e6, heapTotal: 20e6, rss: 50e6, external: 0, arrayBuffers: 0,
+    heapUsed: 10e6, heapTotal: 20e6, rss: 50e6, external: 0, arrayBuffers: 0, peak: { heapUsed: 12e6, rss: 50e6 },
     cpu: { user: 0.1, system: 0.05 }, gc: { count: 1, pauseMs: 2, maxPauseMs: 2, afterMajor: [] },
     ...over,
   };
@@ -39,16 +39,16 @@ describe('slopePerMinute', () => {
 });
 
 describe('summarizeTimeline', () => {
-  it('takes maxima over the samples, percentiles from the window, and growth from post-GC heap points', () => {
+  it('takes peaks over the samples, percentiles from the window, and growth from post-GC heap points', () => {
     const samples = [
-      sample(0, { heapUsed: 30e6, rss: 70e6, cpu: { user: 0.5, system: 0.2 }, gc: { count: 2, pauseMs: 5, maxPauseMs: 4, afterMajor: [{ monoUs: 400_000, heapUsed: 8e6 }] } }),
+      sample(0, { heapUsed: 30e6, rss: 70e6, peak: { heapUsed: 31e6, rss: 71e6 }, cpu: { user: 0.5, system: 0.2 }, gc: { count: 2, pauseMs: 5, maxPauseMs: 4, afterMajor: [{ monoUs: 400_000, heapUsed: 8e6 }] } }),
       sample(1, { loopDelay: delay(40, 45), cpu: { user: 0.9, system: 0.3 } }),
       sample(2, { gc: { count: 3, pauseMs: 9, maxPauseMs: 6, afterMajor: [{ monoUs: 400_000 + 30e6, heapUsed: 9e6 }] } }),
     ];
     const window = delay(12.5, 45);
     const s = summarizeTimeline({ samples, loopDelay: window });
     expect(s).toMatchObject({
-      samples: 3, coveredS: 1.5, loopDelay: window, heapUsedMax: 30e6, rssMax: 70e6, majorGcs: 2,
+      samples: 3, coveredS: 1.5, loopDelay: window, heapUsedMax: 31e6, rssMax: 71e6, majorGcs: 2,
       gc: { count: 6, pauseMs: 16, maxPauseMs: 6 },
     });
     expect(s.cpu.max).toBeCloseTo(1.2, 9);
@@ -56,7 +56,7 @@ describe('summarizeTimeline', () => {
     // 1 MB more after major GCs half a minute apart: 2 MB per minute.
     expect(s.heapGrowthPerMin).toBeCloseTo(2e6, 3);
     expect(processMetrics(s)).toEqual({
-      'memory.rss.max': 70e6, 'memory.heapUsed.max': 30e6, 'memory.heapUsed.growth': s.heapGrowthPerMin,
+      'memory.rss.max': 71e6, 'memory.heapUsed.max': 31e6, 'memory.heapUsed.growth': s.heapGrowthPerMin,
       'eventLoop.lag.p99': 12.5, 'eventLoop.lag.max': 45, 'cpu.max': s.cpu.max,
     });
   });

@@ -23,8 +23,8 @@ export function summarizeTimeline(timeline: MonitorTimeline): ProcessStats {
     samples: n,
     coveredS: coveredMs / 1000,
     loopDelay: timeline.loopDelay,
-    heapUsedMax: max((s) => s.heapUsed),
-    rssMax: max((s) => s.rss),
+    heapUsedMax: max((s) => s.peak.heapUsed),
+    rssMax: max((s) => s.peak.rss),
     ...(growth !== undefined ? { heapGrowthPerMin: growth } : {}),
     majorGcs: points.length,
     // Weighted by interval length: a mean of the fractions would overweight a short last sample.

@@ -21,11 +21,14 @@ export interface MonitorSample {
   intervalMs: number;
   /** Event-loop delay over the interval, net of the timer resolution (src/runners/loopDelay.ts). */
   loopDelay: LoopDelaySummary;
+  /** At the end of the interval (`process.memoryUsage()`). */
   heapUsed: number;
   heapTotal: number;
   rss: number;
   external: number;
   arrayBuffers: number;
+  /** The highest heap used and RSS read during the interval (every timer tick, 10 ms). */
+  peak: { heapUsed: number; rss: number };
   /** CPU time over the interval as a fraction of one core (1 = one core busy the whole time). */
   cpu: { user: number; system: number };
   /**
