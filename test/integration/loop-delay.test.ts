@@ -1,6 +1,7 @@
 /**
  * Event-loop delay as the monitor reports it, net of the 10 ms timer resolution, in real
- * processes: an idle one reads well under a millisecond, a known 200 ms block reads 190–210 ms,
+ * processes: an idle one reads well under a millisecond (as Node's own monitorEventLoopDelay of
+ * the same process does, less its 10 ms), a known 200 ms block reads 190–210 ms,
  * and the p99 of a window is a percentile of the whole window's delays (not a mean of
  * per-interval percentiles), checked against what a known pattern of blocks must give.
  *
@@ -10,7 +11,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { attach, type AttachedTarget } from '../../src/runners/profiler/attach';
-import { captureMonitor } from '../../src/runners/profiler/monitor';
+import { captureMonitor, startMonitor } from '../../src/runners/profiler/monitor';
 import type { MonitorSample } from '../../src/runners/profiler/types';
 import { startTarget, stopAllTargets, type TargetProcess } from '../fixtures/targets/harness';
 import { waitUntil } from '../helpers/redis';
@@ -23,7 +24,7 @@ afterEach(async () => {
 
 async function monitored(): Promise<{ t: TargetProcess; live: MonitorSample[]; capture: ReturnType<typeof captureMonitor> }> {
   // On a machine busy with other work, waiting for a CPU adds milliseconds to a few ticks: a
-  // raised priority keeps that out, so what is measured is the target's own loop.
+  // raised priority keeps most of that out, so what is measured is the target's own loop.
   const t = await startTarget('blocker.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'], priority: -20 });
   const a = await attach({ kind: 'address', address: { host: '127.0.0.1', port: t.inspectorPort! } });
   attached.push(a);
@@ -34,14 +35,28 @@ async function monitored(): Promise<{ t: TargetProcess; live: MonitorSample[]; c
 }
 
 describe('event-loop delay, net of the timer resolution', () => {
-  it('reads well under 1 ms in an idle process', async () => {
-    const { live, capture } = await monitored();
-    await waitUntil(() => live.length >= 8, 'eight monitor samples');
-    capture.cancel();
-    const { summary } = await capture.result;
-    expect(summary.loopDelay.count).toBeGreaterThan(100);
-    expect(summary.loopDelay.p50).toBeLessThan(0.5);
-    expect(summary.loopDelay.p99).toBeLessThan(1);
+  it('reads well under 1 ms in an idle process, as Node measures that process itself', async () => {
+    const t = await startTarget('idle-delay.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'], priority: -20 });
+    const a = await attach({ kind: 'address', address: { host: '127.0.0.1', port: t.inspectorPort! } });
+    attached.push(a);
+    // The two windows coincide: the target measures its own delay (monitorEventLoopDelay) from
+    // just after the monitor starts to just before it stops.
+    const recording = await startMonitor(a.session, { intervalMs: 250 });
+    t.send('start');
+    await t.waitForLine(/^started$/);
+    await waitUntil(() => recording.samples.length >= 12, 'three seconds of samples', 30_000);
+    t.send('stop');
+    const [, ownP50, ownP99] = (await t.waitForLine(/^delay ([\d.]+) ([\d.]+) ([\d.]+)$/)).map(Number);
+    const { loopDelay: d } = await recording.stop();
+    const figures = `monitor ${JSON.stringify(d)}; the process itself: p50 ${ownP50} ms, p99 ${ownP99} ms`;
+    expect(d.count).toBeGreaterThan(250);
+    expect(d.p50, figures).toBeLessThan(0.5);
+    expect(Math.abs(d.p50 - ownP50!), figures).toBeLessThan(0.25);
+    // The tail is a few ticks out of hundreds, which the two timers (ticking at different moments)
+    // meet differently when the machine is busy: the p99s agree to within a millisecond.
+    expect(Math.abs(d.p99 - ownP99!), figures).toBeLessThan(1);
+    // Well under 1 ms, unless the machine is so busy that the process's own reading is late too.
+    expect(d.p99, figures).toBeLessThan(Math.max(1, ownP99! + 1));
   });
 
   it('reads a 200 ms block as 190–210 ms', async () => {

@@ -15,7 +15,7 @@ export type { HeapCaptureOptions, HeapCaptureResult, HeapProfile, HeapSamplingOp
 export { launchWithInspector, type LaunchOptions, type LaunchedProcess } from './launch';
 export { findLeaks, httpRepeatAction, repeatAction } from './leaks';
 export type { AllocationGrowth, HttpRepeatOptions, LeakAction, LeakMode, LeakOptions, LeakResult } from './leaks';
-export { captureMonitor, startMonitor, timelineFile, DEFAULT_MONITOR_INTERVAL_MS } from './monitor';
+export { captureMonitor, startMonitor, timelineFile, DEFAULT_MONITOR_INTERVAL_MS, DEFAULT_PULL_EVERY_MS } from './monitor';
 export type { MonitorCaptureOptions, MonitorCaptureResult, MonitorOptions, MonitorRecording, MonitorTimeline, TimelineFile } from './monitor';
 export { attachSpecFor, describeProcessRef, findProcess } from './processRef';
 export { processMetrics, slopePerMinute, summarizeTimeline } from './timelineSummary';

@@ -1,9 +1,10 @@
 /**
  * The monitor timeline: event-loop delay, heap, RSS, CPU and GC pauses measured inside the target
- * by an injected sampler (monitorAgent.ts), pulled by the host with `Runtime.evaluate` once per
- * interval and emitted live. The host keeps every sample it pulled (and the delay statistics of
- * the whole capture so far), so when the target dies the timeline up to then is still there.
- * Event-loop delays are made net of the timer resolution here, as they arrive.
+ * by an injected sampler (monitorAgent.ts), which buffers a sample per interval; the host pulls
+ * the buffer with `Runtime.evaluate` every couple of seconds and emits the samples live. The host
+ * keeps every sample it pulled (and the delay statistics of the whole capture so far), so when
+ * the target dies the timeline up to then is still there. Event-loop delays are made net of the
+ * timer resolution here, as they arrive.
  */
 import { randomBytes } from 'node:crypto';
 import type { LoopDelaySummary, ProcessStats } from '../../core/runRecord';
@@ -16,12 +17,20 @@ import { summarizeTimeline } from './timelineSummary';
 import { CaptureHandle, ProfilerError, type CaptureEnd, type MonitorSample } from './types';
 
 export const DEFAULT_MONITOR_INTERVAL_MS = 500;
+/**
+ * How often the host pulls samples by default. Each pull is an inspector round trip that holds the
+ * target's event loop for up to about a millisecond: pulled every 500 ms it would delay 2 % of the
+ * 10 ms timer ticks and so set the p99 of an idle target's delay itself; every 2 s it is 0.5 %.
+ */
+export const DEFAULT_PULL_EVERY_MS = 2_000;
 
 export interface MonitorOptions {
   /** Default 500 ms. */
   intervalMs?: number;
   /** Event-loop delay histogram resolution. Default 10 ms (LOOP_DELAY_RESOLUTION_MS). */
   resolutionMs?: number;
+  /** How often samples are pulled (and emitted live), at least every interval. Default 2 s. */
+  pullEveryMs?: number;
 }
 
 /** What a monitor recorded: the samples and the event-loop delay of the whole capture. */
@@ -55,7 +64,7 @@ export async function startMonitor(session: InspectorSession, opts: MonitorOptio
   const key = `perflab.monitor.${randomBytes(6).toString('hex')}`;
   const installed = await evaluate<{ status: string; monoUs: number }>(
     session,
-    installExpression({ key, intervalMs, resolutionMs, maxBuffered: 10_000, orphanMs: Math.max(30_000, intervalMs * 20) }),
+    installExpression({ key, intervalMs, resolutionMs, maxBuffered: 10_000, orphanMs: Math.max(30_000, intervalMs * 20, (opts.pullEveryMs ?? 0) * 5) }),
   );
   const startMonoUs = installed.monoUs;
   const samples: MonitorSample[] = [];
@@ -78,7 +87,7 @@ export async function startMonitor(session: InspectorSession, opts: MonitorOptio
   const timer = setInterval(() => {
     if (session.state === 'closed') return clearInterval(timer);
     void pull();
-  }, intervalMs);
+  }, Math.max(intervalMs, opts.pullEveryMs ?? DEFAULT_PULL_EVERY_MS));
 
   let stopping: Promise<MonitorTimeline> | undefined;
   const stop = () =>
