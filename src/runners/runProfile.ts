@@ -90,10 +90,10 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
       const thresholds = outcome.status === 'failed' ? [] : evaluateThresholds(profile.thresholds, outcome.metrics);
       const { metrics: _metrics, ...measured } = outcome;
       const artifacts: RunArtifact[] = [];
-      const process = await sampled;
-      if (process) {
-        await opts.store.writeArtifact(id, TIMELINE_ARTIFACT, JSON.stringify(process.file));
-        artifacts.push({ file: TIMELINE_ARTIFACT, kind: 'timeline', label: `Event loop, heap, CPU and GC of ${process.summary.description} during the run` });
+      const watched = await sampled;
+      if (watched) {
+        await opts.store.writeArtifact(id, TIMELINE_ARTIFACT, JSON.stringify(watched.file));
+        artifacts.push({ file: TIMELINE_ARTIFACT, kind: 'timeline', label: `Event loop, heap, CPU and GC of ${watched.summary.description} during the run` });
       }
       const rec: RunRecord = {
         version: RUN_RECORD_VERSION,
@@ -106,7 +106,8 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
         configHash: profileHash(profile),
         environment,
         ...measured,
-        ...(process && !measured.process ? { process: process.summary } : {}),
+        // A run that failed after sampling started still shows what its process did.
+        ...(watched && !measured.process ? { process: watched.summary } : {}),
         thresholds,
         artifacts,
         pass: outcome.status === 'completed' && thresholds.every((t) => t.pass),
