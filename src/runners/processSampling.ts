@@ -19,6 +19,7 @@ export type SamplingSource =
   | { ref: ProcessRef }
   | { session: InspectorSession; description: string; pid?: number };
 
+/** How to sample, and where its samples and messages go. */
 export interface SamplingOptions {
   monitor?: MonitorOptions;
   /** Each monitor sample as it arrives. */

@@ -8,6 +8,7 @@ import { startProcessSampling, type SampledProcess, type SamplingOptions, type S
 import { processMetrics } from './profiler/timelineSummary';
 import { RunHandle } from './types';
 
+/** The run's handle, and what its sampling produced. */
 export interface SampledRun {
   handle: RunHandle;
   /** Resolves after the run with what was sampled; undefined when sampling never started. */

@@ -7,6 +7,7 @@
 import type { ProcessStats, RedisMemorySummary } from '../runRecord';
 import { formatBytes, ms } from './values';
 
+/** One line each: event-loop delay, memory, CPU, GC pauses, and time in GC when a CPU profile gave it. */
 export function processLines(s: ProcessStats, resolutionMs: number): string[] {
   const d = s.loopDelay;
   const growth = s.heapGrowthPerMin !== undefined

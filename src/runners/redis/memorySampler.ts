@@ -10,10 +10,12 @@ import type { RedisMemorySummary } from '../../core/runRecord';
 import { withTimeout } from '../timeout';
 import { parseInfo } from './serverInfo';
 
+/** Time between two readings. */
 export const REDIS_MEMORY_INTERVAL_MS = 250;
 /** A reading that takes longer is dropped, so a stalled server never holds up the end of a run. */
 const READ_TIMEOUT_MS = 2_000;
 
+/** Readings in progress. */
 export interface RedisMemorySampler {
   /** Takes a last reading and stops; undefined when no reading succeeded. Idempotent. */
   stop(): Promise<RedisMemorySummary | undefined>;
@@ -26,6 +28,7 @@ export async function readUsedMemory(client: Redis): Promise<number> {
   return used;
 }
 
+/** Takes the first reading, then one every `intervalMs` until stopped. */
 export async function startRedisMemorySampler(client: Redis, intervalMs = REDIS_MEMORY_INTERVAL_MS): Promise<RedisMemorySampler> {
   const readings: number[] = [];
   let reading: Promise<void> | undefined;

@@ -8,6 +8,7 @@
 import { sampleDurations } from './cpuProfile';
 import type { RawCpuProfile } from './validate';
 
+/** The meta node V8 puts a sample under when the main thread was in its GC state. */
 export const GC_NODE_NAME = '(garbage collector)';
 
 /** Milliseconds of `(garbage collector)` samples. */
