@@ -17,8 +17,9 @@ const HELP = `perflab — load tests, Redis and BullMQ benchmarks, thresholds an
 Usage:
   perflab init [--config FILE] [--force]   write a starter perflab.config.json for the demo stack
   perflab validate [--config FILE]         check the config; prints file:line:col problems, exit 2 if any
-  perflab run <profile> [--config FILE] [--json FILE] [--junit FILE] [--markdown FILE] [--runs-dir DIR]
-                                           run a profile, check its thresholds, save the run record
+  perflab run <profile> [--config FILE] [--json FILE] [--junit FILE] [--markdown FILE] [--runs-dir DIR] [--attach PID]
+                                           run a profile, check its thresholds, save the run record;
+                                           --attach samples that Node process during the run
   perflab profile <cpu|heap|snapshot|monitor|leaks|list> (--pid PID | --inspect HOST:PORT | -- COMMAND)
                  [--duration 10s] [--under PROFILE] [--out FILE]   (perflab profile --help for more)
   perflab analyze <FILE.cpuprofile|.heapprofile|.heapsnapshot> [--top N] [--json]
@@ -50,6 +51,7 @@ const commands: Record<string, Handler> = {
         junit: { type: 'string' },
         markdown: { type: 'string' },
         'runs-dir': { type: 'string' },
+        attach: { type: 'string' },
       },
       allowPositionals: true,
       strict: true,

@@ -17,7 +17,8 @@ import { listNodeProcesses } from '../runners/profiler/discovery';
 import { parseInspectorAddress } from '../runners/profiler/endpoint';
 import { captureHeapProfile } from '../runners/profiler/heap';
 import { findLeaks, httpRepeatAction, type LeakAction, type LeakMode } from '../runners/profiler/leaks';
-import { captureMonitor, type TimelineSummary } from '../runners/profiler/monitor';
+import { processLines } from '../core/report/process';
+import { captureMonitor } from '../runners/profiler/monitor';
 import { takeHeapSnapshot } from '../runners/profiler/snapshot';
 import { type CaptureHandle, ProfilerError, formatBytes } from '../runners/profiler/types';
 import { loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
@@ -141,8 +142,9 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         profile: values.under!,
         trusted: true,
         targetPid: target.pid,
+        targetDescription: target.description,
         cpu: kind === 'cpu' ? { intervalUs: values.interval !== undefined ? intervalUs(values.interval) : undefined } : false,
-        monitor: kind === 'monitor' && values.interval !== undefined ? { intervalMs: duration(values.interval, '--interval') } : true,
+        ...(kind === 'monitor' && values.interval !== undefined ? { monitor: { intervalMs: duration(values.interval, '--interval') } } : {}),
         heap: kind === 'heap' ? { samplingIntervalBytes: heapBytes, live: liveOnly } : false,
         onRun: (run) => {
           const live = attachLiveLine(run.handle, (text) => (io.isTTY ? io.writeErr?.(text) : io.err(text.trimEnd())), io.isTTY);
@@ -154,7 +156,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
       const r = result.record;
       io.out(`load run ${r.id}: ${r.status}${r.overall ? `, ${Math.round(r.overall.rate)} req/s, p99 ${r.overall.latency.p99.toFixed(1)} ms, ${r.overall.errors} errors` : ''}`);
       io.out(`saved in ${rel(io, result.runDir)}: ${r.artifacts.map((a) => a.file).join(', ')}`);
-      if (result.timeline) io.out(timelineLines(result.timeline.summary).join('\n'));
+      if (r.process) io.out(processLines(r.process, r.process.resolutionMs).join('\n'));
       if (result.spikes.length) io.out(['Event-loop lag spikes:', ...result.spikes.slice(0, 10).map((s) => `  ${s.message}`)].join('\n'));
       if (result.cpu) {
         io.out(`\nCPU profile: ${samplingLine(result.cpu)}`);
@@ -194,7 +196,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         const handle = captureMonitor(target.session, { out: out('json', 'monitor'), durationMs, intervalMs, targetLabel: target.description, onStarted });
         const r = await watch(handle);
         io.out(`${rel(io, r.file!)}: ${r.samples.length} samples`);
-        io.out(timelineLines(r.summary).join('\n'));
+        io.out(processLines(r.summary, r.resolutionMs).join('\n'));
         return exitFor(interrupted);
       }
       case 'leaks': {
@@ -289,7 +291,8 @@ interface UnderConfig {
 
 async function loadUnder(io: CliIO, profile: string, configOption: string | undefined, runsDir: string | undefined): Promise<UnderConfig> {
   const file = resolveConfigPath(io, configOption);
-  const { config, problems } = await loadConfigFile(file);
+  // The profile runs against the attached process, so its process metrics are measurable.
+  const { config, problems } = await loadConfigFile(file, { processNamedFor: profile });
   const errors = problems.filter((p) => p.severity !== 'warning');
   for (const p of problems) io.err(formatProblem({ ...p, file: path.relative(io.cwd, p.file) || p.file }));
   if (!config || errors.length) throw new CliError(`fix the config first (${errors.length} error${errors.length === 1 ? '' : 's'})`, ExitCode.usage);
@@ -376,14 +379,6 @@ async function withAnalysis(progress: ProgressLine, what: string, run: (onProgre
   } finally {
     progress.clear();
   }
-}
-
-function timelineLines(s: TimelineSummary): string[] {
-  return [
-    `event loop delay: max ${s.maxLoopDelayMs.toFixed(1)} ms, mean p99 ${s.meanLoopDelayP99Ms.toFixed(1)} ms`,
-    `heap used max ${formatBytes(s.maxHeapUsed)}, RSS max ${formatBytes(s.maxRss)}, CPU ${(s.meanCpu * 100).toFixed(0)}% of a core on average`,
-    `GC: ${s.gcCount} collections, ${s.gcPauseMs.toFixed(1)} ms paused in total, longest ${s.maxGcPauseMs.toFixed(1)} ms`,
-  ];
 }
 
 function rel(io: CliIO, file: string): string {

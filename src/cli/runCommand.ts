@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { formatProblem, loadConfigFile } from '../core/config';
+import { formatProblem, loadConfigFile, type ProcessRef } from '../core/config';
 import { junitReport } from '../core/report/junit';
 import { markdownReport } from '../core/report/markdown';
 import { textReport } from '../core/report/text';
@@ -18,6 +18,8 @@ export interface RunOptions {
   markdown?: string;
   /** Where run records go; default `.perflab/runs` next to the config. */
   runsDir?: string;
+  /** `--attach PID`: the Node process to sample during this run, instead of the config's. */
+  attach?: string;
 }
 
 /**
@@ -26,8 +28,10 @@ export interface RunOptions {
  * cancelled; a second Ctrl-C exits at once.
  */
 export async function runCommand(io: CliIO, profileName: string | undefined, opts: RunOptions): Promise<number> {
+  const attach = opts.attach !== undefined ? attachPid(opts.attach) : undefined;
   const file = resolveConfigPath(io, opts.config);
-  const { config, problems } = await loadConfigFile(file);
+  // With --attach the profile's process metrics are measurable whatever the config names.
+  const { config, problems } = await loadConfigFile(file, attach && profileName ? { processNamedFor: profileName } : {});
   const errors = problems.filter((p) => p.severity !== 'warning');
   for (const p of problems) io.err(formatProblem({ ...p, file: path.relative(io.cwd, p.file) || p.file }));
   if (!config || errors.length) throw new CliError(`fix the config first (${errors.length} error${errors.length === 1 ? '' : 's'})`, ExitCode.usage);
@@ -39,7 +43,7 @@ export async function runCommand(io: CliIO, profileName: string | undefined, opt
   const store = new RunStore(path.resolve(configDir, opts.runsDir ?? '.perflab/runs'));
   let run;
   try {
-    run = runProfile({ config, profile: profileName, configDir, store, trusted: true });
+    run = runProfile({ config, profile: profileName, configDir, store, trusted: true, ...(attach ? { attach } : {}) });
   } catch (err) {
     if (err instanceof RunnerError) throw new CliError(err.message, ExitCode.usage);
     throw err;
@@ -76,4 +80,10 @@ export async function runCommand(io: CliIO, profileName: string | undefined, opt
   if (record.status === 'cancelled') return ExitCode.cancelled;
   if (record.status === 'failed') return run.errorCode === 'config' || run.errorCode === 'refused' ? ExitCode.usage : ExitCode.runtime;
   return record.pass ? ExitCode.pass : ExitCode.failed;
+}
+
+function attachPid(text: string): ProcessRef {
+  const pid = Number(text);
+  if (!Number.isInteger(pid) || pid < 1) throw new CliError(`--attach ${text} is not a process id; give the pid of a local Node process (see \`perflab profile list\`)`, ExitCode.usage);
+  return { pid };
 }

@@ -3,10 +3,11 @@ import type { Profile } from './config';
 
 /**
  * A short hash of what a profile runs (its normalized settings, not where it sits in the file),
- * so two runs can tell whether they ran the same thing.
+ * so two runs can tell whether they ran the same thing. The sampled process is left out: which
+ * pid is watched does not change the load.
  */
 export function profileHash(profile: Profile): string {
-  const { source: _source, description: _description, ...rest } = profile;
+  const { source: _source, description: _description, process: _process, ...rest } = profile;
   return createHash('sha256').update(stableStringify(rest)).digest('hex').slice(0, 16);
 }
 

@@ -21,6 +21,81 @@ export interface LatencySummary {
   max: number;
 }
 
+/**
+ * Event-loop delay of a window, in ms, net of the timer resolution: what the loop added to the
+ * 10 ms timer of `perf_hooks.monitorEventLoopDelay` (an idle loop reads about 0).
+ */
+export interface LoopDelaySummary {
+  /** Timer ticks recorded. */
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** What a sampled Node process did over a window (a run, a monitor capture). Sizes in bytes. */
+export interface ProcessStats {
+  /** Monitor samples (one per interval). */
+  samples: number;
+  /** Seconds the samples cover. */
+  coveredS: number;
+  /** Over the whole window: percentiles of one distribution, never a mean of per-interval ones. */
+  loopDelay: LoopDelaySummary;
+  /** Peaks, read every 10 ms (the heap saw-tooths between collections). */
+  heapUsedMax: number;
+  rssMax: number;
+  /**
+   * Least-squares slope of the heap used right after each major GC, in bytes per minute: the
+   * heap that survives collection, so a leak shows as a steady positive slope. Absent with fewer
+   * than two major GCs in the window.
+   */
+  heapGrowthPerMin?: number;
+  /** Major GCs in the window (the points of the slope). */
+  majorGcs: number;
+  /** CPU (user + system) as a fraction of one core: the mean and the busiest interval. */
+  cpu: { mean: number; max: number };
+  gc: {
+    /** Stop-the-world collections (scavenges, mark-compacts). */
+    count: number;
+    /** **GC pauses**: the time JavaScript was stopped for them (perf_hooks `gc` entries, each millisecond once). */
+    pauseMs: number;
+    maxPauseMs: number;
+    /**
+     * **Time in GC**, where a CPU profile of the same window exists (profile under load): the
+     * profile's `(garbage collector)` time, which also counts incremental marking and sweeping
+     * on the main thread, so it is at least the pauses.
+     */
+    timeInGcMs?: number;
+  };
+}
+
+/** The Node process a run sampled over the inspector (a `process` in the config, or `--attach`). */
+export interface ProcessSummary extends ProcessStats {
+  /** `pid 1234 (node server.js), inspector 127.0.0.1:40123`. */
+  description: string;
+  pid?: number;
+  intervalMs: number;
+  /** The timer resolution taken off the event-loop delays. */
+  resolutionMs: number;
+  /**
+   * False when the process exited or the connection dropped before the run ended: the figures
+   * cover the run up to then, and no process metric is reported to the thresholds.
+   */
+  complete: boolean;
+}
+
+/** Memory of the Redis server over a Redis or BullMQ run (`used_memory` of `INFO memory`). */
+export interface RedisMemorySummary {
+  startBytes: number;
+  maxBytes: number;
+  endBytes: number;
+  /** INFO readings taken. */
+  samples: number;
+}
+
 /** Result of one operation, scenario, phase or the whole run. */
 export interface OperationResult {
   name: string;
@@ -116,6 +191,10 @@ export interface RunRecord {
   operations: OperationResult[];
   timeline?: TimelinePoint[];
   generator?: GeneratorHealth;
+  /** The Node process sampled during the run, when one was named; its timeline is the `timeline` artifact. */
+  process?: ProcessSummary;
+  /** Redis and BullMQ runs: the Redis server's memory during the run. */
+  redisMemory?: RedisMemorySummary;
   thresholds: ThresholdVerdict[];
   artifacts: RunArtifact[];
   /** All thresholds (and the baseline comparison, when asked for) passed and the run completed. */

@@ -1,16 +1,25 @@
 /**
- * Runs one profile of a config and records it: starts the runner of its type, then turns the
- * outcome into a run record (id, environment, config hash, threshold verdicts, pass) and writes
- * it to the store, also when the run was cancelled or failed.
+ * Runs one profile of a config and records it: starts the runner of its type (with its Node
+ * process sampled when one is named: see sampledRun.ts), then turns the outcome into a run record
+ * (id, environment, config hash, threshold verdicts, pass) and writes it to the store, with the
+ * process timeline as an artifact, also when the run was cancelled or failed.
  */
-import type { PerfLabConfig } from '../core/config';
+import type { PerfLabConfig, ProcessRef } from '../core/config';
 import { profileHash } from '../core/configHash';
 import { captureEnvironment } from '../core/environment';
-import { RUN_RECORD_VERSION, type RunRecord } from '../core/runRecord';
+import { RUN_RECORD_VERSION, type RunArtifact, type RunRecord } from '../core/runRecord';
 import { newRunId, type RunStore } from '../core/runStore';
 import { evaluateThresholds } from '../core/thresholds';
+import type { SampledProcess, SamplingSource } from './processSampling';
+import type { MonitorOptions } from './profiler/monitor';
+import type { InspectorSession } from './profiler/session';
+import type { MonitorSample } from './profiler/types';
 import { startRunner } from './registry';
+import { runSampled } from './sampledRun';
 import { type RunHandle, RunnerError, type RunnerOutcome } from './types';
+
+/** The artifact that holds the sampled process's timeline. */
+export const TIMELINE_ARTIFACT = 'timeline.json';
 
 export interface ProfileRunOptions {
   config: PerfLabConfig;
@@ -21,6 +30,14 @@ export interface ProfileRunOptions {
   /** Workspace code may run (custom generators); the CLI is trusted, the editor asks VS Code. */
   trusted: boolean;
   signal?: AbortSignal;
+  /** The Node process to sample for this run (`--attach PID`); overrides the profile's `process`. */
+  attach?: ProcessRef;
+  /** A session the caller already holds to the process to sample (profile under load); overrides both. */
+  session?: { session: InspectorSession; description: string; pid?: number };
+  /** Monitor interval and resolution of the sampling. */
+  monitor?: MonitorOptions;
+  /** Monitor samples of the sampled process, as they arrive. */
+  onProcessSample?: (sample: MonitorSample) => void;
 }
 
 export interface ProfileRun {
@@ -31,6 +48,8 @@ export interface ProfileRun {
   record: Promise<RunRecord>;
   /** Set when the run failed with a RunnerError, before `record` resolves: what kind of failure. */
   errorCode?: RunnerError['code'];
+  /** What was sampled of the named process (resolves with `record`); undefined without one. */
+  sampled: Promise<SampledProcess | undefined>;
 }
 
 export function runProfile(opts: ProfileRunOptions): ProfileRun {
@@ -42,15 +61,19 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
   const started = new Date();
   const id = newRunId(profile.name, started);
   const environment = captureEnvironment();
-  const handle = startRunner(profile, {
+  const start = (signal?: AbortSignal) => startRunner(profile, {
     config: opts.config,
     configDir: opts.configDir,
     env: opts.env ?? process.env,
     trusted: opts.trusted,
-    signal: opts.signal,
+    signal,
   });
+  const source = samplingSource(opts, profile.process);
+  const { handle, sampled } = source
+    ? runSampled(start, source, { monitor: opts.monitor, onSample: opts.onProcessSample }, opts.signal)
+    : { handle: start(opts.signal), sampled: Promise.resolve(undefined) };
 
-  const run: ProfileRun = { id, handle, record: undefined as unknown as Promise<RunRecord> };
+  const run: ProfileRun = { id, handle, sampled, record: undefined as unknown as Promise<RunRecord> };
   run.record = handle.result
     .catch((err: unknown): RunnerOutcome => {
       run.errorCode = err instanceof RunnerError ? err.code : 'internal';
@@ -66,6 +89,12 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
       const ended = new Date();
       const thresholds = outcome.status === 'failed' ? [] : evaluateThresholds(profile.thresholds, outcome.metrics);
       const { metrics: _metrics, ...measured } = outcome;
+      const artifacts: RunArtifact[] = [];
+      const watched = await sampled;
+      if (watched) {
+        await opts.store.writeArtifact(id, TIMELINE_ARTIFACT, JSON.stringify(watched.file));
+        artifacts.push({ file: TIMELINE_ARTIFACT, kind: 'timeline', label: `Event loop, heap, CPU and GC of ${watched.summary.description} during the run` });
+      }
       const rec: RunRecord = {
         version: RUN_RECORD_VERSION,
         id,
@@ -77,12 +106,21 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
         configHash: profileHash(profile),
         environment,
         ...measured,
+        // A run that failed after sampling started still shows what its process did.
+        ...(watched && !measured.process ? { process: watched.summary } : {}),
         thresholds,
-        artifacts: [],
+        artifacts,
         pass: outcome.status === 'completed' && thresholds.every((t) => t.pass),
       };
       await opts.store.write(rec);
       return rec;
     });
   return run;
+}
+
+/** The caller's session, else `--attach`, else the profile's (or its target's) `process`. */
+function samplingSource(opts: ProfileRunOptions, configured: ProcessRef | undefined): SamplingSource | undefined {
+  if (opts.session) return opts.session;
+  const ref = opts.attach ?? configured;
+  return ref ? { ref } : undefined;
 }

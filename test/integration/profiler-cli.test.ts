@@ -96,8 +96,8 @@ describe('perflab profile', () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/SIGUSR1/);
     expect(r.out).toMatch(/^loop\.json: \d+ samples/);
-    expect(r.out).toMatch(/event loop delay: max \d+\.\d ms/);
-    expect(r.out).toMatch(/GC: \d+ collections/);
+    expect(r.out).toMatch(/^event loop delay \(net of the 10 ms timer\): p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms over [\d.]+ s$/m);
+    expect(r.out).toMatch(/^GC pauses \(stop-the-world collections, from the monitor\): \d+ collections/m);
   });
 
   it('heap and snapshot print their top entries', async () => {

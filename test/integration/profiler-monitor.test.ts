@@ -71,7 +71,7 @@ describe.each([
     const result = await capture.result;
 
     expect(result.endedBy).toBe('cancelled');
-    expect(result.summary.maxLoopDelayMs).toBeGreaterThanOrEqual(180);
+    expect(result.summary.loopDelay.max).toBeGreaterThanOrEqual(180);
     expect(result.samples.length).toBeGreaterThanOrEqual(live.length);
     const sample = result.samples[0]!;
     expect(sample.heapUsed).toBeGreaterThan(0);

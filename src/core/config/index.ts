@@ -4,7 +4,7 @@
  */
 
 export type * from './types';
-export { CONFIG_FILE_NAME, formatProblem, loadConfigFile, parseConfigText, type FormatOptions } from './loader';
+export { CONFIG_FILE_NAME, formatProblem, loadConfigFile, parseConfigText, type FormatOptions, type LoadOptions } from './loader';
 export { DurationError, formatDuration, parseDuration, tryParseDuration, type DurationOptions, type DurationResult } from './duration';
 export {
   ThresholdError, bindThreshold, compareThreshold, describeUnit, formatMetricValue, parseThresholdExpression, tryParseThresholdExpression,

@@ -154,6 +154,60 @@ describe('schema problems', () => {
   });
 });
 
+describe('process metrics', () => {
+  const withThresholds = (thresholds: string, targetExtra = '', profileExtra = '') => `{
+  "targets": { "api": { "baseUrl": "http://127.0.0.1:3000"${targetExtra} } },
+  "profiles": {
+    "smoke": {
+      "type": "http",
+      "target": "api",
+      "phases": [{ "name": "warm-up", "duration": "10s", "arrivalRate": 10 }],
+      "scenarios": [{ "name": "health", "request": { "path": "/health" } }],${profileExtra}
+      "thresholds": { ${thresholds} }
+    }
+  }
+}`;
+  const thresholds = '"memory.heapUsed.max": "< 512MB", "eventLoop.lag.p99": "< 50ms"';
+
+  it('are a config error at the threshold key when no process is named, with the fix', () => {
+    const { config, problems } = parseConfigText(withThresholds(thresholds));
+    expect(config).toBeUndefined();
+    expect(problems.map((p) => formatProblem(p))).toEqual([
+      'perflab.config.json:9:23 profiles.smoke.thresholds["memory.heapUsed.max"]: "memory.heapUsed.max" is measured in a Node process, but profile "smoke" names none — add "process": { "match": "server.js" } (a part of its command line; or "pid", or "inspect": "HOST:PORT") to target "api" or to this profile, or run it with `perflab run smoke --attach PID`',
+      'perflab.config.json:9:57 profiles.smoke.thresholds["eventLoop.lag.p99"]: "eventLoop.lag.p99" is measured in a Node process, but profile "smoke" names none — add "process": { "match": "server.js" } (a part of its command line; or "pid", or "inspect": "HOST:PORT") to target "api" or to this profile, or run it with `perflab run smoke --attach PID`',
+    ]);
+  });
+
+  it('load when the target or the profile names the process, the profile overriding the target', () => {
+    const onTarget = parseConfigText(withThresholds(thresholds, ', "process": { "match": "server.js" }'));
+    expect(onTarget.problems).toEqual([]);
+    expect(onTarget.config!.profiles.smoke!.process).toEqual({ match: 'server.js' });
+    const both = parseConfigText(withThresholds(thresholds, ', "process": { "match": "server.js" }', '\n      "process": { "pid": 77 },'));
+    expect(both.problems).toEqual([]);
+    expect(both.config!.profiles.smoke!.process).toEqual({ pid: 77 });
+  });
+
+  it('load when the caller names the process of the profile about to run (--attach)', () => {
+    const attached = parseConfigText(withThresholds(thresholds), 'perflab.config.json', { processNamedFor: 'smoke' });
+    expect(attached.problems).toEqual([]);
+    expect(attached.config!.profiles.smoke!.process).toBeUndefined();
+    expect(parseConfigText(withThresholds(thresholds), 'perflab.config.json', { processNamedFor: 'other' }).config).toBeUndefined();
+  });
+
+  it('say when a process is named twice, not at all, or by a broken expression', () => {
+    const two = parseConfigText(withThresholds('', '', '\n      "process": { "pid": 1, "match": "x" },'));
+    expect(two.problems.map((p) => formatProblem(p))).toEqual([
+      'perflab.config.json:9:30 profiles.smoke.process.match: "process" names the process 2 ways ("pid", "match") — keep one of them: "pid" for a fixed process, "inspect" for an inspector address, "match" to find it by command line',
+    ]);
+    const none = parseConfigText(withThresholds('', ', "process": {}'));
+    expect(none.problems.map((p) => `${p.path}: ${p.message}`)).toEqual(['targets.api.process: "process" names no process']);
+    const regex = parseConfigText(withThresholds('', ', "process": { "match": "/server(/" }'));
+    expect(regex.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([expect.stringMatching(/^targets\.api\.process\.match: "\/server\(\/" is not a valid regular expression/)]);
+    const inspect = parseConfigText(withThresholds('', ', "process": { "inspect": "localhost" }'));
+    expect(inspect.problems.map((p) => `${p.path}: ${p.hint}`)).toEqual(['targets.api.process.inspect: an inspector address is HOST:PORT, e.g. "127.0.0.1:9229" (a process started with --inspect=127.0.0.1:9229)']);
+  });
+});
+
 describe('normalized config', () => {
   it('fills defaults, converts durations and parses thresholds', async () => {
     const { config } = await loadConfigFile(join(GOOD, '04-redis-and-bullmq.jsonc'));
@@ -165,7 +219,9 @@ describe('normalized config', () => {
       { metric: 'op.analytics-read.latency.p99', expression: '< 5ms', op: '<', value: 5, unit: 'ms' },
       { metric: 'errors.rate', expression: '< 0.01%', op: '<', value: 0.0001, unit: 'ratio' },
       { metric: 'eventLoop.lag.p99', expression: '< 20ms', op: '<', value: 20, unit: 'ms' },
+      { metric: 'redis.memory.used.max', expression: '< 64MB', op: '<', value: 64 * 1024 ** 2, unit: 'bytes' },
     ]);
+    expect(pipeline.process).toEqual({ match: '/server\\.js$/' });
     expect(config!.profiles['redis-latency']).toMatchObject({ mode: 'sequential', concurrency: 1, iterations: 10_000, pipeline: 100, valueSize: 100, thresholds: [] });
 
     const sweep = config!.profiles['queue-sweep'] as BullmqProfile;
@@ -175,6 +231,7 @@ describe('normalized config', () => {
       limiter: { max: 1000, durationMs: 1000 }, payloadSize: 1024, processTimeMs: 2,
     });
     expect(sweep.thresholds.find((t) => t.metric === 'memory.heapUsed.max')).toMatchObject({ value: 256 * 1024 ** 2, unit: 'bytes' });
+    expect(sweep.process).toEqual({ pid: 4242 });
     expect(config!.profiles['queue-bulk']).toMatchObject({ mode: 'addBulk', bulkSize: 500, jobs: 50_000, workerConcurrency: [10], failRate: 0, attempts: 1 });
     expect(config!.stack.queues).toEqual([{ name: 'messages', prefix: 'bull' }, { name: 'emails', prefix: 'app' }]);
   });
@@ -198,7 +255,13 @@ describe('normalized config', () => {
     expect(soak.thresholds[0]).toMatchObject({ metric: 'phase.hold.rps', value: 25, unit: 'ops/s' });
     expect(config!.targets.staging).toEqual({
       name: 'staging', baseUrl: 'https://staging.example.com/api', headers: { 'x-load-test': 'perflab' }, allowHosts: ['staging.example.com'], timeoutMs: 5_000,
+      process: { inspect: 'staging.example.com:9229' },
     });
+    // The profile samples its target's process, and its growth threshold is in bytes per minute.
+    expect(spike.process).toEqual({ inspect: 'staging.example.com:9229' });
+    expect(soak.process).toBeUndefined();
+    expect(spike.thresholds.find((t) => t.metric === 'memory.heapUsed.growth')).toMatchObject({ value: 2 * 1024 ** 2, unit: 'bytes/min' });
+    expect(spike.thresholds.find((t) => t.metric === 'cpu.max')).toMatchObject({ value: 1.5, unit: 'ratio' });
     expect(config!.allowHosts).toEqual(['*.internal.example.com']);
   });
 

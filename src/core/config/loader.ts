@@ -10,7 +10,7 @@ import { getNodeValue, parseTree, type Node, type ParseError } from 'jsonc-parse
 import { LineIndex, ProblemSink, spanOf, nearestNode } from './locate';
 import { normalizeConfig } from './normalize';
 import { validateAgainstSchema } from './schemaValidation';
-import { checkSemantics } from './semantic';
+import { checkSemantics, type SemanticOptions } from './semantic';
 import { describeSyntaxError } from './syntax';
 import type { ConfigLoadResult, ConfigParseResult, ConfigProblem } from './types';
 
@@ -18,17 +18,20 @@ export const CONFIG_FILE_NAME = 'perflab.config.json';
 
 const INIT_HINT = 'run `perflab init` (or "PerfLab: Init Config" in the editor) to write a starter config';
 
+/** What the caller knows beyond the file (see {@link SemanticOptions}). */
+export type LoadOptions = SemanticOptions;
+
 /** Parses and validates config text; `file` is only used to label problems. */
-export function parseConfigText(text: string, file: string = CONFIG_FILE_NAME): ConfigParseResult {
+export function parseConfigText(text: string, file: string = CONFIG_FILE_NAME, options: LoadOptions = {}): ConfigParseResult {
   try {
-    return parse(text, file);
+    return parse(text, file, options);
   } catch (err) {
     return { problems: [fileProblem(file, 'internal', `could not validate the config: ${String(err)}`, 'please report this with the config file attached')] };
   }
 }
 
 /** Reads, parses and validates a config file. A missing file is a problem, not an exception. */
-export async function loadConfigFile(file: string): Promise<ConfigLoadResult> {
+export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<ConfigLoadResult> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -39,7 +42,7 @@ export async function loadConfigFile(file: string): Promise<ConfigLoadResult> {
       : fileProblem(file, 'unreadable', `cannot read ${file}: ${(err as Error).message}`, 'check that the path is a readable file');
     return { file, problems: [problem] };
   }
-  return { file, ...parseConfigText(text, file) };
+  return { file, ...parseConfigText(text, file, options) };
 }
 
 export interface FormatOptions {
@@ -58,7 +61,7 @@ export function formatProblem(p: ConfigProblem, options: FormatOptions = {}): st
   return p.path ? `${where} ${p.path}: ${what}` : `${where} ${what}`;
 }
 
-function parse(input: string, file: string): ConfigParseResult {
+function parse(input: string, file: string, options: LoadOptions): ConfigParseResult {
   // A byte-order mark becomes a space, so offsets still match the file.
   const text = input.charCodeAt(0) === 0xfeff ? ` ${input.slice(1)}` : input;
   const errors: ParseError[] = [];
@@ -84,7 +87,7 @@ function parse(input: string, file: string): ConfigParseResult {
   reportDuplicateKeys(root, sink);
   const data = getNodeValue(root) as Record<string, unknown>;
   for (const p of validateAgainstSchema(data)) sink.add(p);
-  for (const p of checkSemantics(data)) sink.add(p);
+  for (const p of checkSemantics(data, options)) sink.add(p);
   if (sink.hasErrors) return { problems: sink.sorted() };
 
   const lines = new LineIndex(text);

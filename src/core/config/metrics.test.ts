@@ -9,6 +9,15 @@ describe('lookupMetric', () => {
   it.each([
     [http, 'latency.p99', 'ms'],
     [http, 'latency.mean', 'ms'],
+    [http, 'latency.min', 'ms'],
+    [http, 'latency.uncorrected.min', 'ms'],
+    [http, 'scenario.metrics.latency.min', 'ms'],
+    [redis, 'op.get.latency.min', 'ms'],
+    [bullmq, 'e2e.latency.min', 'ms'],
+    [redis, 'redis.memory.used.max', 'bytes'],
+    [bullmq, 'redis.memory.used.max', 'bytes'],
+    [http, 'memory.heapUsed.growth', 'bytes/min'],
+    [bullmq, 'cpu.max', 'ratio'],
     [http, 'latency.uncorrected.p95', 'ms'],
     [http, 'rps', 'ops/s'],
     [http, 'requests', 'count'],
@@ -55,6 +64,16 @@ describe('lookupMetric', () => {
 
   it('rejects operations the profile does not run', () => {
     expect(lookupMetric('op.incr.rate', redis)).toMatchObject({ ok: false, code: 'unknown-operation', hint: /add "incr" to "operations"/ });
+  });
+
+  it('marks the metrics measured in a sampled Node process', () => {
+    const needing = (ctx: MetricContext) => validMetricNames(ctx).filter((n) => {
+      const found = lookupMetric(n, ctx);
+      return found.ok && found.template.needsProcess;
+    });
+    const processMetrics = ['memory.rss.max', 'memory.heapUsed.max', 'memory.heapUsed.growth', 'eventLoop.lag.p99', 'eventLoop.lag.max', 'cpu.max'];
+    for (const ctx of [http, redis, bullmq]) expect(needing(ctx)).toEqual(processMetrics);
+    expect(lookupMetric('redis.memory.used.max', http)).toMatchObject({ ok: false, code: 'metric-not-for-type' });
   });
 
   it('says when a metric belongs to another profile type', () => {

@@ -7,7 +7,7 @@ import type { MetricUnit } from './threshold';
 import type { ProfileType } from './types';
 import { didYouMean, listOf } from './suggest';
 
-export const LATENCY_STATS = ['p50', 'p90', 'p95', 'p99', 'max', 'mean'] as const;
+export const LATENCY_STATS = ['min', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
 export type LatencyStat = (typeof LATENCY_STATS)[number];
 
 /** `<stat>` is one of {@link LATENCY_STATS}; `<scenario>`, `<phase>`, `<operation>` name parts of the profile. */
@@ -16,11 +16,18 @@ export interface MetricTemplate {
   unit: MetricUnit;
   description: string;
   types: readonly ProfileType[];
+  /**
+   * Measured inside a Node process that the run samples over the inspector: only a profile whose
+   * process is named (its own or its target's `process`, or `--attach PID`) produces it.
+   */
+  needsProcess?: true;
 }
 
 const ALL: readonly ProfileType[] = ['http', 'redis', 'bullmq'];
 const t = (pattern: string, unit: MetricUnit, types: readonly ProfileType[], description: string): MetricTemplate =>
   ({ pattern, unit, types, description });
+const p = (pattern: string, unit: MetricUnit, description: string): MetricTemplate =>
+  ({ pattern, unit, types: ALL, description, needsProcess: true });
 
 export const METRIC_TEMPLATES: readonly MetricTemplate[] = [
   t('latency.<stat>', 'ms', ['http'], 'Request latency (from the intended send time with an arrival rate).'),
@@ -41,11 +48,14 @@ export const METRIC_TEMPLATES: readonly MetricTemplate[] = [
   t('add.rate', 'ops/s', ['bullmq'], 'Jobs added per second.'),
   t('drain.rate', 'ops/s', ['bullmq'], 'Jobs completed per second.'),
   t('jobs.failed', 'count', ['bullmq'], 'Jobs that ended failed.'),
+  t('redis.memory.used.max', 'bytes', ['redis', 'bullmq'], "Peak memory of the Redis server during the run (INFO memory's used_memory)."),
   t('errors.rate', 'ratio', ALL, 'Share of requests, commands or jobs that failed.'),
-  t('memory.rss.max', 'bytes', ALL, 'Peak resident set size of the measured Node process.'),
-  t('memory.heapUsed.max', 'bytes', ALL, 'Peak V8 heap used by the measured Node process.'),
-  t('eventLoop.lag.p99', 'ms', ALL, '99th percentile event-loop delay of the measured Node process.'),
-  t('eventLoop.lag.max', 'ms', ALL, 'Worst event-loop delay of the measured Node process.'),
+  p('memory.rss.max', 'bytes', 'Peak resident set size of the sampled Node process.'),
+  p('memory.heapUsed.max', 'bytes', 'Peak V8 heap used by the sampled Node process.'),
+  p('memory.heapUsed.growth', 'bytes/min', 'Growth of the heap left after major GCs of the sampled Node process (least-squares slope), per minute.'),
+  p('eventLoop.lag.p99', 'ms', '99th percentile event-loop delay of the sampled Node process over the run, net of the timer resolution.'),
+  p('eventLoop.lag.max', 'ms', 'Worst event-loop delay of the sampled Node process, net of the timer resolution.'),
+  p('cpu.max', 'ratio', 'Highest CPU use of the sampled Node process over one monitor interval, as a fraction of one core.'),
 ];
 
 /** The names a profile defines, which fill the templates' placeholders. */

@@ -8,7 +8,7 @@ import { lookupMetric, type MetricContext } from './metrics';
 import { presetPhases } from './presets';
 import { bindThreshold, parseThresholdExpression } from './threshold';
 import type {
-  BullmqProfile, HttpMethod, HttpProfile, PerfLabConfig, Phase, PresetName, Profile, RedisProfile, Scenario,
+  BullmqProfile, HttpMethod, HttpProfile, PerfLabConfig, Phase, PresetName, ProcessRef, Profile, RedisProfile, Scenario,
   SourceLocation, TargetConfig, Threshold,
 } from './types';
 
@@ -31,6 +31,7 @@ export function normalizeConfig(raw: Raw, locate: (path: (string | number)[]) =>
       headers: { ...(t.headers ?? {}) },
       allowHosts: [...(t.allowHosts ?? [])],
       ...(t.timeout !== undefined ? { timeoutMs: parseDuration(t.timeout) } : {}),
+      ...(t.process ? { process: processRef(t.process) } : {}),
     };
   }
   const profiles: Record<string, Profile> = {};
@@ -51,8 +52,21 @@ export function normalizeConfig(raw: Raw, locate: (path: (string | number)[]) =>
   };
 }
 
-function base(name: string, p: Raw, source: SourceLocation) {
-  return { name, source, ...(p.description !== undefined ? { description: p.description as string } : {}) };
+function base(name: string, p: Raw, source: SourceLocation, inherited?: ProcessRef) {
+  const process = p.process ? processRef(p.process) : inherited;
+  return {
+    name,
+    source,
+    ...(p.description !== undefined ? { description: p.description as string } : {}),
+    ...(process ? { process } : {}),
+  };
+}
+
+/** A copy with exactly the one key the semantic checks allowed. */
+function processRef(raw: Raw): ProcessRef {
+  if (raw.pid !== undefined) return { pid: raw.pid };
+  if (raw.inspect !== undefined) return { inspect: raw.inspect };
+  return { match: raw.match };
 }
 
 function httpProfile(name: string, p: Raw, source: SourceLocation, targets: Record<string, TargetConfig>): HttpProfile {
@@ -78,7 +92,7 @@ function httpProfile(name: string, p: Raw, source: SourceLocation, targets: Reco
   const ctx: MetricContext = { type: 'http', scenarios: scenarios.map((s) => s.name), phases: phases.map((ph) => ph.name) };
   const target = targets[p.target];
   return {
-    ...base(name, p, source),
+    ...base(name, p, source, target?.process),
     type: 'http',
     target: p.target,
     ...(preset ? { preset } : {}),

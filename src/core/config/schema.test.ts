@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import schema from '../../../schemas/perflab.config.schema.json';
-import { templatesFor } from './metrics';
+import { LATENCY_STATS, templatesFor } from './metrics';
 import { PRESET_NAMES } from './presets';
 import type { ProfileType } from './types';
 
@@ -45,7 +45,7 @@ describe('perflab.config.schema.json', () => {
       const listed = Object.keys(def(`${type}Profile`).properties!.thresholds!.properties ?? {}).sort();
       const fixed = templatesFor(type).flatMap((t) => {
         if (/<(scenario|phase|operation)>/.test(t.pattern)) return [];
-        return t.pattern.includes('<stat>') ? ['p50', 'p90', 'p95', 'p99', 'max', 'mean'].map((s) => t.pattern.replace('<stat>', s)) : [t.pattern];
+        return t.pattern.includes('<stat>') ? LATENCY_STATS.map((s) => t.pattern.replace('<stat>', s)) : [t.pattern];
       }).sort();
       expect(listed, type).toEqual(fixed);
     }

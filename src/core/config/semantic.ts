@@ -15,7 +15,17 @@ import type { PresetName, ProfileType } from './types';
 
 type Obj = Record<string, unknown>;
 
-export function checkSemantics(root: Obj): ProblemInput[] {
+/** What the caller knows beyond the file. */
+export interface SemanticOptions {
+  /**
+   * A profile about to run with its process named outside the config (`perflab run <profile>
+   * --attach PID`, or a profile run under an attached profiler): thresholds on process metrics
+   * are measurable for it without a `process` in the file.
+   */
+  processNamedFor?: string;
+}
+
+export function checkSemantics(root: Obj, options: SemanticOptions = {}): ProblemInput[] {
   const out: ProblemInput[] = [];
   const topAllow = strings(root.allowHosts);
   const targets = obj(root.targets) ?? {};
@@ -28,6 +38,7 @@ export function checkSemantics(root: Obj): ProblemInput[] {
     const at: Segment[] = ['targets', name];
     checkUrl(out, [...at, 'baseUrl'], target.baseUrl, ['http:', 'https:'], [...topAllow, ...strings(target.allowHosts)], `target "${name}"`);
     checkDuration(out, [...at, 'timeout'], target.timeout, true);
+    checkProcess(out, [...at, 'process'], target.process);
   }
 
   if (redis) checkUrl(out, ['stack', 'redis', 'url'], redis.url, ['redis:', 'rediss:'], topAllow, 'Redis');
@@ -38,14 +49,55 @@ export function checkSemantics(root: Obj): ProblemInput[] {
     const profile = obj(raw);
     if (!profile) continue;
     const at: Segment[] = ['profiles', name];
-    if (profile.type === 'http') checkHttp(out, at, profile, targets);
-    else if (profile.type === 'redis') checkRedis(out, at, profile, redis);
-    else if (profile.type === 'bullmq') checkBullmq(out, at, profile, redis, queues);
+    checkProcess(out, [...at, 'process'], profile.process);
+    const processNamed = name === options.processNamedFor || obj(profile.process) !== undefined
+      || (profile.type === 'http' && typeof profile.target === 'string' && obj(obj(targets[profile.target])?.process) !== undefined);
+    const ctx = { processNamed };
+    if (profile.type === 'http') checkHttp(out, at, profile, targets, ctx);
+    else if (profile.type === 'redis') checkRedis(out, at, profile, redis, ctx);
+    else if (profile.type === 'bullmq') checkBullmq(out, at, profile, redis, queues, ctx);
   }
   return out;
 }
 
-function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj): void {
+/** What the checks of one profile need to know about the rest of the config. */
+interface ProfileFacts {
+  /** The profile or its target names a process (or the caller names one for it). */
+  processNamed: boolean;
+}
+
+/** A `process` names exactly one way to find the process; a `match` written `/…/` must be a valid regular expression. */
+function checkProcess(out: ProblemInput[], at: Segment[], raw: unknown): void {
+  const p = obj(raw);
+  if (!p) return; // the schema reports a wrong type
+  const ways = (['pid', 'inspect', 'match'] as const).filter((k) => k in p);
+  if (ways.length === 0) {
+    out.push({
+      path: at, anchor: 'key', code: 'required', message: '"process" names no process',
+      hint: 'add one of "pid": 1234, "inspect": "127.0.0.1:9229" or "match": "server.js" (a part of its command line)',
+    });
+  } else if (ways.length > 1) {
+    out.push({
+      path: [...at, ways[1]!], anchor: 'key', code: 'conflict', message: `"process" names the process ${ways.length} ways (${ways.map((w) => `"${w}"`).join(', ')})`,
+      hint: `keep one of them: "pid" for a fixed process, "inspect" for an inspector address, "match" to find it by command line`,
+    });
+  }
+  if (typeof p.match === 'string') {
+    const regex = /^\/(.*)\/([a-z]*)$/s.exec(p.match);
+    if (regex) {
+      try {
+        new RegExp(regex[1]!, regex[2]);
+      } catch (err) {
+        out.push({
+          path: [...at, 'match'], code: 'pattern', message: `${JSON.stringify(p.match)} is not a valid regular expression: ${(err as Error).message}`,
+          hint: 'fix the expression, or write a plain part of the command line without the surrounding slashes, e.g. "server.js"',
+        });
+      }
+    }
+  }
+}
+
+function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj, facts: ProfileFacts): void {
   if (typeof p.target === 'string' && p.target !== '' && !(p.target in targets)) {
     const names = Object.keys(targets);
     out.push({
@@ -91,16 +143,16 @@ function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj): vo
   });
 
   checkDuration(out, [...at, 'timeout'], p.timeout, true);
-  checkThresholds(out, at, p.thresholds, { type: 'http', scenarios: names(scenarioNames), phases: names(phaseNames) });
+  checkThresholds(out, at, p, { type: 'http', scenarios: names(scenarioNames), phases: names(phaseNames) }, facts);
 }
 
-function checkRedis(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | undefined): void {
+function checkRedis(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | undefined, facts: ProfileFacts): void {
   if (!redis) needsRedis(out, at, 'redis');
   checkDuration(out, [...at, 'duration'], p.duration, false);
-  checkThresholds(out, at, p.thresholds, { type: 'redis', operations: names(Array.isArray(p.operations) ? p.operations : []) });
+  checkThresholds(out, at, p, { type: 'redis', operations: names(Array.isArray(p.operations) ? p.operations : []) }, facts);
 }
 
-function checkBullmq(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | undefined, queues: unknown[]): void {
+function checkBullmq(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | undefined, queues: unknown[], facts: ProfileFacts): void {
   if (!redis) needsRedis(out, at, 'bullmq');
   const known = names(queues);
   if (typeof p.queue === 'string' && known.length > 0 && !known.includes(p.queue)) {
@@ -127,7 +179,21 @@ function checkBullmq(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | un
   checkDuration(out, [...at, 'delayed', 'delay'], obj(p.delayed)?.delay, true);
   checkDuration(out, [...at, 'backoff', 'delay'], obj(p.backoff)?.delay, true);
   checkDuration(out, [...at, 'limiter', 'duration'], obj(p.limiter)?.duration, false);
-  checkThresholds(out, at, p.thresholds, { type: 'bullmq' });
+  checkThresholds(out, at, p, { type: 'bullmq' }, facts);
+}
+
+/** A process metric with no process to measure it in: say where to name one. */
+function needsProcess(path: Segment[], metric: string, profile: Obj): ProblemInput {
+  const name = String(path[1]);
+  const target = profile.type === 'http' && typeof profile.target === 'string' ? profile.target : undefined;
+  const where = target
+    ? `add "process": { "match": "server.js" } (a part of its command line; or "pid", or "inspect": "HOST:PORT") to target "${target}" or to this profile`
+    : 'add "process": { "match": "server.js" } (a part of the command line of your Node service; or "pid", or "inspect": "HOST:PORT") to this profile';
+  return {
+    path, anchor: 'key', code: 'needs-process',
+    message: `"${metric}" is measured in a Node process, but profile "${name}" names none`,
+    hint: `${where}, or run it with \`perflab run ${name} --attach PID\``,
+  };
 }
 
 function needsRedis(out: ProblemInput[], at: Segment[], type: ProfileType): void {
@@ -137,13 +203,14 @@ function needsRedis(out: ProblemInput[], at: Segment[], type: ProfileType): void
   });
 }
 
-function checkThresholds(out: ProblemInput[], at: Segment[], raw: unknown, ctx: MetricContext): void {
-  const thresholds = obj(raw);
+function checkThresholds(out: ProblemInput[], at: Segment[], profile: Obj, ctx: MetricContext, facts: ProfileFacts): void {
+  const thresholds = obj(profile.thresholds);
   if (!thresholds) return;
   for (const [metric, expression] of Object.entries(thresholds)) {
     const path = [...at, 'thresholds', metric];
     const found = lookupMetric(metric, ctx);
     if (!found.ok) out.push({ path, anchor: 'key', code: found.code, message: found.message, hint: found.hint });
+    else if (found.template.needsProcess && !facts.processNamed) out.push(needsProcess(path, metric, profile));
     if (typeof expression !== 'string') continue; // the schema reports the type
     const parsed = tryParseThresholdExpression(expression);
     if (!parsed.ok) {

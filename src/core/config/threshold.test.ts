@@ -19,6 +19,9 @@ describe('parseThresholdExpression', () => {
     ['< 5%', '<', 0.05, 'ratio'],
     ['< 512MB', '<', 512 * 1024 ** 2, 'bytes'],
     ['< 1.5GB', '<', 1.5 * 1024 ** 3, 'bytes'],
+    ['< 1MB/min', '<', 1024 ** 2, 'bytes/min'],
+    ['< 10KB/s', '<', 10 * 1024 * 60, 'bytes/min'],
+    ['< 60MB/h', '<', 1024 ** 2, 'bytes/min'],
     ['> 40', '>', 40, 'none'],
     ['== 0', '==', 0, 'none'],
     ['!= 3', '!=', 3, 'none'],
@@ -108,6 +111,8 @@ describe('formatMetricValue', () => {
     [1_234.5, 'ops/s', '1235/s'],
     [0.001, 'ratio', '0.1%'],
     [512 * 1024 ** 2, 'bytes', '512MB'],
+    [1.5 * 1024 ** 2, 'bytes/min', '1.5MB/min'],
+    [-300 * 1024, 'bytes/min', '-300KB/min'],
     [40, 'count', '40'],
   ] as const)('%d %s → %s', (value, unit, text) => expect(formatMetricValue(value, unit)).toBe(text));
 });

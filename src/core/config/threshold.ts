@@ -6,15 +6,16 @@
  * - rate → operations per second (`/s`, `/m`, `/min`, `/h`, also `ops/s`, `req/s`, `jobs/s`, `rps`);
  * - ratio → a **fraction** in 0..1 (`0.1%` → `0.001`); runners report error rates as fractions;
  * - size → bytes (`B`, `KB`, `MB`, `GB`, 1024-based; `KiB`, `MiB`, `GiB` are accepted too);
+ * - growth → bytes per minute (`MB/min`, `KB/s`, `GB/h`: a size per time);
  * - a bare number has no unit and takes the metric's: ops/s for rates, a fraction for ratios
- *   (so it must be ≤ 1), bytes for sizes, a count for counts. A time needs a unit, since
+ *   (so it must be ≤ 1), bytes for sizes, bytes per minute for growth, a count for counts. A time needs a unit, since
  *   `< 100` could mean 100 ms or 100 s.
  */
 
 export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 /** The unit a metric is measured in, and the canonical unit of a parsed threshold. */
-export type MetricUnit = 'ms' | 'ops/s' | 'ratio' | 'count' | 'bytes';
+export type MetricUnit = 'ms' | 'ops/s' | 'ratio' | 'count' | 'bytes' | 'bytes/min';
 
 /** The unit an expression was written in; `none` for a bare number. */
 export type ExpressionUnit = Exclude<MetricUnit, 'count'> | 'none';
@@ -22,7 +23,7 @@ export type ExpressionUnit = Exclude<MetricUnit, 'count'> | 'none';
 /** A parsed expression, before it is bound to a metric. */
 export interface ThresholdExpression {
   op: ThresholdOp;
-  /** In canonical units of `unit` (ms, ops/s, fraction, bytes), or as written when `none`. */
+  /** In canonical units of `unit` (ms, ops/s, fraction, bytes, bytes per minute), or as written when `none`. */
   value: number;
   unit: ExpressionUnit;
   /** As written. */
@@ -45,7 +46,7 @@ const OPS: readonly ThresholdOp[] = ['<', '<=', '>', '>=', '==', '!='];
 const TIME: Record<string, number> = { us: 0.001, 'µs': 0.001, ms: 1, s: 1_000, sec: 1_000, m: 60_000, min: 60_000, h: 3_600_000 };
 const PER: Record<string, number> = { s: 1, sec: 1, m: 1 / 60, min: 1 / 60, h: 1 / 3_600 };
 const BYTES: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 };
-const EXAMPLES = 'e.g. "< 100ms", ">= 1000/s", "< 0.1%", "< 512MB" or "== 0"';
+const EXAMPLES = 'e.g. "< 100ms", ">= 1000/s", "< 0.1%", "< 512MB", "< 1MB/min" or "== 0"';
 
 /** Describes a unit for messages: `a time (ms)`. */
 export function describeUnit(unit: MetricUnit | ExpressionUnit): string {
@@ -54,6 +55,7 @@ export function describeUnit(unit: MetricUnit | ExpressionUnit): string {
     case 'ops/s': return 'a rate';
     case 'ratio': return 'a ratio';
     case 'bytes': return 'a size';
+    case 'bytes/min': return 'a growth (size per time)';
     case 'count': return 'a count';
     case 'none': return 'a bare number';
   }
@@ -61,7 +63,7 @@ export function describeUnit(unit: MetricUnit | ExpressionUnit): string {
 
 /** An example expression for a metric of this unit, for hints. */
 export function exampleFor(unit: MetricUnit): string {
-  return { ms: '< 100ms', 'ops/s': '>= 1000/s', ratio: '< 0.1%', bytes: '< 512MB', count: '== 0' }[unit];
+  return { ms: '< 100ms', 'ops/s': '>= 1000/s', ratio: '< 0.1%', bytes: '< 512MB', 'bytes/min': '< 1MB/min', count: '== 0' }[unit];
 }
 
 /** @throws ThresholdError */
@@ -85,7 +87,7 @@ export function tryParseThresholdExpression(text: unknown): ThresholdResult<Thre
   const unit = parseUnit(rawUnit.trim(), n);
   if (!unit) {
     return fail(`unknown unit "${rawUnit.trim()}" in "${text}"`,
-      'use ms/s/m/h for times, /s for rates, % for ratios, B/KB/MB/GB for sizes, or no unit for counts');
+      'use ms/s/m/h for times, /s for rates, % for ratios, B/KB/MB/GB for sizes, MB/min for growth, or no unit for counts');
   }
   return { ok: true, value: { op: op.value, value: unit.value, unit: unit.unit, text } };
 }
@@ -101,6 +103,7 @@ export function bindThreshold(expr: ThresholdExpression, metric: string, unit: M
     switch (unit) {
       case 'ops/s':
       case 'bytes':
+      case 'bytes/min':
       case 'count':
         return ok(expr.value);
       case 'ratio':
@@ -144,6 +147,7 @@ export function formatMetricValue(value: number, unit: MetricUnit): string {
       }
       return `${r(v)}${units[i]}`;
     }
+    case 'bytes/min': return `${value < 0 ? '-' : ''}${formatMetricValue(Math.abs(value), 'bytes')}/min`;
     case 'count': return String(Math.round(value * 1_000) / 1_000);
   }
 }
@@ -164,7 +168,10 @@ function parseUnit(u: string, n: number): { unit: ExpressionUnit; value: number 
   const rate = /^([A-Za-z]*)\/([A-Za-z]+)$/.exec(u);
   if (rate) {
     const per = PER[rate[2]!.toLowerCase()];
-    return per === undefined ? undefined : { unit: 'ops/s', value: n * per };
+    if (per === undefined) return undefined;
+    // A size per time is a growth (bytes per minute); anything else per time is a rate of operations.
+    const size = BYTES[rate[1]!.toLowerCase()];
+    return size !== undefined ? { unit: 'bytes/min', value: n * size * per * 60 } : { unit: 'ops/s', value: n * per };
   }
   const time = TIME[u];
   if (time !== undefined) return { unit: 'ms', value: n * time };

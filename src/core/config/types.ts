@@ -62,6 +62,14 @@ export interface QueueConfig {
   prefix: string;
 }
 
+/**
+ * The Node process a run samples over the inspector (heap, RSS, event-loop delay, CPU, GC), as a
+ * target or a profile names it: by pid, by inspector address (`HOST:PORT`), or by its command
+ * line (`match`: a substring, or a regular expression written `/…/flags`; exactly one local
+ * Node process must match when the run starts).
+ */
+export type ProcessRef = { pid: number } | { inspect: string } | { match: string };
+
 export interface TargetConfig {
   name: string;
   baseUrl: string;
@@ -69,6 +77,8 @@ export interface TargetConfig {
   /** The target's own allowHosts (the top-level list applies as well). */
   allowHosts: string[];
   timeoutMs?: number;
+  /** The process that serves this target, sampled during every run against it. */
+  process?: ProcessRef;
 }
 
 interface PhaseBase {
@@ -124,6 +134,11 @@ interface ProfileBase {
   thresholds: Threshold[];
   /** Where the profile's key is in the file. */
   source: SourceLocation;
+  /**
+   * The Node process sampled during the run: the profile's own `process`, else (http) its
+   * target's. `perflab run --attach PID` overrides it for one run.
+   */
+  process?: ProcessRef;
 }
 
 export interface HttpProfile extends ProfileBase {

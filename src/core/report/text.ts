@@ -1,6 +1,7 @@
 /** The plain-text report the CLI prints at the end of a run. */
 import type { OperationResult, RunRecord } from '../runRecord';
 import { errorRate } from '../stats';
+import { processLines, redisMemoryLine } from './process';
 import { formatActual, ms, percent, rate } from './values';
 
 export function textReport(record: RunRecord): string {
@@ -40,6 +41,11 @@ export function textReport(record: RunRecord): string {
     }
     const kinds = Object.entries(record.overall?.errorsByKind ?? {});
     if (kinds.length) lines.push(`errors by kind: ${kinds.map(([k, n]) => `${k} × ${n}`).join(', ')}`);
+  }
+  if (record.redisMemory) lines.push(redisMemoryLine(record.redisMemory));
+  if (record.process) {
+    lines.push('', `process: ${record.process.description}${record.process.complete ? '' : ' (went away during the run: figures up to then, not checked against thresholds)'}`);
+    lines.push(...processLines(record.process, record.process.resolutionMs).map((l) => `  ${l}`));
   }
   if (record.thresholds.length) {
     lines.push('');

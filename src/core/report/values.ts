@@ -1,7 +1,7 @@
 import { formatMetricValue, type MetricUnit } from '../config/threshold';
 import type { ThresholdVerdict } from '../runRecord';
 
-const UNITS = new Set<string>(['ms', 'ops/s', 'ratio', 'count', 'bytes']);
+const UNITS = new Set<string>(['ms', 'ops/s', 'ratio', 'count', 'bytes', 'bytes/min']);
 
 /** A verdict's actual value as reports print it: `84.3ms`, `477/s`, `0.03%`, or `no value`. */
 export function formatActual(v: ThresholdVerdict): string {
@@ -23,4 +23,12 @@ export function rate(value: number): string {
 
 export function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(fraction && fraction < 0.001 ? 3 : 2)}%`;
+}
+
+/** `1.5 MB`, `230 KB`: sizes for messages and reports (1024-based). */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${Math.round(bytes)} B`;
 }

@@ -4,6 +4,7 @@
  * thread, so a busy editor or CLI cannot delay requests or stretch measured latencies.
  */
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
+import { LOOP_DELAY_RESOLUTION_MS, loopDelayStats } from '../loopDelay';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ClosedPhase, OpenPhase, Phase } from '../../core/config/types';
 import { LatencyHistogram } from '../../core/stats';
@@ -18,7 +19,6 @@ import { GeneratorFailure, RequestSource } from './requestSource';
 import { ArrivalSchedule } from './schedule';
 import { TemplateError } from './templates';
 
-const LAG_RESOLUTION_MS = 10;
 const SAMPLE_MS = 1_000;
 
 const init = workerData as WorkerInit;
@@ -34,8 +34,8 @@ port.on('message', (m: ToWorker) => {
   }
 });
 
-/** Lag beyond the sampling interval, p99, in ms. */
-const lagP99 = (h: IntervalHistogram) => (h.count ? Math.max(0, h.percentile(99) / 1e6 - LAG_RESOLUTION_MS) : 0);
+/** The generator's own event-loop delay, p99, in ms (net of the timer resolution). */
+const lagP99 = (h: IntervalHistogram) => loopDelayStats(h).p99;
 
 async function main(): Promise<void> {
   const target = targetInfo(init.baseUrl, init.targetHeaders);
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     ...(url.protocol === 'https:' && !/^[\d.]+$|:/.test(hostname) ? { servername: hostname } : {}),
   };
   const runStart = performance.now();
-  const runLag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  const runLag = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   runLag.enable();
   const total = { count: 0 };
 
@@ -91,7 +91,7 @@ async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise
   source.phase = phase.name;
   const open = phase.model === 'open';
   const recorder = new PhaseRecorder(source.scenarios.map((s) => s.name), open, ctx.total);
-  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  const lag = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   lag.enable();
   const start = performance.now();
   post({ type: 'phase-start', index, name: phase.name, elapsedMs: start - ctx.runStart });

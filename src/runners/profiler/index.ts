@@ -15,8 +15,10 @@ export type { HeapCaptureOptions, HeapCaptureResult, HeapProfile, HeapSamplingOp
 export { launchWithInspector, type LaunchOptions, type LaunchedProcess } from './launch';
 export { findLeaks, httpRepeatAction, repeatAction } from './leaks';
 export type { AllocationGrowth, HttpRepeatOptions, LeakAction, LeakMode, LeakOptions, LeakResult } from './leaks';
-export { captureMonitor, startMonitor, summarizeTimeline, DEFAULT_LOOP_RESOLUTION_MS, DEFAULT_MONITOR_INTERVAL_MS } from './monitor';
-export type { MonitorCaptureOptions, MonitorCaptureResult, MonitorOptions, MonitorRecording, TimelineFile, TimelineSummary } from './monitor';
+export { captureMonitor, startMonitor, timelineFile, DEFAULT_MONITOR_INTERVAL_MS, DEFAULT_PULL_EVERY_MS } from './monitor';
+export type { MonitorCaptureOptions, MonitorCaptureResult, MonitorOptions, MonitorRecording, MonitorTimeline, TimelineFile } from './monitor';
+export { attachSpecFor, describeProcessRef, findProcess } from './processRef';
+export { processMetrics, slopePerMinute, summarizeTimeline } from './timelineSummary';
 export { InspectorSession, withSession, type SessionState } from './session';
 export { takeHeapSnapshot, type SnapshotOptions, type SnapshotResult } from './snapshot';
 export { displayPath } from './analysis/format';

@@ -11,6 +11,7 @@
 import { EventEmitter } from 'node:events';
 import CDP from 'chrome-remote-interface';
 import type ProtocolMapping from 'devtools-protocol/types/protocol-mapping';
+import { withTimeout } from '../timeout';
 import { formatAddress, type InspectorTarget } from './endpoint';
 import { ProfilerError } from './types';
 
@@ -235,14 +236,4 @@ export async function withSession<T>(target: InspectorTarget, fn: (session: Insp
   } finally {
     await session.detach();
   }
-}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(message)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -38,14 +38,15 @@ function sample(endMs: number, maxDelay: number): MonitorSample {
     at: 0,
     monoUs: START + endMs * 1_000,
     intervalMs: 500,
-    loopDelay: { min: 0, mean: 1, p50: 1, p99: maxDelay, max: maxDelay },
+    loopDelay: { count: 50, min: 0, mean: 1, p50: 1, p90: 1, p99: maxDelay, max: maxDelay },
     heapUsed: 1,
     heapTotal: 1,
     rss: 1,
     external: 0,
     arrayBuffers: 0,
+    peak: { heapUsed: 1, rss: 1 },
     cpu: { user: 0, system: 0 },
-    gc: { count: 0, pauseMs: 0, maxPauseMs: 0 },
+    gc: { count: 0, pauseMs: 0, maxPauseMs: 0, afterMajor: [] },
   };
 }
 

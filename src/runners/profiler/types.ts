@@ -3,6 +3,7 @@
  * error it fails with. Like the load runners, captures never print: the CLI and the editor attach
  * presentation to these events.
  */
+import type { LoopDelaySummary } from '../../core/runRecord';
 import { RunnerError, type RunLog, type RunProgress, TaskHandle } from '../types';
 
 /** One point of the monitor timeline, measured inside the target. Sizes in bytes, times in ms. */
@@ -18,17 +19,24 @@ export interface MonitorSample {
   monoUs: number;
   /** Time this sample covers (from the previous one). */
   intervalMs: number;
-  /** Event-loop delay over the interval (`perf_hooks.monitorEventLoopDelay`). */
-  loopDelay: { min: number; mean: number; p50: number; p99: number; max: number };
+  /** Event-loop delay over the interval, net of the timer resolution (src/runners/loopDelay.ts). */
+  loopDelay: LoopDelaySummary;
+  /** At the end of the interval (`process.memoryUsage()`). */
   heapUsed: number;
   heapTotal: number;
   rss: number;
   external: number;
   arrayBuffers: number;
+  /** The highest heap used and RSS read during the interval (every timer tick, 10 ms). */
+  peak: { heapUsed: number; rss: number };
   /** CPU time over the interval as a fraction of one core (1 = one core busy the whole time). */
   cpu: { user: number; system: number };
-  /** Garbage collections that ended in the interval. */
-  gc: { count: number; pauseMs: number; maxPauseMs: number };
+  /**
+   * Stop-the-world collections (scavenges and mark-compacts) reported in the interval: how many,
+   * their pause time (each millisecond once), the longest; and the heap used right after each
+   * major GC (the points of the heap-growth slope).
+   */
+  gc: { count: number; pauseMs: number; maxPauseMs: number; afterMajor: { monoUs: number; heapUsed: number }[] };
 }
 
 export interface CaptureEvents {
@@ -82,10 +90,5 @@ export class ProfilerError extends RunnerError {
   }
 }
 
-/** `1.5 MB`, `230 KB`: sizes for messages. */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${Math.round(bytes)} B`;
-}
+/** Sizes in messages: the one formatter of the reports. */
+export { formatBytes } from '../../core/report/values';

@@ -1,44 +1,52 @@
 /**
  * Profile under load: run a load profile against the attached process while capturing a CPU
- * profile and the monitor timeline (and, when asked, a heap sampling profile). The captures are
- * saved as artifacts of the load run (`cpu.cpuprofile`, `timeline.json`, `heap.heapprofile`,
- * `spikes.json` next to its `run.json`), and event-loop lag spikes are attributed to the code the
- * CPU profile caught during them.
+ * profile (and, when asked, a heap sampling profile). The load run samples the process itself,
+ * through the same session (runProfile's process sampling: one monitor, one summary), so the
+ * run's record carries the process figures and `timeline.json`; the captures are added as
+ * artifacts of the same run (`cpu.cpuprofile`, `heap.heapprofile`, `spikes.json`). Event-loop
+ * lag spikes are attributed to the code the CPU profile caught during them, and the profile's
+ * time in GC joins the monitor's GC pauses in the run's process summary.
  */
+import * as path from 'node:path';
 import type { RunArtifact, RunRecord } from '../../core/runRecord';
-import { runProfile, type ProfileRun, type ProfileRunOptions } from '../runProfile';
+import type { SampledProcess } from '../processSampling';
+import { runProfile, TIMELINE_ARTIFACT, type ProfileRun, type ProfileRunOptions } from '../runProfile';
 import { RunnerError } from '../types';
+import { gcTimeMs } from './analysis/cpu/v8Meta';
 import { cpuProfileStats, startCpuProfile, type CpuProfile, type CpuProfileStats, type CpuRecording } from './cpu';
 import { heapSamplingScope } from './analysis/format';
 import { listeningPortsOf } from './discovery';
 import { startHeapSampling, type HeapProfile, type HeapSamplingOptions, type HeapSamplingRecording } from './heap';
 import type { LeakAction } from './leaks';
-import { startMonitor, summarizeTimeline, type MonitorOptions, type MonitorRecording, type TimelineFile, type TimelineSummary } from './monitor';
+import type { MonitorOptions } from './monitor';
 import type { InspectorSession } from './session';
 import { attributeLagSpikes, type LagSpike, type SpikeOptions } from './spikes';
 import { CaptureHandle, ProfilerError } from './types';
 
-export interface UnderLoadOptions extends Omit<ProfileRunOptions, 'signal'> {
+export interface UnderLoadOptions extends Omit<ProfileRunOptions, 'signal' | 'session' | 'attach' | 'monitor' | 'onProcessSample'> {
   /** CPU profile during the load (default on). */
   cpu?: boolean | { intervalUs?: number };
-  /** Monitor timeline during the load (default on). */
-  monitor?: boolean | MonitorOptions;
+  /** Interval and resolution of the process sampling (always on: it is the run's own). */
+  monitor?: MonitorOptions;
   /** Heap sampling during the load (default off). */
   heap?: boolean | HeapSamplingOptions;
   spikes?: SpikeOptions;
   /** The attached process, to warn when the profile's target is not a port it listens on. */
   targetPid?: number;
+  /** How the run record names the attached process, e.g. `pid 1234 (node server.js), inspector …`. */
+  targetDescription?: string;
   /** Called once the load run has started: its handle has the live numbers and the run's logs. */
   onRun?: (run: ProfileRun) => void;
   signal?: AbortSignal;
 }
 
 export interface UnderLoadResult {
-  /** The load run's record, with the captures listed in `artifacts`. */
+  /** The load run's record, with the captures listed in `artifacts` and the process in `process`. */
   record: RunRecord;
   runDir: string;
   cpu?: CpuProfileStats & { file: string };
-  timeline?: { file: string; summary: TimelineSummary };
+  /** The process timeline of the run (`timeline.json`). */
+  timeline?: { file: string };
   /** `live`: only objects still alive at the end were kept (see HeapSamplingOptions). */
   heap?: { file: string; live: boolean };
   spikes: LagSpike[];
@@ -53,20 +61,22 @@ export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptio
     await warnIfOtherTarget(opts, (m) => handle.log('warn', m));
     const option = <T extends object>(v: boolean | T | undefined, byDefault: boolean): T | undefined => (v === undefined ? (byDefault ? ({} as T) : undefined) : v === false ? undefined : v === true ? ({} as T) : v);
     const cpuOpts = option(opts.cpu, true);
-    const monitorOpts = option(opts.monitor, true);
     const heapOpts = option(opts.heap, false);
 
     let cpu: CpuRecording | undefined;
-    let monitor: MonitorRecording | undefined;
     let heap: HeapSamplingRecording | undefined;
-    const startedAt = new Date().toISOString();
     // Starting a profiler stalls the target for a moment (V8 logs its code): start them before the
-    // monitor, so the timeline does not show PerfLab's own start as a lag spike.
+    // run starts its monitor, so the timeline does not show PerfLab's own start as a lag spike.
     if (cpuOpts) cpu = await startCpuProfile(session, cpuOpts);
     if (heapOpts) heap = await startHeapSampling(session, heapOpts);
-    if (monitorOpts) monitor = await startMonitor(session, monitorOpts, (s) => handle.emit('sample', s));
 
-    const run = runProfile({ ...opts, signal });
+    const description = opts.targetDescription ?? (opts.targetPid !== undefined ? `pid ${opts.targetPid}` : session.address);
+    const run = runProfile({
+      ...opts,
+      signal,
+      session: { session, description, ...(opts.targetPid !== undefined ? { pid: opts.targetPid } : {}) },
+      onProcessSample: (s) => handle.emit('sample', s),
+    });
     opts.onRun?.(run);
     // Progress is forwarded for a single progress bar; the run's own logs and live numbers are on `run.handle`.
     run.handle.on('progress', (p) => handle.emit('progress', p));
@@ -77,6 +87,7 @@ export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptio
       run.handle.cancel();
     });
     const record = await run.record;
+    const sampled = await run.sampled;
 
     const lost: string[] = [];
     const collect = async <T>(what: string, stop: (() => Promise<T>) | undefined): Promise<T | undefined> => {
@@ -91,7 +102,6 @@ export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptio
     };
     const profile = await collect<CpuProfile>('the CPU profile', cpu?.stop);
     const heapProfile = await collect<HeapProfile>('the heap profile', heap?.stop);
-    const samples = monitor ? await monitor.stop() : undefined;
 
     const artifacts: RunArtifact[] = [...record.artifacts];
     const result: UnderLoadResult = { record, runDir: opts.store.runDir(record.id), spikes: [] };
@@ -105,25 +115,14 @@ export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptio
       const live = heapOpts?.live ?? false;
       result.heap = { file: await save('heap.heapprofile', 'heapprofile', `Heap sampling during the load (${heapSamplingScope(live)})`, heapProfile), live };
     }
-    if (samples && monitor) {
-      const timeline: TimelineFile = {
-        format: 'perflab-timeline',
-        version: 1,
-        target: opts.targetPid !== undefined ? `pid ${opts.targetPid}` : session.address,
-        startedAt,
-        intervalMs: monitor.intervalMs,
-        resolutionMs: monitor.resolutionMs,
-        endedBy: targetGone ? 'target-exit' : signal.aborted ? 'cancelled' : 'done',
-        complete: !targetGone,
-        samples,
-      };
-      result.timeline = { file: await save('timeline.json', 'timeline', 'Event loop, heap and CPU of the target during the load', timeline), summary: summarizeTimeline(samples) };
+    if (sampled) {
+      result.timeline = { file: path.join(result.runDir, TIMELINE_ARTIFACT) };
       if (profile) {
-        result.spikes = attributeLagSpikes(profile, samples, { startMonoUs: monitor.startMonoUs, cwd: opts.configDir, ...opts.spikes });
+        result.spikes = attributeLagSpikes(profile, sampled.timeline.samples, { startMonoUs: sampled.startMonoUs, cwd: opts.configDir, ...opts.spikes });
         if (result.spikes.length) await save('spikes.json', 'report', 'Event-loop lag spikes and the code running during them', result.spikes);
       }
     }
-    result.record = { ...record, artifacts };
+    result.record = { ...record, artifacts, ...withTimeInGc(record, sampled, profile) };
     await opts.store.write(result.record);
 
     if (targetGone) {
@@ -136,6 +135,14 @@ export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptio
     }
     return result;
   }, opts.signal);
+}
+
+/** The CPU profile of the same window gives the process summary its time in GC, beside the monitor's pauses. */
+function withTimeInGc(record: RunRecord, sampled: SampledProcess | undefined, profile: CpuProfile | undefined): Pick<RunRecord, 'process'> {
+  const summary = record.process ?? sampled?.summary;
+  if (!summary) return {};
+  if (!profile?.samples) return { process: summary };
+  return { process: { ...summary, gc: { ...summary.gc, timeInGcMs: gcTimeMs({ ...profile, samples: profile.samples, timeDeltas: profile.timeDeltas ?? [] }) } } };
 }
 
 /** A load profile as the action of a leak hunt; resolves with the requests it completed. */

@@ -22,6 +22,7 @@ import { RunHandle, RunnerError, type RunnerContext, type RunnerFactory, type Ru
 import { runPrefix } from './cleanup';
 import { checkEvictionRisk, connectAdmin, resolveRedisTarget, serverFacts } from './connection';
 import { JobPlan } from './jobs';
+import { redisMemoryMetrics, startRedisMemorySampler } from '../redis/memorySampler';
 import { runMode, type ModeOutput, type SweepStep } from './modes';
 import { LiveFeed } from './recorder';
 import { BenchSession } from './session';
@@ -67,11 +68,14 @@ async function runBenchmark(profile: BullmqProfile, ctx: RunnerContext, handle: 
     throw new RunnerError(`Redis at ${target.host}:${target.port} did not answer INFO: ${(err as Error).message}`, 'redis');
   }
 
+  // Read before the first job is added, and last before the benchmark's queues are removed.
+  const memory = await startRedisMemorySampler(admin);
   live.begin();
   const out: ModeOutput = { recorders: [], steps: [] };
   let status: RunStatus = 'completed';
   let error: string | undefined;
   let cleanup: Awaited<ReturnType<BenchSession['removeAll']>> | undefined;
+  let redisMemory;
   try {
     await runMode(session, out);
   } catch (err) {
@@ -84,6 +88,7 @@ async function runBenchmark(profile: BullmqProfile, ctx: RunnerContext, handle: 
   } finally {
     running = false;
     await session.closeAll();
+    redisMemory = await memory.stop();
     cleanup = await session.removeAll();
     if ('error' in cleanup) live.log('error', cleanup.error);
     else live.log('info', `removed the benchmark's ${cleanup.removed} keys under "${session.prefix}:"; none is left`);
@@ -96,8 +101,11 @@ async function runBenchmark(profile: BullmqProfile, ctx: RunnerContext, handle: 
     error = (lost.signal.reason as Error).message;
   }
   if (status === 'failed' && cleanup && 'error' in cleanup) error = `${error}; ${cleanup.error}`;
+  const summary = summarize(profile, out);
   return {
-    ...summarize(profile, out),
+    ...summary,
+    metrics: { ...summary.metrics, ...(summary.overall ? redisMemoryMetrics(redisMemory) : {}) },
+    ...(redisMemory ? { redisMemory } : {}),
     status,
     target: target.label,
     phases: [],

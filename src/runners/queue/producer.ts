@@ -7,6 +7,7 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { GeneratorHealth } from '../../core/runRecord';
+import { LOOP_DELAY_RESOLUTION_MS, loopDelayStats } from '../loopDelay';
 import { JOB_NAME } from './jobs';
 import type { OpRecorder } from './recorder';
 import type { BenchQueue, BenchSession } from './session';
@@ -82,7 +83,7 @@ function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose():
 
 async function producePaced(session: BenchSession, queue: BenchQueue, rec: OpRecorder, opts: ProduceOptions, rate: number): Promise<ProduceResult> {
   const { signal } = session;
-  const lag = monitorEventLoopDelay({ resolution: 10 });
+  const lag = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   lag.enable();
   const inflight = new Set<Promise<void>>();
   let added = 0;
@@ -135,7 +136,7 @@ async function producePaced(session: BenchSession, queue: BenchQueue, rec: OpRec
   } finally {
     lag.disable();
   }
-  const lagP99Ms = lag.count ? Math.round(lag.percentile(99) / 1e4) / 100 : 0;
+  const lagP99Ms = Math.round(loopDelayStats(lag).p99 * 100) / 100;
   const generatorBound = sends > 0 && late / sends > 0.01;
   return {
     added,

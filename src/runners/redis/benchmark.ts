@@ -9,6 +9,7 @@ import type { TimelinePoint } from '../../core/runRecord';
 import { type RunHandle, type RunLog, type RunnerContext, type RunnerOutcome, RunnerError } from '../types';
 import { type Keeper, manualCleanupHint, removeBenchKeys, startKeeper } from './cleanup';
 import { BENCH_KEY_TTL_MS, BenchKeys, newBenchPrefix } from './keys';
+import { redisMemoryMetrics, startRedisMemorySampler } from './memorySampler';
 import { drive } from './modes';
 import { type BenchOperation, createOperation, makeValue, type OperationContext, seedKeys } from './operations';
 import { OperationRecorder, overallResult, redisMetrics } from './recorder';
@@ -54,9 +55,13 @@ export async function runRedisBenchmark(profile: RedisProfile, ctx: RunnerContex
   }
 
   const run = new Measurement(profile, target, keys, handle, signal);
+  // Read before the first key is written, and last before the keys are removed: the footprint.
+  const memory = await startRedisMemorySampler(admin);
+  let redisMemory;
   try {
     await run.execute(admin);
   } finally {
+    redisMemory = await memory.stop();
     const cleanup = await removeBenchKeys({
       prefix: keys.prefix,
       known: keys.usedBy(profile.operations),
@@ -77,8 +82,14 @@ export async function runRedisBenchmark(profile: RedisProfile, ctx: RunnerContex
     }
   }
 
-  if (signal.aborted && !run.failure) return { ...run.outcome(), status: 'cancelled' };
-  return run.outcome();
+  const outcome = run.outcome();
+  const measured: RunnerOutcome = {
+    ...outcome,
+    ...(redisMemory ? { redisMemory } : {}),
+    metrics: { ...outcome.metrics, ...(outcome.operations.length ? redisMemoryMetrics(redisMemory) : {}) },
+  };
+  if (signal.aborted && !run.failure) return { ...measured, status: 'cancelled' };
+  return measured;
 }
 
 /** The measured part, from seeding to the last operation; keeps what it measured whatever happens. */

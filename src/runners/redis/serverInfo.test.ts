@@ -60,8 +60,8 @@ describe('describeServer', () => {
 
   it('warns that an evicting policy with maxmemory can evict keys that are not the benchmark\'s', () => {
     const logs = describeServer(facts({ maxmemory: 256 * 1024 * 1024, maxmemoryPolicy: 'allkeys-lru' }), local, PREFIX, 600_000);
-    expect(logs.find((l) => l.level === 'warn')?.message).toMatch(/allkeys-lru with maxmemory 256 MB.*evicts any key/);
-    expect(logs[0]!.message).toMatch(/maxmemory-policy allkeys-lru \(maxmemory 256 MB\)/);
+    expect(logs.find((l) => l.level === 'warn')?.message).toMatch(/allkeys-lru with maxmemory 256\.0 MB.*evicts any key/);
+    expect(logs[0]!.message).toMatch(/maxmemory-policy allkeys-lru \(maxmemory 256\.0 MB\)/);
   });
 
   it('says when persistence cannot be read', () => {

@@ -3,6 +3,7 @@
  * policy, persistence, keys, and a warning when the server looks like one that holds real data.
  */
 import type { Redis } from 'ioredis';
+import { formatBytes } from '../../core/report/values';
 import type { RunLog } from '../types';
 import type { RedisTarget } from './target';
 
@@ -125,10 +126,4 @@ export function describeServer(facts: ServerFacts, target: RedisTarget, prefix: 
 
 function count(n: number): string {
   return n.toLocaleString('en-US');
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(0)} MB`;
-  return `${Math.round(n / 1024)} KB`;
 }

@@ -4,6 +4,8 @@
  * server's "top function" would be `(idle)`.
  */
 import type { V8MetaKind } from '../types';
+import { readSamples } from './samples';
+import type { RawCpuProfile } from './validate';
 
 const KINDS: ReadonlyMap<string, V8MetaKind> = new Map([
   ['(idle)', 'idle'],
@@ -21,4 +23,20 @@ export const IDLE = V8_META_NAMES.idle;
 /** The kind of a pseudo-frame, or undefined for a real function. Pseudo-frames have no script. */
 export function v8MetaKind(functionName: string, url: string): V8MetaKind | undefined {
   return url ? undefined : KINDS.get(functionName);
+}
+
+/**
+ * Time in GC from a CPU profile, without a full analysis: the duration of the samples charged to
+ * `(garbage collector)`, counted as self time is (readSamples), so it equals the `gc` meta entry
+ * of {@link analyzeCpu}. That is every piece of GC work on the main thread (stop-the-world
+ * pauses, incremental marking steps, sweeping done on allocation), not the concurrent work of
+ * V8's helper threads.
+ */
+export function gcTimeMs(profile: Pick<RawCpuProfile, 'nodes' | 'startTime' | 'endTime' | 'samples' | 'timeDeltas'>): number {
+  const gcNodes = new Set(profile.nodes.filter((n) => v8MetaKind(n.callFrame.functionName, n.callFrame.url) === 'gc').map((n) => n.id));
+  if (gcNodes.size === 0) return 0;
+  const { nodes, durations } = readSamples(profile);
+  let us = 0;
+  for (let i = 0; i < nodes.length; i++) if (gcNodes.has(nodes[i]!)) us += durations[i]!;
+  return us / 1000;
 }

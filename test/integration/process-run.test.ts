@@ -1,0 +1,156 @@
+/**
+ * Runs that sample the target's Node process, as a user runs them: the built CLI against the
+ * demo stack (its own private Redis), the demo's process named in the config or with --attach.
+ * The process figures of a run are checked against `perflab profile monitor` watching the same
+ * process over the same load, and a leaking demo shows a positive heap growth.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoHandle, startDemo } from '../../src/cli/demo';
+import { ms } from '../../src/core/report/values';
+import type { RunRecord } from '../../src/core/runRecord';
+import type { TimelineFile } from '../../src/runners/profiler/monitor';
+import { waitUntil } from '../helpers/redis';
+
+const CLI = path.resolve('dist/cli.js');
+let dir: string;
+
+interface CliRun {
+  child: ChildProcess;
+  /** Output so far. */
+  output: { out: string; err: string };
+  done: Promise<{ code: number | null; out: string; err: string }>;
+}
+
+/** Starts the CLI in `dir`. */
+function startCli(...args: string[]): CliRun {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { out: '', err: '' };
+  child.stdout!.on('data', (d) => (output.out += d));
+  child.stderr!.on('data', (d) => (output.err += d));
+  const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('exit', (code) => resolve({ code, ...output })));
+  return { child, output, done };
+}
+
+/** Runs the CLI in `dir`; resolves with its exit code and output. */
+function perflab(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return startCli(...args).done;
+}
+
+const profile = (thresholds: Record<string, string>) => ({
+  type: 'http', target: 'demo',
+  phases: [{ name: 'steady', duration: '8s', arrivalRate: 40 }],
+  scenarios: [{ name: 'send', request: { method: 'POST', path: '/messages', json: { to: '{{phone}}', type: 'text', body: '{{words(5)}}' } } }],
+  thresholds,
+});
+const gates = { 'memory.heapUsed.max': '< 512MB', 'eventLoop.lag.p99': '< 50ms' };
+
+function writeConfig(name: string, demo: DemoHandle, process: object | undefined, thresholds: Record<string, string> = gates): void {
+  writeFileSync(path.join(dir, name), JSON.stringify({
+    targets: { demo: { baseUrl: demo.url, ...(process ? { process } : {}) } },
+    profiles: { check: profile(thresholds) },
+  }, null, 2));
+}
+
+function readRecord(file: string): RunRecord {
+  return JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as RunRecord;
+}
+
+const within = (a: number, b: number, tolerance: number) => Math.abs(a - b) <= tolerance * Math.max(a, b);
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  dir = mkdtempSync(path.join(tmpdir(), 'perflab-process-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a run whose target names the demo process', () => {
+  let demo: DemoHandle;
+  beforeAll(async () => {
+    // HOT=1 gives the loop real delays to measure; the inspector is open from the start.
+    demo = await startDemo({ port: 0, env: { HOT: '1', NODE_OPTIONS: '--inspect=127.0.0.1:0' } });
+  });
+  afterAll(async () => {
+    await demo?.stop();
+  });
+
+  it('reports heap and event-loop delay, which agree with `perflab profile monitor` of the same load within 10 %', async () => {
+    writeConfig('perflab.config.json', demo, { pid: demo.pid });
+    // Both watch the process over the same load: the monitor is sampling before the run starts,
+    // and is stopped (Ctrl-C, which saves the timeline) when the run has ended.
+    const watching = startCli('profile', 'monitor', '--pid', String(demo.pid), '--duration', '60s', '--out', 'monitor.json');
+    await waitUntil(() => watching.output.err.includes('attached to'), 'the monitor to attach', 20_000);
+    const run = await perflab('run', 'check', '--json', 'run.json');
+    watching.child.kill('SIGINT');
+    const monitor = await watching.done;
+    expect([0, 1], run.err).toContain(run.code);
+    expect(monitor.code, monitor.err).toBe(130);
+
+    const record = readRecord('run.json');
+    const verdict = (metric: string) => record.thresholds.find((t) => t.metric === metric)!;
+    expect(verdict('memory.heapUsed.max').actual).toBeGreaterThan(0);
+    expect(verdict('eventLoop.lag.p99').actual).toBeGreaterThan(0);
+    expect(record.process).toMatchObject({ pid: demo.pid, complete: true });
+    expect(record.artifacts).toContainEqual(expect.objectContaining({ file: 'timeline.json', kind: 'timeline' }));
+    expect(run.out).toMatch(/^process: pid \d+/m);
+    expect(run.out).toMatch(/event loop delay \(net of the 10 ms timer\): p50 [\d.]+ ms, p99 [\d.]+ ms/);
+
+    const timeline = JSON.parse(readFileSync(path.join(dir, 'monitor.json'), 'utf8')) as TimelineFile;
+    const monitorHeapMax = Math.max(...timeline.samples.map((s) => s.peak.heapUsed));
+    const figures = `run: heap ${verdict('memory.heapUsed.max').actual}, p99 ${verdict('eventLoop.lag.p99').actual}; monitor: heap ${monitorHeapMax}, p99 ${timeline.loopDelay.p99}`;
+    expect(within(verdict('memory.heapUsed.max').actual!, monitorHeapMax, 0.1), figures).toBe(true);
+    expect(within(verdict('eventLoop.lag.p99').actual!, timeline.loopDelay.p99, 0.1), figures).toBe(true);
+    // The monitor prints the same window p99 it saved.
+    expect(monitor.out).toContain(`p99 ${ms(timeline.loopDelay.p99)} ms`);
+  });
+
+  it('without a named process the thresholds are a config error with line:col and the fix; --attach names one', async () => {
+    writeConfig('unnamed.json', demo, undefined);
+    const validate = await perflab('validate', '--config', 'unnamed.json');
+    expect(validate.code).toBe(2);
+    expect(validate.err + validate.out).toMatch(/unnamed\.json:\d+:\d+ profiles\.check\.thresholds\["memory\.heapUsed\.max"\]: "memory\.heapUsed\.max" is measured in a Node process, but profile "check" names none — add "process": \{ "match": "server\.js" \}.* to target "demo" or to this profile, or run it with `perflab run check --attach PID`/);
+    expect((await perflab('run', 'check', '--config', 'unnamed.json')).code).toBe(2);
+
+    const attached = await perflab('run', 'check', '--config', 'unnamed.json', '--attach', String(demo.pid), '--json', 'attached.json');
+    expect([0, 1], attached.err).toContain(attached.code);
+    const record = readRecord('attached.json');
+    expect(record.process).toMatchObject({ pid: demo.pid });
+    expect(record.thresholds.every((t) => t.actual !== null)).toBe(true);
+  });
+});
+
+describe('a run against the leaking demo', () => {
+  let demo: DemoHandle;
+  beforeAll(async () => {
+    demo = await startDemo({ port: 0, env: { LEAK: '1', NODE_OPTIONS: '--inspect=127.0.0.1:0' } });
+  });
+  afterAll(async () => {
+    await demo?.stop();
+  });
+
+  it('shows the heap left after major GCs growing', async () => {
+    writeFileSync(path.join(dir, 'leak.json'), JSON.stringify({
+      targets: { demo: { baseUrl: demo.url, process: { pid: demo.pid } } },
+      profiles: {
+        check: {
+          type: 'http', target: 'demo',
+          phases: [{ name: 'steady', duration: '16s', arrivalRate: 600 }],
+          scenarios: [{ name: 'health', request: { path: '/health' } }],
+          thresholds: { 'memory.heapUsed.growth': '< 1GB/min' },
+        },
+      },
+    }));
+    const run = await perflab('run', 'check', '--config', 'leak.json', '--json', 'leak-run.json');
+    expect([0, 1], run.err).toContain(run.code);
+    const record = readRecord('leak-run.json');
+    // A leak of 4 KB per request fills the old space a few MB at a time: major GCs come every several seconds.
+    expect(record.process!.majorGcs, JSON.stringify(record.process)).toBeGreaterThanOrEqual(2);
+    expect(record.process!.heapGrowthPerMin).toBeGreaterThan(0);
+    expect(record.thresholds[0]).toMatchObject({ metric: 'memory.heapUsed.growth', actual: record.process!.heapGrowthPerMin });
+  });
+});
