@@ -7,7 +7,7 @@
 import type { ProcessRef } from '../core/config';
 import type { ProcessSummary } from '../core/runRecord';
 import { attach, type AttachedTarget } from './profiler/attach';
-import { startMonitor, timelineFile, type MonitorOptions, type MonitorRecording, type MonitorTimeline, type TimelineFile } from './profiler/monitor';
+import { measureLiveHeap, startMonitor, timelineFile, type LiveHeapPoint, type MonitorOptions, type MonitorRecording, type MonitorTimeline, type TimelineFile } from './profiler/monitor';
 import { attachSpecFor, describeProcessRef } from './profiler/processRef';
 import type { InspectorSession } from './profiler/session';
 import { summarizeTimeline } from './profiler/timelineSummary';
@@ -26,6 +26,13 @@ export interface SamplingOptions {
   onSample?: (sample: MonitorSample) => void;
   log?: (level: RunLog['level'], message: string) => void;
   signal?: AbortSignal;
+  /**
+   * Run a full GC in the target right before sampling starts and right after it stops, and add
+   * the live heap then to the post-GC points: a short run may see fewer than the two major GCs a
+   * growth line needs. The two pauses fall outside the sampled window. Asked for by a
+   * `memory.heapUsed.growth` threshold.
+   */
+  liveHeapBracket?: boolean;
 }
 
 /** What the sampling of one run produced. */
@@ -64,8 +71,10 @@ export async function startProcessSampling(source: SamplingSource, opts: Samplin
   }
 
   const startedAt = new Date().toISOString();
+  const liveHeap: LiveHeapPoint[] = [];
   let recording: MonitorRecording;
   try {
+    if (opts.liveHeapBracket) liveHeap.push(await measureLiveHeap(session));
     recording = await startMonitor(session, opts.monitor, opts.onSample);
   } catch (err) {
     await attached?.close();
@@ -82,6 +91,10 @@ export async function startProcessSampling(source: SamplingSource, opts: Samplin
   const finish = () =>
     (finishing ??= (async () => {
       const timeline = await recording.stop();
+      if (opts.liveHeapBracket && session.state === 'open') {
+        // After the sampler is gone, so the forced pause is not one of the run's lag spikes.
+        await measureLiveHeap(session).then((p) => liveHeap.push(p), () => undefined);
+      }
       // Before detaching: our own detach closes the session too.
       const complete = session.state === 'open';
       await attached?.close();
@@ -94,7 +107,7 @@ export async function startProcessSampling(source: SamplingSource, opts: Samplin
         intervalMs: recording.intervalMs,
         resolutionMs: recording.resolutionMs,
         complete,
-        ...summarizeTimeline(timeline),
+        ...summarizeTimeline(timeline, liveHeap),
       };
       const file = timelineFile(recording, timeline, { target: description, startedAt, endedBy: complete ? 'done' : 'target-exit', complete });
       return { summary, file, timeline, startMonoUs: recording.startMonoUs };

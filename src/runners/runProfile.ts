@@ -70,7 +70,11 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
   });
   const source = samplingSource(opts, profile.process);
   const { handle, sampled } = source
-    ? runSampled(start, source, { monitor: opts.monitor, onSample: opts.onProcessSample }, opts.signal)
+    ? runSampled(start, source, {
+      monitor: opts.monitor,
+      onSample: opts.onProcessSample,
+      liveHeapBracket: profile.thresholds.some((t) => t.metric === 'memory.heapUsed.growth'),
+    }, opts.signal)
     : { handle: start(opts.signal), sampled: Promise.resolve(undefined) };
 
   const run: ProfileRun = { id, handle, sampled, record: undefined as unknown as Promise<RunRecord> };

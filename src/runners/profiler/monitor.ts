@@ -202,6 +202,27 @@ export function captureMonitor(session: InspectorSession, opts: MonitorCaptureOp
   }, opts.signal);
 }
 
+/** A heap reading right after a full collection, on the target's monotonic clock. */
+export interface LiveHeapPoint {
+  monoUs: number;
+  heapUsed: number;
+}
+
+/**
+ * Runs a full GC in the target (it pauses the target for as long as the collection takes) and
+ * reads the heap left: the live heap, a point of the post-GC growth line when natural major GCs
+ * are too few in a short run.
+ */
+export async function measureLiveHeap(session: InspectorSession): Promise<LiveHeapPoint> {
+  const release = await session.acquire('HeapProfiler');
+  try {
+    await session.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 60_000 });
+  } finally {
+    await release();
+  }
+  return evaluate<LiveHeapPoint>(session, `JSON.stringify({ monoUs: Number(process.hrtime.bigint() / 1000n), heapUsed: process.memoryUsage().heapUsed })`);
+}
+
 /** Evaluates an expression that returns JSON text in the target and parses it. */
 async function evaluate<T>(session: InspectorSession, expression: string, timeoutMs = 10_000): Promise<T> {
   const { result, exceptionDetails } = await session.send(

@@ -66,4 +66,12 @@ describe('summarizeTimeline', () => {
     expect(s.heapGrowthPerMin).toBeUndefined();
     expect(processMetrics(s)).not.toHaveProperty('memory.heapUsed.growth');
   });
+
+  it('adds the live heap read after forced GCs around the run to the post-GC points', () => {
+    const samples = [sample(0, { gc: { count: 1, pauseMs: 1, maxPauseMs: 1, afterMajor: [{ monoUs: 30e6, heapUsed: 7e6 }] } })];
+    // Before (t = 0: 6 MB), one natural major GC (t = 0.5 min: 7 MB), after (t = 1 min: 8 MB): 2 MB/min.
+    const s = summarizeTimeline({ samples, loopDelay: delay(0.2, 0.3) }, [{ monoUs: 60e6, heapUsed: 8e6 }, { monoUs: 0, heapUsed: 6e6 }]);
+    expect(s.heapGrowthPerMin).toBeCloseTo(2e6, 3);
+    expect(s.majorGcs).toBe(1);
+  });
 });

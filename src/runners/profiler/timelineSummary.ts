@@ -4,20 +4,23 @@
  * run gives the thresholds, under their catalog names (src/core/config/metrics.ts).
  */
 import type { ProcessStats } from '../../core/runRecord';
-import type { MonitorTimeline } from './monitor';
+import type { LiveHeapPoint, MonitorTimeline } from './monitor';
 import type { MonitorSample } from './types';
 
 const US_PER_MINUTE = 60e6;
 
-/** Sums and maxima over the samples; event-loop percentiles from the window's one distribution. */
-export function summarizeTimeline(timeline: MonitorTimeline): ProcessStats {
+/**
+ * Sums and maxima over the samples; event-loop percentiles from the window's one distribution.
+ * `liveHeap` adds heap readings after forced full GCs (around the run) to the post-GC points.
+ */
+export function summarizeTimeline(timeline: MonitorTimeline, liveHeap: readonly LiveHeapPoint[] = []): ProcessStats {
   const { samples } = timeline;
   const n = samples.length;
   const sum = (f: (s: MonitorSample) => number) => samples.reduce((a, s) => a + f(s), 0);
   const max = (f: (s: MonitorSample) => number) => samples.reduce((a, s) => Math.max(a, f(s)), 0);
   const cpu = (s: MonitorSample) => s.cpu.user + s.cpu.system;
   const coveredMs = sum((s) => s.intervalMs);
-  const points = samples.flatMap((s) => s.gc.afterMajor);
+  const points = [...samples.flatMap((s) => s.gc.afterMajor), ...liveHeap].sort((a, b) => a.monoUs - b.monoUs);
   const growth = slopePerMinute(points.map((p) => [p.monoUs, p.heapUsed]));
   return {
     samples: n,
@@ -26,7 +29,7 @@ export function summarizeTimeline(timeline: MonitorTimeline): ProcessStats {
     heapUsedMax: max((s) => s.peak.heapUsed),
     rssMax: max((s) => s.peak.rss),
     ...(growth !== undefined ? { heapGrowthPerMin: growth } : {}),
-    majorGcs: points.length,
+    majorGcs: points.length - liveHeap.length,
     // Weighted by interval length: a mean of the fractions would overweight a short last sample.
     cpu: { mean: coveredMs > 0 ? sum((s) => cpu(s) * s.intervalMs) / coveredMs : 0, max: max(cpu) },
     gc: { count: sum((s) => s.gc.count), pauseMs: sum((s) => s.gc.pauseMs), maxPauseMs: max((s) => s.gc.maxPauseMs) },
