@@ -8,6 +8,8 @@
  * its intent cannot be told.
  */
 
+import { own } from './own';
+
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
 type Unit = keyof typeof UNIT_MS;
 
@@ -115,7 +117,7 @@ function explain(raw: string, text: string, options: DurationOptions): DurationR
     return fail(`"${raw}" has no unit`, `write "${text}s" for seconds or "${text}ms" for milliseconds (a number without quotes means seconds)`);
   }
   const m = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-zA-Z]+)\.?$/.exec(text);
-  const unit = m ? UNIT_ALIASES[m[2]!.toLowerCase()] : undefined;
+  const unit = m ? own(UNIT_ALIASES, m[2]!.toLowerCase()) : undefined;
   if (m && unit) {
     const n = Number(m[1]);
     const ms = unit === 'd' ? n * 86_400_000 : n * UNIT_MS[unit];

@@ -6,7 +6,8 @@
 
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { getNodeValue, parseTree, type Node, type ParseError } from 'jsonc-parser';
+import { parseTree, type Node, type ParseError } from 'jsonc-parser';
+import { checkDepth, nodeData } from './document';
 import { LineIndex, ProblemSink, spanOf, nearestNode } from './locate';
 import { normalizeConfig } from './normalize';
 import { validateAgainstSchema } from './schemaValidation';
@@ -61,6 +62,12 @@ export function formatProblem(p: ConfigProblem, options: FormatOptions = {}): st
 function parse(input: string, file: string): ConfigParseResult {
   // A byte-order mark becomes a space, so offsets still match the file.
   const text = input.charCodeAt(0) === 0xfeff ? ` ${input.slice(1)}` : input;
+  const tooDeep = checkDepth(text);
+  if (tooDeep) {
+    const sink = new ProblemSink(file, text, undefined);
+    sink.add(tooDeep);
+    return { problems: sink.sorted() };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
   const sink = new ProblemSink(file, text, root);
@@ -82,14 +89,31 @@ function parse(input: string, file: string): ConfigParseResult {
   }
 
   reportDuplicateKeys(root, sink);
-  const data = getNodeValue(root) as Record<string, unknown>;
+  const data = nodeData(root, (p) => sink.add(p)) as Record<string, unknown>;
   for (const p of validateAgainstSchema(data)) sink.add(p);
   for (const p of checkSemantics(data)) sink.add(p);
-  if (sink.hasErrors) return { problems: sink.sorted() };
 
   const lines = new LineIndex(text);
-  const config = normalizeConfig(data, (path) => lines.position(spanOf(nearestNode(root, path), 'key').offset));
-  return { config, problems: sink.sorted() };
+  const normalize = (doc: Record<string, unknown>) => normalizeConfig(doc, (path) => lines.position(spanOf(nearestNode(root, path), 'key').offset));
+  const problems = sink.sorted();
+  if (!sink.hasErrors) return { config: normalize(data), problems };
+  const invalid = usableWithout(problems);
+  if (!invalid) return { problems };
+  // Only whole profiles are left out: what remains passed every check, so it normalizes.
+  const profiles = Object.create(null) as Record<string, unknown>;
+  for (const [name, profile] of Object.entries(data.profiles as Record<string, unknown>)) if (!invalid.includes(name)) profiles[name] = profile;
+  return { problems, usable: { config: normalize({ ...data, profiles }), invalidProfiles: invalid } };
+}
+
+/** The profiles that hold errors, when every error is inside one; undefined when any is not. */
+function usableWithout(problems: readonly ConfigProblem[]): string[] | undefined {
+  const invalid = new Set<string>();
+  for (const p of problems) {
+    if (p.severity !== 'error') continue;
+    if (p.profile === undefined) return undefined;
+    invalid.add(p.profile);
+  }
+  return [...invalid];
 }
 
 /** JSON keeps the last of two equal keys without a word; in a config that is always a mistake. */

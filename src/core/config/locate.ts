@@ -119,6 +119,7 @@ export class ProblemSink {
       hint: p.hint,
       severity: p.severity ?? 'error',
       code: p.code,
+      ...(p.path[0] === 'profiles' && typeof p.path[1] === 'string' ? { profile: p.path[1] } : {}),
     });
   }
 

@@ -23,7 +23,8 @@ export const DEFAULT_JOBS = 10_000;
 type Raw = any;
 
 export function normalizeConfig(raw: Raw, locate: (path: (string | number)[]) => SourceLocation): PerfLabConfig {
-  const targets: Record<string, TargetConfig> = {};
+  // Null-prototype maps: a lookup of a name that is not there (`constructor`) finds nothing.
+  const targets: Record<string, TargetConfig> = Object.create(null);
   for (const [name, t] of Object.entries<Raw>(raw.targets ?? {})) {
     targets[name] = {
       name,
@@ -33,7 +34,7 @@ export function normalizeConfig(raw: Raw, locate: (path: (string | number)[]) =>
       ...(t.timeout !== undefined ? { timeoutMs: parseDuration(t.timeout) } : {}),
     };
   }
-  const profiles: Record<string, Profile> = {};
+  const profiles: Record<string, Profile> = Object.create(null);
   for (const [name, p] of Object.entries<Raw>(raw.profiles ?? {})) {
     const source = locate(['profiles', name]);
     if (p.type === 'http') profiles[name] = httpProfile(name, p, source, targets);

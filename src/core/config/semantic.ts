@@ -46,7 +46,7 @@ export function checkSemantics(root: Obj): ProblemInput[] {
 }
 
 function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj): void {
-  if (typeof p.target === 'string' && p.target !== '' && !(p.target in targets)) {
+  if (typeof p.target === 'string' && p.target !== '' && !Object.hasOwn(targets, p.target)) {
     const names = Object.keys(targets);
     out.push({
       path: [...at, 'target'], code: 'unknown-target', message: `unknown target "${p.target}"`,
@@ -56,7 +56,7 @@ function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj): vo
     });
   }
   const hasPhases = 'phases' in p;
-  const preset = typeof p.preset === 'string' && p.preset in PRESETS ? (p.preset as PresetName) : undefined;
+  const preset = typeof p.preset === 'string' && Object.hasOwn(PRESETS, p.preset) ? (p.preset as PresetName) : undefined;
   if (hasPhases && 'preset' in p) {
     out.push({
       path: [...at, 'preset'], anchor: 'key', code: 'conflict', message: 'use either "preset" or "phases", not both',

@@ -11,6 +11,8 @@
  *   `< 100` could mean 100 ms or 100 s.
  */
 
+import { own } from './own';
+
 export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 /** The unit a metric is measured in, and the canonical unit of a parsed threshold. */
@@ -151,7 +153,7 @@ export function formatMetricValue(value: number, unit: MetricUnit): string {
 function checkOp(raw: string, rest: string, text: string): ThresholdResult<ThresholdOp> {
   if ((OPS as readonly string[]).includes(raw)) return { ok: true, value: raw as ThresholdOp };
   const fixes: Record<string, ThresholdOp> = { '': '<', '=': '==', '===': '==', '=<': '<=', '=>': '>=', '<<': '<', '>>': '>', '!==': '!=', '<>': '!=' };
-  const fix = fixes[raw];
+  const fix = own(fixes, raw);
   if (raw === '') return fail(`"${text}" has no comparison operator`, `start with one of < <= > >= == !=, e.g. "< ${rest}"`);
   if (fix) return fail(`"${raw}" is not a comparison operator`, `write "${fix} ${rest}"`);
   return fail(`"${raw}" is not a comparison operator`, 'use one of < <= > >= == !=');
@@ -163,12 +165,12 @@ function parseUnit(u: string, n: number): { unit: ExpressionUnit; value: number 
   if (u.toLowerCase() === 'rps') return { unit: 'ops/s', value: n };
   const rate = /^([A-Za-z]*)\/([A-Za-z]+)$/.exec(u);
   if (rate) {
-    const per = PER[rate[2]!.toLowerCase()];
+    const per = own(PER, rate[2]!.toLowerCase());
     return per === undefined ? undefined : { unit: 'ops/s', value: n * per };
   }
-  const time = TIME[u];
+  const time = own(TIME, u);
   if (time !== undefined) return { unit: 'ms', value: n * time };
-  const bytes = BYTES[u.toLowerCase()];
+  const bytes = own(BYTES, u.toLowerCase());
   if (bytes !== undefined) return { unit: 'bytes', value: n * bytes };
   return undefined;
 }
