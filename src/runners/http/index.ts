@@ -56,7 +56,7 @@ async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHand
 
   const cancelled = () => buildOutcome({ status: 'cancelled', target: resolved.display, phases: [], timeline: [] });
   if (signal.aborted) return cancelled();
-  await checkReachable(resolved, signal);
+  await checkReachable(resolved, ctx, signal);
   if (signal.aborted) return cancelled();
 
   const init: WorkerInit = {
