@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { CONFIG_FILE_NAME } from '../constants';
-import { formatProblem, loadConfigFile, starterConfig, type PerfLabConfig } from '../core/config';
+import { formatProblem, loadConfigFile, quoted, starterConfig, type PerfLabConfig } from '../core/config';
 import { DEFAULT_DEMO_REDIS_URL, DEFAULT_DEMO_URL, readDemoState } from '../core/demoState';
 import { CliError, type CliIO, ExitCode } from './exit';
 
@@ -83,15 +83,15 @@ export async function loadProfileConfig(io: CliIO, configOption: string | undefi
   const names = Object.keys(runnable.profiles);
   if (!profile) throw new CliError(`name a profile to run: ${names.join(', ') || '(the config has none)'}`, ExitCode.usage);
   if (!Object.hasOwn(runnable.profiles, profile)) {
-    throw new CliError(`no profile "${profile}" in ${configName(io, file)}; it has ${names.join(', ') || 'none'}`, ExitCode.usage);
+    throw new CliError(`no profile ${quoted(profile)} in ${configName(io, file)}; it has ${names.join(', ') || 'none'}`, ExitCode.usage);
   }
   if (usable?.invalidProfiles.length) {
-    io.err(`warning: ${quoteNames(usable.invalidProfiles)} cannot run until ${usable.invalidProfiles.length === 1 ? 'its errors are' : 'their errors are'} fixed; running "${profile}"`);
+    io.err(`warning: ${quoteNames(usable.invalidProfiles)} cannot run until ${usable.invalidProfiles.length === 1 ? 'its errors are' : 'their errors are'} fixed; running ${quoted(profile)}`);
   }
   return { file, config: runnable, profile };
 }
 
 function quoteNames(names: readonly string[]): string {
-  const quoted = names.map((n) => `"${n}"`);
-  return `${quoted.length === 1 ? 'profile' : 'profiles'} ${quoted.join(', ')}`;
+  const shown = names.slice(0, 6).map((n) => quoted(n)).join(', ');
+  return `${names.length === 1 ? 'profile' : 'profiles'} ${shown}${names.length > 6 ? `, … (${names.length - 6} more)` : ''}`;
 }

@@ -8,6 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { parseTree, type Node, type ParseError } from 'jsonc-parser';
 import { checkDepth, nodeData } from './document';
+import { decodeConfig } from './encoding';
+import { quoted } from './echo';
 import { LineIndex, ProblemSink, spanOf, nearestNode } from './locate';
 import { normalizeConfig } from './normalize';
 import { validateAgainstSchema } from './schemaValidation';
@@ -28,11 +30,23 @@ export function parseConfigText(text: string, file: string = CONFIG_FILE_NAME): 
   }
 }
 
+/**
+ * Parses and validates the bytes of a config file: UTF-8, with or without a byte-order mark; a
+ * UTF-16 file, or one in another encoding, is a problem that says how to save it.
+ */
+export function parseConfigBytes(bytes: Uint8Array, file: string = CONFIG_FILE_NAME): ConfigParseResult {
+  const decoded = decodeConfig(bytes);
+  if (decoded.ok) return parseConfigText(decoded.text, file);
+  const sink = new ProblemSink(file, decoded.text, undefined);
+  sink.add(decoded.problem);
+  return { problems: sink.sorted() };
+}
+
 /** Reads, parses and validates a config file. A missing file is a problem, not an exception. */
 export async function loadConfigFile(file: string): Promise<ConfigLoadResult> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const problem = code === 'ENOENT'
@@ -40,7 +54,7 @@ export async function loadConfigFile(file: string): Promise<ConfigLoadResult> {
       : fileProblem(file, 'unreadable', `cannot read ${file}: ${(err as Error).message}`, 'check that the path is a readable file');
     return { file, problems: [problem] };
   }
-  return { file, ...parseConfigText(text, file) };
+  return { file, ...parseConfigBytes(bytes, file) };
 }
 
 export interface FormatOptions {
@@ -127,7 +141,7 @@ function reportDuplicateKeys(node: Node, sink: ProblemSink, path: (string | numb
       if (seen.has(name)) {
         sink.add({
           path: [...path, name], span: { offset: key.offset, length: key.length }, code: 'duplicate-key',
-          message: `duplicate key "${name}"`, hint: 'only the last one takes effect: merge the two or remove one',
+          message: `duplicate key ${quoted(name)}`, hint: 'only the last one takes effect: merge the two or remove one',
         });
       }
       seen.add(name);

@@ -5,6 +5,7 @@
  */
 
 import { tryParseDuration } from './duration';
+import { clipped, echo, quoted } from './echo';
 import { isUrlAllowed } from './hosts';
 import type { ProblemInput, Segment } from './locate';
 import { lookupMetric, type MetricContext } from './metrics';
@@ -26,7 +27,7 @@ export function checkSemantics(root: Obj): ProblemInput[] {
     const target = obj(raw);
     if (!target) continue;
     const at: Segment[] = ['targets', name];
-    checkUrl(out, [...at, 'baseUrl'], target.baseUrl, ['http:', 'https:'], [...topAllow, ...strings(target.allowHosts)], `target "${name}"`);
+    checkUrl(out, [...at, 'baseUrl'], target.baseUrl, ['http:', 'https:'], [...topAllow, ...strings(target.allowHosts)], `target ${quoted(name)}`);
     checkDuration(out, [...at, 'timeout'], target.timeout, true);
   }
 
@@ -49,9 +50,9 @@ function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj): vo
   if (typeof p.target === 'string' && p.target !== '' && !Object.hasOwn(targets, p.target)) {
     const names = Object.keys(targets);
     out.push({
-      path: [...at, 'target'], code: 'unknown-target', message: `unknown target "${p.target}"`,
+      path: [...at, 'target'], code: 'unknown-target', message: `unknown target ${quoted(p.target)}`,
       hint: names.length === 0
-        ? `define it under "targets", e.g. "targets": { "${p.target}": { "baseUrl": "http://127.0.0.1:3000" } }`
+        ? `define it under "targets", e.g. "targets": { ${quoted(p.target)}: { "baseUrl": "http://127.0.0.1:3000" } }`
         : `${didYouMeanPrefix(p.target, names)}targets: ${listOf(names)}`,
     });
   }
@@ -86,7 +87,7 @@ function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj): vo
   scenarios.forEach((s, i) => {
     const path = obj(s?.request)?.path;
     if (typeof path === 'string' && /\s/.test(path)) {
-      out.push({ path: [...at, 'scenarios', i, 'request', 'path'], code: 'pattern', message: `path "${path}" contains whitespace`, hint: 'encode spaces as %20, or move values to "query"' });
+      out.push({ path: [...at, 'scenarios', i, 'request', 'path'], code: 'pattern', message: `path ${quoted(path)} contains whitespace`, hint: 'encode spaces as %20, or move values to "query"' });
     }
   });
 
@@ -105,7 +106,7 @@ function checkBullmq(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | un
   const known = names(queues);
   if (typeof p.queue === 'string' && known.length > 0 && !known.includes(p.queue)) {
     out.push({
-      path: [...at, 'queue'], severity: 'warning', code: 'unknown-queue', message: `queue "${p.queue}" is not listed in stack.queues`,
+      path: [...at, 'queue'], severity: 'warning', code: 'unknown-queue', message: `queue ${quoted(p.queue)} is not listed in stack.queues`,
       hint: `${didYouMeanPrefix(p.queue, known)}stack.queues: ${listOf(known)}; add it there to see it in the Stack view`,
     });
   }
@@ -118,7 +119,7 @@ function checkBullmq(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | un
   }
   if ('bulkSize' in p && mode !== 'addBulk') {
     out.push({
-      path: [...at, 'bulkSize'], anchor: 'key', severity: 'warning', code: 'ignored', message: `"bulkSize" only applies in "addBulk" mode (this profile's mode is "${String(mode)}")`,
+      path: [...at, 'bulkSize'], anchor: 'key', severity: 'warning', code: 'ignored', message: `"bulkSize" only applies in "addBulk" mode (this profile's mode is ${echo(mode)})`,
       hint: 'set "mode": "addBulk", or remove "bulkSize"',
     });
   }
@@ -132,7 +133,7 @@ function checkBullmq(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | un
 
 function needsRedis(out: ProblemInput[], at: Segment[], type: ProfileType): void {
   out.push({
-    path: [...at, 'type'], code: 'missing-stack', message: `${type} profile "${String(at[1])}" needs stack.redis, which is not configured`,
+    path: [...at, 'type'], code: 'missing-stack', message: `${type} profile ${quoted(String(at[1]))} needs stack.redis, which is not configured`,
     hint: 'add "stack": { "redis": { "url": "redis://127.0.0.1:6379" } } at the top level',
   });
 }
@@ -176,7 +177,7 @@ function checkUrl(out: ProblemInput[], path: Segment[], value: unknown, protocol
   try {
     url = new URL(value);
   } catch {
-    out.push({ path, code: 'url', message: `"${value}" is not a valid URL`, hint: `write e.g. "${protocols[0] === 'http:' ? 'http://127.0.0.1:3000' : 'redis://127.0.0.1:6379'}"` });
+    out.push({ path, code: 'url', message: `${quoted(value)} is not a valid URL`, hint: `write e.g. "${protocols[0] === 'http:' ? 'http://127.0.0.1:3000' : 'redis://127.0.0.1:6379'}"` });
     return;
   }
   if (!protocols.includes(url.protocol)) return; // the schema's pattern reports it
@@ -190,7 +191,7 @@ function checkUrl(out: ProblemInput[], path: Segment[], value: unknown, protocol
     });
   }
   if (!isUrlAllowed(url, allow)) {
-    const host = url.hostname;
+    const host = clipped(url.hostname);
     out.push({
       path, severity: 'warning', code: 'host-not-allowed',
       message: `${what} points at ${host}, which is not loopback and not in allowHosts`,
@@ -209,7 +210,7 @@ function checkUnique(out: ProblemInput[], at: Segment[], values: unknown[], what
       return;
     }
     out.push({
-      path: [...at, i, 'name'], code: 'duplicate-name', message: `duplicate ${what} name "${v}" (also ${formatIndex(at, first)})`,
+      path: [...at, i, 'name'], code: 'duplicate-name', message: `duplicate ${what} name ${quoted(v)} (also ${formatIndex(at, first)})`,
       hint: `give each ${what} its own name; names identify ${what}s in results and thresholds`,
     });
   });

@@ -11,6 +11,7 @@
  *   `< 100` could mean 100 ms or 100 s.
  */
 
+import { clipped, quoted } from './echo';
 import { own } from './own';
 
 export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -78,15 +79,15 @@ export function tryParseThresholdExpression(text: unknown): ThresholdResult<Thre
   const t = text.trim();
   if (t === '') return fail('the threshold is empty', `write an operator and a value, ${EXAMPLES}`);
   const m = /^([<>=!]*)\s*(-?(?:\d+(?:\.\d+)?|\.\d+))\s*(.*)$/.exec(t);
-  if (!m) return fail(`"${text}" is not a threshold`, `write an operator and a value, ${EXAMPLES}`);
+  if (!m) return fail(`${quoted(text)} is not a threshold`, `write an operator and a value, ${EXAMPLES}`);
   const [, rawOp = '', num = '', rawUnit = ''] = m;
   const op = checkOp(rawOp, num + rawUnit, text);
   if (!op.ok) return op;
   const n = Number(num);
-  if (n < 0) return fail(`"${text}" has a negative value`, 'measured values are never negative; compare with 0 or a positive value');
+  if (n < 0) return fail(`${quoted(text)} has a negative value`, 'measured values are never negative; compare with 0 or a positive value');
   const unit = parseUnit(rawUnit.trim(), n);
   if (!unit) {
-    return fail(`unknown unit "${rawUnit.trim()}" in "${text}"`,
+    return fail(`unknown unit ${quoted(rawUnit.trim())} in ${quoted(text)}`,
       'use ms/s/m/h for times, /s for rates, % for ratios, B/KB/MB/GB for sizes, or no unit for counts');
   }
   return { ok: true, value: { op: op.value, value: unit.value, unit: unit.unit, text } };
@@ -107,12 +108,12 @@ export function bindThreshold(expr: ThresholdExpression, metric: string, unit: M
         return ok(expr.value);
       case 'ratio':
         if (expr.value <= 1) return ok(expr.value);
-        return fail(`"${expr.text}" is more than 1, but ${metric} is a fraction`, `write a percentage, e.g. "${expr.op} ${expr.value}%", or a fraction such as "${expr.op} ${expr.value / 100}"`);
+        return fail(`${quoted(expr.text)} is more than 1, but ${metric} is a fraction`, `write a percentage, e.g. "${expr.op} ${expr.value}%", or a fraction such as "${expr.op} ${expr.value / 100}"`);
       case 'ms':
-        return fail(`"${expr.text}" has no unit, but ${metric} is a time`, `add a unit, e.g. "${expr.op} ${expr.value}ms" or "${expr.op} ${expr.value}s"`);
+        return fail(`${quoted(expr.text)} has no unit, but ${metric} is a time`, `add a unit, e.g. "${expr.op} ${expr.value}ms" or "${expr.op} ${expr.value}s"`);
     }
   }
-  return fail(`unit mismatch: ${metric} is ${describeUnit(unit)}, but "${expr.text}" is ${describeUnit(expr.unit)}`,
+  return fail(`unit mismatch: ${metric} is ${describeUnit(unit)}, but ${quoted(expr.text)} is ${describeUnit(expr.unit)}`,
     `write ${describeUnit(unit)}, e.g. "${exampleFor(unit)}"`);
 }
 
@@ -154,9 +155,9 @@ function checkOp(raw: string, rest: string, text: string): ThresholdResult<Thres
   if ((OPS as readonly string[]).includes(raw)) return { ok: true, value: raw as ThresholdOp };
   const fixes: Record<string, ThresholdOp> = { '': '<', '=': '==', '===': '==', '=<': '<=', '=>': '>=', '<<': '<', '>>': '>', '!==': '!=', '<>': '!=' };
   const fix = own(fixes, raw);
-  if (raw === '') return fail(`"${text}" has no comparison operator`, `start with one of < <= > >= == !=, e.g. "< ${rest}"`);
-  if (fix) return fail(`"${raw}" is not a comparison operator`, `write "${fix} ${rest}"`);
-  return fail(`"${raw}" is not a comparison operator`, 'use one of < <= > >= == !=');
+  if (raw === '') return fail(`${quoted(text)} has no comparison operator`, `start with one of < <= > >= == !=, e.g. "< ${clipped(rest)}"`);
+  if (fix) return fail(`${quoted(raw)} is not a comparison operator`, `write "${fix} ${clipped(rest)}"`);
+  return fail(`${quoted(raw)} is not a comparison operator`, 'use one of < <= > >= == !=');
 }
 
 function parseUnit(u: string, n: number): { unit: ExpressionUnit; value: number } | undefined {
