@@ -5,7 +5,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { parseTree, type Node, type ParseError } from 'jsonc-parser';
 import { checkDepth, nodeData } from './document';
 import { decodeConfig } from './encoding';
@@ -105,7 +105,7 @@ function parse(input: string, file: string): ConfigParseResult {
   reportDuplicateKeys(root, sink);
   const data = nodeData(root, (p) => sink.add(p)) as Record<string, unknown>;
   for (const p of validateAgainstSchema(data)) sink.add(p);
-  for (const p of checkSemantics(data)) sink.add(p);
+  for (const p of checkSemantics(data, { configDir: dirname(resolve(file)) })) sink.add(p);
 
   const lines = new LineIndex(text);
   const normalize = (doc: Record<string, unknown>) => normalizeConfig(doc, (path) => lines.position(spanOf(nearestNode(root, path), 'key').offset));

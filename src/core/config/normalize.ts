@@ -16,6 +16,12 @@ import type {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_ITERATIONS = 10_000;
 export const DEFAULT_JOBS = 10_000;
+/** Redis commands in flight (concurrent and auto-pipeline modes). */
+export const DEFAULT_CONCURRENCY = 50;
+/** Redis commands per pipeline. */
+export const DEFAULT_PIPELINE = 100;
+/** BullMQ jobs per addBulk call. */
+export const DEFAULT_BULK_SIZE = 100;
 
 // The document has passed the schema and the semantic checks, so its shape is known; the
 // loose type keeps the mapping readable without a cast at every step.
@@ -104,8 +110,8 @@ function redisProfile(name: string, p: Raw, source: SourceLocation): RedisProfil
     type: 'redis',
     operations: [...p.operations],
     mode: p.mode ?? 'concurrent',
-    concurrency: p.concurrency ?? 50,
-    pipeline: p.pipeline ?? 100,
+    concurrency: p.concurrency ?? DEFAULT_CONCURRENCY,
+    pipeline: p.pipeline ?? DEFAULT_PIPELINE,
     ...(p.duration !== undefined ? { durationMs: parseDuration(p.duration) } : { iterations: p.iterations ?? DEFAULT_ITERATIONS }),
     valueSize: p.valueSize ?? 100,
     thresholds: thresholds(p.thresholds, { type: 'redis', operations: p.operations }),
@@ -119,7 +125,7 @@ function bullmqProfile(name: string, p: Raw, source: SourceLocation): BullmqProf
     queue: p.queue,
     mode: p.mode ?? 'e2e',
     ...(p.duration !== undefined ? { durationMs: parseDuration(p.duration) } : { jobs: p.jobs ?? DEFAULT_JOBS }),
-    bulkSize: p.bulkSize ?? 100,
+    bulkSize: p.bulkSize ?? DEFAULT_BULK_SIZE,
     workerConcurrency: [p.workerConcurrency ?? 10].flat(),
     ...(p.arrivalRate !== undefined ? { arrivalRate: p.arrivalRate } : {}),
     ...(p.priorities !== undefined ? { priorities: [...p.priorities] } : {}),

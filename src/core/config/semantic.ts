@@ -5,6 +5,10 @@
  */
 
 import { tryParseDuration } from './duration';
+import { resolveGeneratorPath } from './generatorPath';
+import { checkPhaseLimits, checkRate, checkScaledPreset, checkValueSize, durationTooLong } from './limits';
+import { DEFAULT_BULK_SIZE, DEFAULT_CONCURRENCY, DEFAULT_PIPELINE } from './normalize';
+import { checkHeaders, checkRequest } from './requestChecks';
 import { clipped, echo, quoted } from './echo';
 import { isUrlAllowed } from './hosts';
 import type { ProblemInput, Segment } from './locate';
@@ -16,7 +20,12 @@ import type { PresetName, ProfileType } from './types';
 
 type Obj = Record<string, unknown>;
 
-export function checkSemantics(root: Obj): ProblemInput[] {
+/** Where the config file is: relative paths in it (a generator module) resolve from its folder. */
+export interface SemanticContext {
+  configDir: string;
+}
+
+export function checkSemantics(root: Obj, ctx: SemanticContext): ProblemInput[] {
   const out: ProblemInput[] = [];
   const topAllow = strings(root.allowHosts);
   const targets = obj(root.targets) ?? {};
@@ -29,6 +38,7 @@ export function checkSemantics(root: Obj): ProblemInput[] {
     const at: Segment[] = ['targets', name];
     checkUrl(out, [...at, 'baseUrl'], target.baseUrl, ['http:', 'https:'], [...topAllow, ...strings(target.allowHosts)], `target ${quoted(name)}`);
     checkDuration(out, [...at, 'timeout'], target.timeout, true);
+    checkHeaders(out, [...at, 'headers'], target.headers);
   }
 
   if (redis) checkUrl(out, ['stack', 'redis', 'url'], redis.url, ['redis:', 'rediss:'], topAllow, 'Redis');
@@ -39,14 +49,14 @@ export function checkSemantics(root: Obj): ProblemInput[] {
     const profile = obj(raw);
     if (!profile) continue;
     const at: Segment[] = ['profiles', name];
-    if (profile.type === 'http') checkHttp(out, at, profile, targets);
+    if (profile.type === 'http') checkHttp(out, at, profile, targets, ctx);
     else if (profile.type === 'redis') checkRedis(out, at, profile, redis);
     else if (profile.type === 'bullmq') checkBullmq(out, at, profile, redis, queues);
   }
   return out;
 }
 
-function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj): void {
+function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj, ctx: SemanticContext): void {
   if (typeof p.target === 'string' && p.target !== '' && !Object.hasOwn(targets, p.target)) {
     const names = Object.keys(targets);
     out.push({
@@ -69,6 +79,7 @@ function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj): vo
       hint: 'add "phases": [{ "name": "steady", "duration": "30s", "arrivalRate": 10 }], or "preset": "smoke"',
     });
   }
+  if (preset) checkScaledPreset(out, at, Math.max(...PRESETS[preset].map((ph) => Math.max(ph.arrivalRate, ph.rampTo ?? 0))), p.scale);
   if ('scale' in p && !('preset' in p)) {
     out.push({
       path: [...at, 'scale'], anchor: 'key', severity: 'warning', code: 'ignored', message: '"scale" only applies with "preset"',
@@ -77,19 +88,21 @@ function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj): vo
   }
 
   const phases = Array.isArray(p.phases) ? p.phases.map(obj) : [];
-  phases.forEach((ph, i) => checkDuration(out, [...at, 'phases', i, 'duration'], ph?.duration, false));
+  phases.forEach((ph, i) => {
+    checkDuration(out, [...at, 'phases', i, 'duration'], ph?.duration, false);
+    checkPhaseLimits(out, [...at, 'phases', i], ph);
+  });
   const phaseNames = hasPhases ? phases.map((ph) => ph?.name) : preset ? PRESETS[preset].map((ph) => ph.name) : [];
   if (hasPhases) checkUnique(out, [...at, 'phases'], phaseNames, 'phase');
 
   const scenarios = Array.isArray(p.scenarios) ? p.scenarios.map(obj) : [];
   const scenarioNames = scenarios.map((s) => s?.name);
   checkUnique(out, [...at, 'scenarios'], scenarioNames, 'scenario');
-  scenarios.forEach((s, i) => {
-    const path = obj(s?.request)?.path;
-    if (typeof path === 'string' && /\s/.test(path)) {
-      out.push({ path: [...at, 'scenarios', i, 'request', 'path'], code: 'pattern', message: `path ${quoted(path)} contains whitespace`, hint: 'encode spaces as %20, or move values to "query"' });
-    }
-  });
+  scenarios.forEach((s, i) => checkRequest(out, [...at, 'scenarios', i, 'request'], s?.request));
+  if (typeof p.generator === 'string' && p.generator !== '') {
+    const generator = resolveGeneratorPath(ctx.configDir, p.generator);
+    if (!generator.ok) out.push({ path: [...at, 'generator'], code: generator.code, message: generator.message, hint: generator.hint });
+  }
 
   checkDuration(out, [...at, 'timeout'], p.timeout, true);
   checkThresholds(out, at, p.thresholds, { type: 'http', scenarios: names(scenarioNames), phases: names(phaseNames) });
@@ -97,6 +110,13 @@ function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj): vo
 
 function checkRedis(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | undefined): void {
   if (!redis) needsRedis(out, at, 'redis');
+  // Commands in flight at once, each carrying the value: as src/runners/redis/modes.ts issues them.
+  const mode = p.mode ?? 'concurrent';
+  const pipeline = typeof p.pipeline === 'number' ? p.pipeline : DEFAULT_PIPELINE;
+  const concurrency = typeof p.concurrency === 'number' ? p.concurrency : DEFAULT_CONCURRENCY;
+  const [sent, what] = mode === 'sequential' ? [1, 'command'] : mode === 'pipeline' ? [pipeline, 'commands per pipeline'] : [concurrency, 'commands in flight (concurrency)'];
+  const pipelined = mode !== 'pipeline' && Array.isArray(p.operations) && p.operations.includes('pipeline');
+  checkValueSize(out, [...at, 'valueSize'], p.valueSize, pipelined ? sent * pipeline : sent, pipelined ? `${what} × ${pipeline} per pipeline` : what);
   checkDuration(out, [...at, 'duration'], p.duration, false);
   checkThresholds(out, at, p.thresholds, { type: 'redis', operations: names(Array.isArray(p.operations) ? p.operations : []) });
 }
@@ -124,6 +144,9 @@ function checkBullmq(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | un
     });
   }
   checkDuration(out, [...at, 'duration'], p.duration, false);
+  checkRate(out, [...at, 'arrivalRate'], p.arrivalRate);
+  const bulk = mode === 'addBulk' ? (typeof p.bulkSize === 'number' ? p.bulkSize : DEFAULT_BULK_SIZE) : 1;
+  checkValueSize(out, [...at, 'payloadSize'], p.payloadSize, bulk, bulk > 1 ? 'jobs per addBulk call (bulkSize)' : 'job');
   checkDuration(out, [...at, 'processTime'], p.processTime, true);
   checkDuration(out, [...at, 'delayed', 'delay'], obj(p.delayed)?.delay, true);
   checkDuration(out, [...at, 'backoff', 'delay'], obj(p.backoff)?.delay, true);
@@ -161,8 +184,11 @@ function checkThresholds(out: ProblemInput[], at: Segment[], raw: unknown, ctx: 
 function checkDuration(out: ProblemInput[], path: Segment[], value: unknown, shortByNature: boolean): void {
   if (value === undefined || (typeof value !== 'string' && typeof value !== 'number')) return;
   const r = tryParseDuration(value);
+  const tooLong = r.ok ? durationTooLong(r.ms, typeof value === 'number' ? `${value} s` : quoted(value)) : undefined;
   if (!r.ok) {
     out.push({ path, code: 'duration', message: r.message, hint: r.hint });
+  } else if (tooLong) {
+    out.push({ path, code: 'limit', ...tooLong });
   } else if (shortByNature && typeof value === 'number' && value >= 1_000) {
     out.push({
       path, severity: 'warning', code: 'duration-seconds', message: `${value} means ${value} seconds (a bare number is seconds)`,

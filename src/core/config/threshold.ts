@@ -6,9 +6,10 @@
  * - rate → operations per second (`/s`, `/m`, `/min`, `/h`, also `ops/s`, `req/s`, `jobs/s`, `rps`);
  * - ratio → a **fraction** in 0..1 (`0.1%` → `0.001`); runners report error rates as fractions;
  * - size → bytes (`B`, `KB`, `MB`, `GB`, 1024-based; `KiB`, `MiB`, `GiB` are accepted too);
- * - a bare number has no unit and takes the metric's: ops/s for rates, a fraction for ratios
- *   (so it must be ≤ 1), bytes for sizes, a count for counts. A time needs a unit, since
- *   `< 100` could mean 100 ms or 100 s.
+ * - a bare number has no unit and takes the metric's: ops/s for rates, bytes for sizes, a count
+ *   for counts. A time needs a unit, since `< 100` could mean 100 ms or 100 s, and so does a
+ *   ratio other than 0, since `< 0.1` could mean 0.1 % or 10 % (a CI gate that reads it the
+ *   wrong way passes a run with a hundred times the errors).
  */
 
 import { clipped, quoted } from './echo';
@@ -106,9 +107,13 @@ export function bindThreshold(expr: ThresholdExpression, metric: string, unit: M
       case 'bytes':
       case 'count':
         return ok(expr.value);
-      case 'ratio':
-        if (expr.value <= 1) return ok(expr.value);
-        return fail(`${quoted(expr.text)} is more than 1, but ${metric} is a fraction`, `write a percentage, e.g. "${expr.op} ${expr.value}%", or a fraction such as "${expr.op} ${expr.value / 100}"`);
+      case 'ratio': {
+        if (expr.value === 0) return ok(0);
+        const percent = Number((expr.value * 100).toPrecision(6));
+        const meaning = expr.value > 1 ? '' : `: ${expr.value} could mean ${expr.value}% or ${percent}%`;
+        return fail(`${quoted(expr.text)} has no unit, but ${metric} is a ratio${meaning}`,
+          `write a percentage: "${expr.op} ${expr.value}%"${expr.value > 1 ? '' : `, or "${expr.op} ${percent}%" for a fraction of ${expr.value}`}`);
+      }
       case 'ms':
         return fail(`${quoted(expr.text)} has no unit, but ${metric} is a time`, `add a unit, e.g. "${expr.op} ${expr.value}ms" or "${expr.op} ${expr.value}s"`);
     }

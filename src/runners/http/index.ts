@@ -19,7 +19,7 @@ import { checkReachable, resolveGenerator, resolveTarget } from './preflight';
 import type { FromWorker, PhaseData, WorkerInit } from './protocol';
 import { compileScenarios, targetInfo } from './requestPlan';
 import { buildOutcome } from './results';
-import { TemplateError } from './templates';
+import { TemplateError } from '../../core/config/templates';
 import { findWorkerBundle, WORKER_BUNDLE } from './workerBundle';
 
 export interface HttpRunnerOptions {

@@ -3,9 +3,9 @@
  * generator may run, and something answers on the target's port. Each failure is a RunnerError
  * whose message says what to fix.
  */
-import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { isAbsolute, resolve } from 'node:path';
+import { quoted } from '../../core/config/echo';
+import { resolveGeneratorPath } from '../../core/config/generatorPath';
 import { isUrlAllowed } from '../../core/config/hosts';
 import type { HttpProfile, TargetConfig } from '../../core/config/types';
 import { configLabel, RunnerError, type RunnerContext } from '../types';
@@ -65,11 +65,9 @@ export function resolveGenerator(profile: HttpProfile, ctx: RunnerContext): stri
       'config',
     );
   }
-  const file = isAbsolute(profile.generator) ? profile.generator : resolve(ctx.configDir, profile.generator);
-  if (!existsSync(file)) {
-    throw new RunnerError(`profile "${profile.name}": the custom generator "${profile.generator}" was not found (looked for ${file})`, 'config');
-  }
-  return file;
+  const resolved = resolveGeneratorPath(ctx.configDir, profile.generator);
+  if (!resolved.ok) throw new RunnerError(`profile ${quoted(profile.name)}: ${resolved.message}; ${resolved.hint}`, 'config');
+  return resolved.file;
 }
 
 /** Resolves once a TCP connection to the target succeeds; else a RunnerError('unreachable'). */
