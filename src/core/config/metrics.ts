@@ -111,7 +111,7 @@ export function validMetricNames(ctx: MetricContext): string[] {
       const values = ph ? valuesOf(ph, ctx) : [seg];
       names = names.flatMap((prefix) => values.map((v) => (prefix ? `${prefix}.${v}` : v)));
     }
-    out.push(...names);
+    for (const name of names) out.push(name);
   }
   return out;
 }
