@@ -49,6 +49,17 @@ describe('peak memory is bounded by a multiple of the file size', () => {
   });
 });
 
+describe('wide trees', () => {
+  it('a heap profile node with a million children (a stack overflow before)', async () => {
+    const file = WORST_CASES['heap-nodes']!(dir, 100 * MB);
+    const r = await analyzeInChild(file, ['--top', '1'], 120_000);
+    expect(errors(r.err)).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/f\d+/);
+    rmSync(file);
+  });
+});
+
 describe('inconsistent CPU profiles', () => {
   it('negative timeDeltas that put samples before startTime: the file is inconsistent', async () => {
     // 608 ms of samples every millisecond, one delta pulling the rest 1.1 s back in time:
