@@ -1,5 +1,5 @@
 // The built `perflab` CLI run as a user runs it, in a folder of the test's own.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +18,8 @@ export interface CliFolder {
   /** Writes a file in the folder (text as is, or anything else as JSON). */
   write(name: string, content: string | Buffer | object): string;
   run(...args: string[]): CliResult;
+  /** Like `run`, without blocking the test's event loop. */
+  runAsync(...args: string[]): Promise<CliResult>;
   remove(): void;
 }
 
@@ -34,6 +36,14 @@ export function cliFolder(prefix = 'perflab-cli-'): CliFolder {
     run(...args) {
       const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
       return { code: r.status, out: r.stdout, err: r.stderr };
+    },
+    runAsync(...args) {
+      return new Promise((resolve) => {
+        execFile(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 }, (err, out, errText) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+          resolve({ code, out, err: errText });
+        });
+      });
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
