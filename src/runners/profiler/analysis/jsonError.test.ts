@@ -1,11 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { explainJsonError, JsonScanner } from './jsonError';
+import { JsonScanner } from './jsonError';
 import { sniffContent } from './sniff';
 
-const explain = (text: string) => explainJsonError(Buffer.from(text));
+/** What the scanner says about `text` as a whole. */
+const explain = (text: string) => {
+  const scanner = new JsonScanner();
+  scanner.write(Buffer.from(text));
+  return scanner.end();
+};
 
-describe('explainJsonError', () => {
+describe('JsonScanner messages', () => {
   it('accepts valid JSON', () => {
     expect(explain('{"a": [1, -2.5e3, "x\\"y", true, null, {}], "b": {"c": []}}')).toBeUndefined();
   });

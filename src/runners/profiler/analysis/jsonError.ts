@@ -414,10 +414,3 @@ export class JsonScanner {
     return out || '(the top level)';
   }
 }
-
-/** One line saying what is wrong with `buf` as JSON, or undefined when it is valid. */
-export function explainJsonError(buf: Uint8Array): string | undefined {
-  const scanner = new JsonScanner();
-  scanner.write(buf);
-  return scanner.end();
-}
