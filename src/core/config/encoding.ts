@@ -6,6 +6,7 @@
 
 import type { ProblemInput } from './locate';
 
+/** The text of a config file, or why it cannot be read as UTF-8 (with the text as far as it goes). */
 export type Decoded = { ok: true; text: string } | { ok: false; problem: ProblemInput; text: string };
 
 const UTF16_HINT = 'save it as UTF-8 (in VS Code: click the encoding in the status bar, "Save with Encoding", "UTF-8")';

@@ -9,6 +9,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { quoted } from './echo';
 
+/** The module's absolute path, or why it may not run, with the fix. */
 export type GeneratorPath = { ok: true; file: string } | { ok: false; code: 'generator-missing' | 'generator-outside'; message: string; hint: string };
 
 /** Resolves `generator` (as written in the config) against the config's folder. */

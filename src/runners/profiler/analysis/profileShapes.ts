@@ -84,5 +84,7 @@ const HEAP_PROFILE: Shape = {
   other: extra,
 };
 
+/** `.cpuprofile`: V8's Profiler.stop output, as DevTools and `node --cpu-prof` save it. */
 export const CPU_PROFILE_FORMAT: JsonFormat = { kind: 'cpuprofile', label: 'a CPU profile (.cpuprofile)', name: 'CPU profile', shape: CPU_PROFILE };
+/** `.heapprofile`: V8's sampling heap profile, as DevTools and `node --heap-prof` save it. */
 export const HEAP_PROFILE_FORMAT: JsonFormat = { kind: 'heapprofile', label: 'a heap sampling profile (.heapprofile)', name: 'heap sampling profile', shape: HEAP_PROFILE };
