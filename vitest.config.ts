@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three of the four test tiers run under vitest; the e2e tier drives a real VS Code (scripts/e2e.mjs).
+// Four of the five test tiers run under vitest; the e2e tier drives a real VS Code (scripts/e2e.mjs).
 export default defineConfig({
   test: {
     projects: [
@@ -18,6 +18,15 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // Random and mutated inputs for a time budget (PERFLAB_FUZZ_SECONDS, see test/fuzz/budget.ts).
+          name: 'fuzz',
+          include: ['test/fuzz/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30 * 60_000,
         },
       },
       {

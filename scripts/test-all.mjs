@@ -1,4 +1,4 @@
-// `npm test`: build, type-check and lint, then the four test tiers in order. Every tier runs even
+// `npm test`: build, type-check and lint, then the five test tiers in order. Every tier runs even
 // when an earlier one fails; the summary names each tier with its counts.
 // Set PERFLAB_TIERS=unit,integration to run a subset.
 import { spawn } from 'node:child_process';
@@ -53,6 +53,7 @@ const steps = [
 const tiers = [
   ['unit', vitestTier('unit')],
   ['integration', vitestTier('integration')],
+  ['fuzz', vitestTier('fuzz')],
   ['webview', vitestTier('webview')],
   ['e2e', e2eTier],
 ];

@@ -94,6 +94,17 @@ function portOption(value: string | undefined, option: string): number | undefin
   return port;
 }
 
+/**
+ * A bug of PerfLab, as one line with where it happened (the full stack with PERFLAB_DEBUG=1):
+ * bad input never gets here, it has its own message.
+ */
+function internalError(err: unknown): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  if (process.env.PERFLAB_DEBUG) return `internal error: ${e.stack ?? e.message}`;
+  const where = e.stack?.split('\n').find((l) => /^\s+at /.test(l))?.trim();
+  return `internal error: ${e.name}: ${e.message}${where ? ` (${where})` : ''} — please report this (PERFLAB_DEBUG=1 prints the whole stack)`;
+}
+
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -120,16 +131,25 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.err(`perflab ${name}: ${err.message}`);
       return err.exitCode;
     }
-    io.err(`perflab ${name}: ${(err as Error).stack ?? String(err)}`);
+    io.err(`perflab ${name}: ${internalError(err)}`);
     return ExitCode.runtime;
   }
 }
 
 if (typeof require !== 'undefined' && require.main === module) {
+  // `perflab analyze … --json | head` closes the pipe early: that is no error of ours. Stop
+  // writing to the closed stream and let the command end as it would (cleanup included).
+  const closed = { out: false, err: false };
+  const onWriteError = (stream: 'out' | 'err') => (err: NodeJS.ErrnoException) => {
+    closed[stream] = true;
+    if (err.code !== 'EPIPE' && stream === 'out' && !closed.err) process.stderr.write(`perflab: cannot write the output: ${err.message}\n`);
+  };
+  process.stdout.on('error', onWriteError('out'));
+  process.stderr.on('error', onWriteError('err'));
   const io: CliIO = {
-    out: (text) => process.stdout.write(text + '\n'),
-    err: (text) => process.stderr.write(text + '\n'),
-    writeErr: (text) => process.stderr.write(text),
+    out: (text) => closed.out || process.stdout.write(text + '\n'),
+    err: (text) => closed.err || process.stderr.write(text + '\n'),
+    writeErr: (text) => closed.err || process.stderr.write(text),
     cwd: process.cwd(),
     isTTY: Boolean(process.stderr.isTTY),
   };

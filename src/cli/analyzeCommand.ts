@@ -12,7 +12,6 @@ import { CliError, type CliIO, ExitCode } from './exit';
 const USAGE = 'usage: perflab analyze <FILE.cpuprofile|.heapprofile|.heapsnapshot> [--top N] [--json]';
 /** Files this big get a progress line. */
 const PROGRESS_BYTES = 16 << 20;
-const EXIT_CANCELLED = 130;
 
 export async function analyzeCommand(io: CliIO, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -64,7 +63,7 @@ export async function analyzeCommand(io: CliIO, args: string[]): Promise<number>
   } catch (err) {
     if (lastMessage && io.isTTY && io.writeErr) io.writeErr('\r\x1b[K');
     if (!(err instanceof AnalysisError)) throw err;
-    if (err.reason === 'cancelled') return EXIT_CANCELLED;
+    if (err.reason === 'cancelled') return ExitCode.cancelled;
     throw new CliError(err.message, err.reason === 'bad-file' ? ExitCode.usage : ExitCode.runtime);
   } finally {
     process.off('SIGINT', onSigint);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { CONFIG_FILE_NAME } from '../constants';
-import { formatProblem, loadConfigFile, starterConfig } from '../core/config';
+import { formatProblem, loadConfigFile, quoted, starterConfig, type LoadOptions, type PerfLabConfig } from '../core/config';
 import { DEFAULT_DEMO_REDIS_URL, DEFAULT_DEMO_URL, readDemoState } from '../core/demoState';
 import { CliError, type CliIO, ExitCode } from './exit';
 
@@ -40,14 +40,58 @@ export async function initCommand(io: CliIO, opts: { config?: string; force?: bo
 /** `perflab validate`: prints every problem as file:line:col; exit 2 when any is an error. */
 export async function validateCommand(io: CliIO, opts: { config?: string }): Promise<ExitCode> {
   const file = resolveConfigPath(io, opts.config);
-  const { config, problems } = await loadConfigFile(file);
+  const { config, problems, usable } = await loadConfigFile(file);
   const errors = problems.filter((p) => p.severity !== 'warning');
-  for (const p of problems) (p.severity === 'warning' ? io.out : io.err)(formatProblem({ ...p, file: path.relative(io.cwd, p.file) || p.file }));
+  for (const p of problems) (p.severity === 'warning' ? io.out : io.err)(formatProblem(p, { relativeTo: io.cwd }));
   if (errors.length) {
-    io.err(`${errors.length} error${errors.length === 1 ? '' : 's'} in ${path.relative(io.cwd, file) || file}`);
+    const others = usable && Object.keys(usable.config.profiles);
+    const scope = others ? ` (in ${quoteNames(usable.invalidProfiles)}${others.length ? `; ${quoteNames(others)} can still run` : ''})` : '';
+    io.err(`${errors.length} error${errors.length === 1 ? '' : 's'} in ${configName(io, file)}${scope}`);
     return ExitCode.usage;
   }
   const names = Object.keys(config?.profiles ?? {});
-  io.out(`${path.relative(io.cwd, file) || file} is valid: ${names.length} profile${names.length === 1 ? '' : 's'} (${names.join(', ')})`);
+  io.out(`${configName(io, file)} is valid: ${names.length} profile${names.length === 1 ? '' : 's'} (${names.join(', ')})`);
   return ExitCode.pass;
+}
+
+/** The config file as messages name it: relative to the current directory, as the user typed it. */
+export function configName(io: CliIO, file: string): string {
+  return path.relative(io.cwd, file) || file;
+}
+
+/** A loaded config with the profile a command is about to run. */
+export interface ProfileConfig {
+  file: string;
+  config: PerfLabConfig;
+  /** The profile, which the config has. */
+  profile: string;
+}
+
+/**
+ * Loads the config for running `profile` (perflab run, profile --under), printing its problems.
+ * Errors inside other profiles do not block it: they are printed as warnings, since those
+ * profiles are left out. Errors in the profile itself, or outside the profiles, are a usage error.
+ */
+export async function loadProfileConfig(io: CliIO, configOption: string | undefined, profile: string | undefined, options: LoadOptions = {}): Promise<ProfileConfig> {
+  const file = resolveConfigPath(io, configOption);
+  const { config, problems, usable } = await loadConfigFile(file, options);
+  const runnable = config ?? usable?.config;
+  const elsewhere = (p: (typeof problems)[number]) => !config && runnable !== undefined && p.severity === 'error' && p.profile !== profile;
+  const blocking = problems.filter((p) => p.severity === 'error' && !elsewhere(p));
+  for (const p of problems) io.err(formatProblem(elsewhere(p) ? { ...p, severity: 'warning' } : p, { relativeTo: io.cwd }));
+  if (!runnable || blocking.length) throw new CliError(`fix the config first (${blocking.length} error${blocking.length === 1 ? '' : 's'})`, ExitCode.usage);
+  const names = Object.keys(runnable.profiles);
+  if (!profile) throw new CliError(`name a profile to run: ${names.join(', ') || '(the config has none)'}`, ExitCode.usage);
+  if (!Object.hasOwn(runnable.profiles, profile)) {
+    throw new CliError(`no profile ${quoted(profile)} in ${configName(io, file)}; it has ${names.join(', ') || 'none'}`, ExitCode.usage);
+  }
+  if (usable?.invalidProfiles.length) {
+    io.err(`warning: ${quoteNames(usable.invalidProfiles)} cannot run until ${usable.invalidProfiles.length === 1 ? 'its errors are' : 'their errors are'} fixed; running ${quoted(profile)}`);
+  }
+  return { file, config: runnable, profile };
+}
+
+function quoteNames(names: readonly string[]): string {
+  const shown = names.slice(0, 6).map((n) => quoted(n)).join(', ');
+  return `${names.length === 1 ? 'profile' : 'profiles'} ${shown}${names.length > 6 ? `, … (${names.length - 6} more)` : ''}`;
 }

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatProblem, loadConfigFile, parseDuration, type PerfLabConfig } from '../core/config';
+import { parseDuration, type PerfLabConfig } from '../core/config';
 import { RunStore } from '../core/runStore';
 import { analyzeCpuProfile, analyzeHeapProfile, analyzeHeapSnapshot } from '../runners/profiler/analysis';
 import { formatCpuBody, formatHeap, formatHeapProfileBody, heapSamplingScope, samplingLine } from '../runners/profiler/analysis/format';
@@ -23,7 +23,7 @@ import { takeHeapSnapshot } from '../runners/profiler/snapshot';
 import { type CaptureHandle, ProfilerError, formatBytes } from '../runners/profiler/types';
 import { loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
 import { RunnerError } from '../runners/types';
-import { resolveConfigPath } from './configCommands';
+import { configName, loadProfileConfig } from './configCommands';
 import { CliError, type CliIO, ExitCode } from './exit';
 import { attachLiveLine } from './liveLine';
 
@@ -286,21 +286,15 @@ function positiveInt(text: string, flag: string): number {
 interface UnderConfig {
   config: PerfLabConfig;
   configDir: string;
+  configName: string;
   store: RunStore;
 }
 
 async function loadUnder(io: CliIO, profile: string, configOption: string | undefined, runsDir: string | undefined): Promise<UnderConfig> {
-  const file = resolveConfigPath(io, configOption);
   // The profile runs against the attached process, so its process metrics are measurable.
-  const { config, problems } = await loadConfigFile(file, { processNamedFor: profile });
-  const errors = problems.filter((p) => p.severity !== 'warning');
-  for (const p of problems) io.err(formatProblem({ ...p, file: path.relative(io.cwd, p.file) || p.file }));
-  if (!config || errors.length) throw new CliError(`fix the config first (${errors.length} error${errors.length === 1 ? '' : 's'})`, ExitCode.usage);
-  if (!config.profiles[profile]) {
-    throw new CliError(`no profile "${profile}" in ${rel(io, file)}; it has ${Object.keys(config.profiles).join(', ') || 'none'}`, ExitCode.usage);
-  }
+  const { file, config } = await loadProfileConfig(io, configOption, profile, { processNamedFor: profile });
   const configDir = path.dirname(file);
-  return { config, configDir, store: new RunStore(path.resolve(configDir, runsDir ?? '.perflab/runs')) };
+  return { config, configDir, configName: configName(io, file), store: new RunStore(path.resolve(configDir, runsDir ?? '.perflab/runs')) };
 }
 
 function leakActionFrom(values: Record<string, string | boolean | undefined>, under: UnderConfig | undefined): { action: LeakAction; warmup?: LeakAction } {

@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { formatProblem, loadConfigFile, type ProcessRef } from '../core/config';
+import type { ProcessRef } from '../core/config';
 import { junitReport } from '../core/report/junit';
 import { markdownReport } from '../core/report/markdown';
 import { textReport } from '../core/report/text';
 import { RunStore } from '../core/runStore';
 import { runProfile } from '../runners/runProfile';
 import { RunnerError } from '../runners/types';
-import { resolveConfigPath } from './configCommands';
+import { configName, loadProfileConfig } from './configCommands';
 import { CliError, type CliIO, ExitCode } from './exit';
 import { attachLiveLine } from './liveLine';
 
@@ -29,21 +29,13 @@ export interface RunOptions {
  */
 export async function runCommand(io: CliIO, profileName: string | undefined, opts: RunOptions): Promise<number> {
   const attach = opts.attach !== undefined ? attachPid(opts.attach) : undefined;
-  const file = resolveConfigPath(io, opts.config);
   // With --attach the profile's process metrics are measurable whatever the config names.
-  const { config, problems } = await loadConfigFile(file, attach && profileName ? { processNamedFor: profileName } : {});
-  const errors = problems.filter((p) => p.severity !== 'warning');
-  for (const p of problems) io.err(formatProblem({ ...p, file: path.relative(io.cwd, p.file) || p.file }));
-  if (!config || errors.length) throw new CliError(`fix the config first (${errors.length} error${errors.length === 1 ? '' : 's'})`, ExitCode.usage);
-  const names = Object.keys(config.profiles);
-  if (!profileName) throw new CliError(`name a profile to run: ${names.join(', ') || '(the config has none)'}`, ExitCode.usage);
-  if (!config.profiles[profileName]) throw new CliError(`no profile "${profileName}" in ${path.relative(io.cwd, file) || file}; it has ${names.join(', ')}`, ExitCode.usage);
-
+  const { file, config, profile } = await loadProfileConfig(io, opts.config, profileName, attach && profileName ? { processNamedFor: profileName } : {});
   const configDir = path.dirname(file);
   const store = new RunStore(path.resolve(configDir, opts.runsDir ?? '.perflab/runs'));
   let run;
   try {
-    run = runProfile({ config, profile: profileName, configDir, store, trusted: true, ...(attach ? { attach } : {}) });
+    run = runProfile({ config, profile, configDir, configName: configName(io, file), store, trusted: true, ...(attach ? { attach } : {}) });
   } catch (err) {
     if (err instanceof RunnerError) throw new CliError(err.message, ExitCode.usage);
     throw err;

@@ -25,6 +25,8 @@ export interface ProfileRunOptions {
   config: PerfLabConfig;
   profile: string;
   configDir: string;
+  /** The config file as messages name it (e.g. `other.json`); default `perflab.config.json`. */
+  configName?: string;
   store: RunStore;
   env?: Record<string, string | undefined>;
   /** Workspace code may run (custom generators); the CLI is trusted, the editor asks VS Code. */
@@ -53,7 +55,7 @@ export interface ProfileRun {
 }
 
 export function runProfile(opts: ProfileRunOptions): ProfileRun {
-  const profile = opts.config.profiles[opts.profile];
+  const profile = Object.hasOwn(opts.config.profiles, opts.profile) ? opts.config.profiles[opts.profile] : undefined;
   if (!profile) {
     const names = Object.keys(opts.config.profiles);
     throw new RunnerError(`no profile "${opts.profile}" in the config; it has ${names.length ? names.join(', ') : 'no profiles'}`, 'config');
@@ -64,6 +66,7 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
   const start = (signal?: AbortSignal) => startRunner(profile, {
     config: opts.config,
     configDir: opts.configDir,
+    ...(opts.configName !== undefined ? { configName: opts.configName } : {}),
     env: opts.env ?? process.env,
     trusted: opts.trusted,
     signal,

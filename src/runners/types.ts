@@ -3,6 +3,7 @@
  * print and never show UI; the CLI and the extension attach presentation to these events.
  */
 import { EventEmitter } from 'node:events';
+import { CONFIG_FILE_NAME } from '../constants';
 import type { PerfLabConfig, Profile } from '../core/config';
 import type { RunRecord, TimelinePoint } from '../core/runRecord';
 
@@ -102,12 +103,19 @@ export interface RunnerContext {
   config: PerfLabConfig;
   /** Folder of the config file: relative paths in it (a custom generator module) resolve from here. */
   configDir: string;
+  /** The config file as messages name it (e.g. `other.json`); see {@link configLabel}. */
+  configName?: string;
   /** Environment to read secrets from (`PERFLAB_REDIS_PASSWORD`); the process's by default. */
   env: Record<string, string | undefined>;
   /** Code from the workspace (custom generators) runs only when true. */
   trusted: boolean;
   /** Aborting it cancels the run, like RunHandle.cancel(). */
   signal?: AbortSignal;
+}
+
+/** How a runner's messages name the config file: as the caller knows it, else the default name. */
+export function configLabel(ctx: Pick<RunnerContext, 'configName'>): string {
+  return ctx.configName ?? CONFIG_FILE_NAME;
 }
 
 /** Starts a run of one profile type; registered per type in src/runners/registry.ts. */

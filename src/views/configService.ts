@@ -108,17 +108,18 @@ export class ConfigService implements vscode.Disposable {
     if (open) return this.validateText(open.getText(), file);
     try {
       const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));
-      return this.validateText(new TextDecoder().decode(bytes), file);
+      return this.validateText(bytes, file);
     } catch {
       return this.publish({ ...EMPTY, file });
     }
   }
 
-  private async validateText(text: string, file: string): Promise<ConfigState> {
+  /** Validates the editor's text of the config, or its bytes on disk (where the encoding is checked too). */
+  private async validateText(source: string | Uint8Array, file: string): Promise<ConfigState> {
     try {
       // The loader (schema validation included) is loaded on first use, not at activation.
-      const { parseConfigText } = await import('../core/config');
-      const { config, problems } = parseConfigText(text, file);
+      const { parseConfigBytes, parseConfigText } = await import('../core/config');
+      const { config, problems } = typeof source === 'string' ? parseConfigText(source, file) : parseConfigBytes(source, file);
       return this.publish({ file, exists: true, config, problems });
     } catch (err) {
       // Not the user's mistake, but it must not look like a missing or empty config either.

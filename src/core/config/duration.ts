@@ -8,6 +8,9 @@
  * its intent cannot be told.
  */
 
+import { clipped, quoted } from './echo';
+import { own } from './own';
+
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
 type Unit = keyof typeof UNIT_MS;
 
@@ -93,13 +96,13 @@ function parseParts(text: string): number | undefined {
 }
 
 function checkRange(ms: number, shown: string, options: DurationOptions, isNumber: boolean): DurationResult {
-  if (!Number.isFinite(ms)) return fail(`${shown} is not a finite duration`, 'write e.g. "30s" or "2m"');
+  if (!Number.isFinite(ms)) return fail(`${isNumber ? shown : quoted(shown)} is not a finite duration`, 'write e.g. "30s" or "2m"');
   if (ms < 0) {
-    const abs = isNumber ? `${-ms / 1_000}` : `"${shown.trim().replace(/^-\s*/, '')}"`;
-    return fail(`duration ${isNumber ? shown : `"${shown}"`} is negative`, `durations cannot be negative; write e.g. ${abs}`);
+    const abs = isNumber ? `${-ms / 1_000}` : quoted(shown.trim().replace(/^-\s*/, ''));
+    return fail(`duration ${isNumber ? shown : quoted(shown)} is negative`, `durations cannot be negative; write e.g. ${abs}`);
   }
   if (ms === 0 && !options.allowZero) {
-    return fail(`duration ${isNumber ? shown : `"${shown}"`} is zero`, 'write a duration longer than zero, e.g. "1s" or "500ms"');
+    return fail(`duration ${isNumber ? shown : quoted(shown)} is zero`, 'write a duration longer than zero, e.g. "1s" or "500ms"');
   }
   return { ok: true, ms };
 }
@@ -112,17 +115,17 @@ function explain(raw: string, text: string, options: DurationOptions): DurationR
     if (inner.ok) return checkRange(-inner.ms, raw, options, false);
   }
   if (/^\d+(?:\.\d+)?$/.test(text)) {
-    return fail(`"${raw}" has no unit`, `write "${text}s" for seconds or "${text}ms" for milliseconds (a number without quotes means seconds)`);
+    return fail(`${quoted(raw)} has no unit`, `write "${clipped(text)}s" for seconds or "${clipped(text)}ms" for milliseconds (a number without quotes means seconds)`);
   }
   const m = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-zA-Z]+)\.?$/.exec(text);
-  const unit = m ? UNIT_ALIASES[m[2]!.toLowerCase()] : undefined;
+  const unit = m ? own(UNIT_ALIASES, m[2]!.toLowerCase()) : undefined;
   if (m && unit) {
     const n = Number(m[1]);
     const ms = unit === 'd' ? n * 86_400_000 : n * UNIT_MS[unit];
     const hint = unit === 'd' ? `write e.g. "${round(n * 24)}h"` : suggestions(ms);
-    return fail(`"${raw}" is not a duration`, hint);
+    return fail(`${quoted(raw)} is not a duration`, hint);
   }
-  return fail(`"${raw}" is not a duration`, 'write a number and a unit (ms, s, m or h), e.g. "500ms", "30s", "2m" or "1h"');
+  return fail(`${quoted(raw)} is not a duration`, 'write a number and a unit (ms, s, m or h), e.g. "500ms", "30s", "2m" or "1h"');
 }
 
 /** Two spellings of the same duration, e.g. `write e.g. "120s" or "2m"`. */

@@ -4,7 +4,7 @@
  */
 
 export type * from './types';
-export { CONFIG_FILE_NAME, formatProblem, loadConfigFile, parseConfigText, type FormatOptions, type LoadOptions } from './loader';
+export { CONFIG_FILE_NAME, formatProblem, loadConfigFile, parseConfigBytes, parseConfigText, type FormatOptions, type LoadOptions } from './loader';
 export { DurationError, formatDuration, parseDuration, tryParseDuration, type DurationOptions, type DurationResult } from './duration';
 export {
   ThresholdError, bindThreshold, compareThreshold, describeUnit, formatMetricValue, parseThresholdExpression, tryParseThresholdExpression,
@@ -14,6 +14,8 @@ export {
   LATENCY_STATS, METRIC_TEMPLATES, describeMetrics, lookupMetric, templatesFor, validMetricNames,
   type LatencyStat, type MetricContext, type MetricErrorCode, type MetricLookup, type MetricTemplate,
 } from './metrics';
+export { ECHO_CHARS, clipped, echo, quoted } from './echo';
+export { own } from './own';
 export { allowHostMatches, isLoopbackHost, isUrlAllowed } from './hosts';
 export { PRESETS, PRESET_NAMES, presetPhases, type PresetPhase } from './presets';
 export { starterConfig, type StarterOptions } from './starter';

@@ -5,8 +5,11 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
-import { getNodeValue, parseTree, type Node, type ParseError } from 'jsonc-parser';
+import { dirname, relative, resolve } from 'node:path';
+import { parseTree, type Node, type ParseError } from 'jsonc-parser';
+import { checkDepth, nodeData } from './document';
+import { decodeConfig } from './encoding';
+import { quoted } from './echo';
 import { LineIndex, ProblemSink, spanOf, nearestNode } from './locate';
 import { normalizeConfig } from './normalize';
 import { validateAgainstSchema } from './schemaValidation';
@@ -18,8 +21,8 @@ export const CONFIG_FILE_NAME = 'perflab.config.json';
 
 const INIT_HINT = 'run `perflab init` (or "PerfLab: Init Config" in the editor) to write a starter config';
 
-/** What the caller knows beyond the file (see {@link SemanticOptions}). */
-export type LoadOptions = SemanticOptions;
+/** What the caller knows beyond the file (see {@link SemanticOptions}); the config's folder comes from `file`. */
+export type LoadOptions = Omit<SemanticOptions, 'configDir'>;
 
 /** Parses and validates config text; `file` is only used to label problems. */
 export function parseConfigText(text: string, file: string = CONFIG_FILE_NAME, options: LoadOptions = {}): ConfigParseResult {
@@ -30,11 +33,23 @@ export function parseConfigText(text: string, file: string = CONFIG_FILE_NAME, o
   }
 }
 
+/**
+ * Parses and validates the bytes of a config file: UTF-8, with or without a byte-order mark; a
+ * UTF-16 file, or one in another encoding, is a problem that says how to save it.
+ */
+export function parseConfigBytes(bytes: Uint8Array, file: string = CONFIG_FILE_NAME, options: LoadOptions = {}): ConfigParseResult {
+  const decoded = decodeConfig(bytes);
+  if (decoded.ok) return parseConfigText(decoded.text, file, options);
+  const sink = new ProblemSink(file, decoded.text, undefined);
+  sink.add(decoded.problem);
+  return { problems: sink.sorted() };
+}
+
 /** Reads, parses and validates a config file. A missing file is a problem, not an exception. */
 export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<ConfigLoadResult> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const problem = code === 'ENOENT'
@@ -42,7 +57,7 @@ export async function loadConfigFile(file: string, options: LoadOptions = {}): P
       : fileProblem(file, 'unreadable', `cannot read ${file}: ${(err as Error).message}`, 'check that the path is a readable file');
     return { file, problems: [problem] };
   }
-  return { file, ...parseConfigText(text, file, options) };
+  return { file, ...parseConfigBytes(bytes, file, options) };
 }
 
 export interface FormatOptions {
@@ -64,6 +79,12 @@ export function formatProblem(p: ConfigProblem, options: FormatOptions = {}): st
 function parse(input: string, file: string, options: LoadOptions): ConfigParseResult {
   // A byte-order mark becomes a space, so offsets still match the file.
   const text = input.charCodeAt(0) === 0xfeff ? ` ${input.slice(1)}` : input;
+  const tooDeep = checkDepth(text);
+  if (tooDeep) {
+    const sink = new ProblemSink(file, text, undefined);
+    sink.add(tooDeep);
+    return { problems: sink.sorted() };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
   const sink = new ProblemSink(file, text, root);
@@ -85,14 +106,31 @@ function parse(input: string, file: string, options: LoadOptions): ConfigParseRe
   }
 
   reportDuplicateKeys(root, sink);
-  const data = getNodeValue(root) as Record<string, unknown>;
+  const data = nodeData(root, (p) => sink.add(p)) as Record<string, unknown>;
   for (const p of validateAgainstSchema(data)) sink.add(p);
-  for (const p of checkSemantics(data, options)) sink.add(p);
-  if (sink.hasErrors) return { problems: sink.sorted() };
+  for (const p of checkSemantics(data, { ...options, configDir: dirname(resolve(file)) })) sink.add(p);
 
   const lines = new LineIndex(text);
-  const config = normalizeConfig(data, (path) => lines.position(spanOf(nearestNode(root, path), 'key').offset));
-  return { config, problems: sink.sorted() };
+  const normalize = (doc: Record<string, unknown>) => normalizeConfig(doc, (path) => lines.position(spanOf(nearestNode(root, path), 'key').offset));
+  const problems = sink.sorted();
+  if (!sink.hasErrors) return { config: normalize(data), problems };
+  const invalid = usableWithout(problems);
+  if (!invalid) return { problems };
+  // Only whole profiles are left out: what remains passed every check, so it normalizes.
+  const profiles = Object.create(null) as Record<string, unknown>;
+  for (const [name, profile] of Object.entries(data.profiles as Record<string, unknown>)) if (!invalid.includes(name)) profiles[name] = profile;
+  return { problems, usable: { config: normalize({ ...data, profiles }), invalidProfiles: invalid } };
+}
+
+/** The profiles that hold errors, when every error is inside one; undefined when any is not. */
+function usableWithout(problems: readonly ConfigProblem[]): string[] | undefined {
+  const invalid = new Set<string>();
+  for (const p of problems) {
+    if (p.severity !== 'error') continue;
+    if (p.profile === undefined) return undefined;
+    invalid.add(p.profile);
+  }
+  return [...invalid];
 }
 
 /** JSON keeps the last of two equal keys without a word; in a config that is always a mistake. */
@@ -106,7 +144,7 @@ function reportDuplicateKeys(node: Node, sink: ProblemSink, path: (string | numb
       if (seen.has(name)) {
         sink.add({
           path: [...path, name], span: { offset: key.offset, length: key.length }, code: 'duplicate-key',
-          message: `duplicate key "${name}"`, hint: 'only the last one takes effect: merge the two or remove one',
+          message: `duplicate key ${quoted(name)}`, hint: 'only the last one takes effect: merge the two or remove one',
         });
       }
       seen.add(name);

@@ -5,17 +5,21 @@
  */
 
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
+import { clipped, ECHO_CHARS, quoted } from './echo';
 import type { ConfigProblem } from './types';
 
 export type Segment = string | number;
+
+/** Longest message or hint a problem carries. */
+const MAX_MESSAGE_CHARS = 1_000;
 
 /** `profiles.smoke.phases[1].duration`; keys that are not plain words are quoted: `targets["my api"]`. */
 export function formatPath(path: readonly Segment[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
+    else if (seg.length <= ECHO_CHARS && /^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${quoted(seg)}]`;
   }
   return out;
 }
@@ -115,10 +119,12 @@ export class ProblemSink {
       endLine: end.line,
       endColumn: end.column,
       path,
-      message: p.message,
-      hint: p.hint,
+      // Values are quoted bounded where they are echoed; this catches anything that still is not.
+      message: clipped(p.message, MAX_MESSAGE_CHARS),
+      hint: clipped(p.hint, MAX_MESSAGE_CHARS),
       severity: p.severity ?? 'error',
       code: p.code,
+      ...(p.path[0] === 'profiles' && typeof p.path[1] === 'string' ? { profile: p.path[1] } : {}),
     });
   }
 

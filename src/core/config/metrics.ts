@@ -5,6 +5,7 @@
 
 import type { MetricUnit } from './threshold';
 import type { ProfileType } from './types';
+import { quoted } from './echo';
 import { didYouMean, listOf } from './suggest';
 
 export const LATENCY_STATS = ['min', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
@@ -97,7 +98,7 @@ export function lookupMetric(name: string, ctx: MetricContext): MetricLookup {
     return {
       ok: false,
       code: 'metric-not-for-type',
-      message: `"${name}" is a metric of ${other.types.join('/')} profiles, not of ${article(ctx.type)} profile`,
+      message: `${quoted(name)} is a metric of ${other.types.join('/')} profiles, not of ${article(ctx.type)} profile`,
       hint: `use a metric of ${article(ctx.type)} profile: ${describeMetrics(ctx)}`,
     };
   }
@@ -105,7 +106,7 @@ export function lookupMetric(name: string, ctx: MetricContext): MetricLookup {
   return {
     ok: false,
     code: 'unknown-metric',
-    message: `unknown metric "${name}" for ${article(ctx.type)} profile`,
+    message: `unknown metric ${quoted(name)} for ${article(ctx.type)} profile`,
     hint: `${guess ? `did you mean "${guess}"? ` : ''}valid metrics: ${describeMetrics(ctx)}`,
   };
 }
@@ -120,7 +121,7 @@ export function validMetricNames(ctx: MetricContext): string[] {
       const values = ph ? valuesOf(ph, ctx) : [seg];
       names = names.flatMap((prefix) => values.map((v) => (prefix ? `${prefix}.${v}` : v)));
     }
-    out.push(...names);
+    for (const name of names) out.push(name);
   }
   return out;
 }
@@ -141,7 +142,7 @@ export function describeMetrics(ctx: MetricContext): string {
     const ph = placeholderOf(seg);
     if (ph) used.add(ph);
   }
-  const legend = [...used].map((ph) => `<${ph}> is ${valuesOf(ph, ctx).join('|')}`);
+  const legend = [...used].map((ph) => `<${ph}> is ${listOf(valuesOf(ph, ctx)).replace(/, /g, '|')}`);
   return `${templates.map((tp) => tp.pattern).join(', ')}${legend.length ? `; ${legend.join('; ')}` : ''}`;
 }
 
@@ -150,13 +151,13 @@ function placeholderError(ph: Placeholder, value: string, name: string, ctx: Met
   const guess = didYouMean(value, values);
   const what = PLACEHOLDER_WORD[ph];
   const message = ph === 'stat'
-    ? `unknown statistic "${value}" in "${name}"`
+    ? `unknown statistic ${quoted(value)} in ${quoted(name)}`
     : ph === 'operation'
-      ? `operation "${value}" in "${name}" is not among this profile's operations`
-      : `no ${what} named "${value}" in this profile (metric "${name}")`;
+      ? `operation ${quoted(value)} in ${quoted(name)} is not among this profile's operations`
+      : `no ${what} named ${quoted(value)} in this profile (metric ${quoted(name)})`;
   const list = values.length ? `${what === 'statistic' ? 'statistics' : `${what}s`}: ${listOf(values)}` : `the profile has no ${what}s`;
   const hint = ph === 'operation' && !guess
-    ? `add "${value}" to "operations" or use one of them; ${list}`
+    ? `add ${quoted(value)} to "operations" or use one of them; ${list}`
     : `${guess ? `did you mean "${guess}"? ` : ''}${list}`;
   return { ok: false, code: PLACEHOLDER_CODE[ph], message, hint };
 }

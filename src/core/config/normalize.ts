@@ -16,6 +16,12 @@ import type {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_ITERATIONS = 10_000;
 export const DEFAULT_JOBS = 10_000;
+/** Redis commands in flight (concurrent and auto-pipeline modes). */
+export const DEFAULT_CONCURRENCY = 50;
+/** Redis commands per pipeline. */
+export const DEFAULT_PIPELINE = 100;
+/** BullMQ jobs per addBulk call. */
+export const DEFAULT_BULK_SIZE = 100;
 
 // The document has passed the schema and the semantic checks, so its shape is known; the
 // loose type keeps the mapping readable without a cast at every step.
@@ -23,7 +29,8 @@ export const DEFAULT_JOBS = 10_000;
 type Raw = any;
 
 export function normalizeConfig(raw: Raw, locate: (path: (string | number)[]) => SourceLocation): PerfLabConfig {
-  const targets: Record<string, TargetConfig> = {};
+  // Null-prototype maps: a lookup of a name that is not there (`constructor`) finds nothing.
+  const targets: Record<string, TargetConfig> = Object.create(null);
   for (const [name, t] of Object.entries<Raw>(raw.targets ?? {})) {
     targets[name] = {
       name,
@@ -34,7 +41,7 @@ export function normalizeConfig(raw: Raw, locate: (path: (string | number)[]) =>
       ...(t.process ? { process: processRef(t.process) } : {}),
     };
   }
-  const profiles: Record<string, Profile> = {};
+  const profiles: Record<string, Profile> = Object.create(null);
   for (const [name, p] of Object.entries<Raw>(raw.profiles ?? {})) {
     const source = locate(['profiles', name]);
     if (p.type === 'http') profiles[name] = httpProfile(name, p, source, targets);
@@ -117,8 +124,8 @@ function redisProfile(name: string, p: Raw, source: SourceLocation): RedisProfil
     type: 'redis',
     operations: [...p.operations],
     mode: p.mode ?? 'concurrent',
-    concurrency: p.concurrency ?? 50,
-    pipeline: p.pipeline ?? 100,
+    concurrency: p.concurrency ?? DEFAULT_CONCURRENCY,
+    pipeline: p.pipeline ?? DEFAULT_PIPELINE,
     ...(p.duration !== undefined ? { durationMs: parseDuration(p.duration) } : { iterations: p.iterations ?? DEFAULT_ITERATIONS }),
     valueSize: p.valueSize ?? 100,
     thresholds: thresholds(p.thresholds, { type: 'redis', operations: p.operations }),
@@ -132,7 +139,7 @@ function bullmqProfile(name: string, p: Raw, source: SourceLocation): BullmqProf
     queue: p.queue,
     mode: p.mode ?? 'e2e',
     ...(p.duration !== undefined ? { durationMs: parseDuration(p.duration) } : { jobs: p.jobs ?? DEFAULT_JOBS }),
-    bulkSize: p.bulkSize ?? 100,
+    bulkSize: p.bulkSize ?? DEFAULT_BULK_SIZE,
     workerConcurrency: [p.workerConcurrency ?? 10].flat(),
     ...(p.arrivalRate !== undefined ? { arrivalRate: p.arrivalRate } : {}),
     ...(p.priorities !== undefined ? { priorities: [...p.priorities] } : {}),

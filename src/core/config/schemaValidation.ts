@@ -7,6 +7,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schemaJson from '../../../schemas/perflab.config.schema.json';
 import { tryParseDuration } from './duration';
+import { clipped, echo, quoted } from './echo';
 import type { ProblemInput, Segment } from './locate';
 import { didYouMean, didYouMeanPrefix, listOf } from './suggest';
 import { tryParseThresholdExpression } from './threshold';
@@ -106,7 +107,7 @@ function translate(e: ErrorObject, path: Segment[]): ProblemInput {
       const allowed = ((params.allowedValues as unknown[]) ?? []).map(String);
       const noun = ENUM_NOUNS[name.replace(/\[\d+\]$/, '')] ?? 'value';
       return {
-        path, code: 'enum', message: `unknown ${noun} ${JSON.stringify(value)}`,
+        path, code: 'enum', message: `unknown ${noun} ${echo(value)}`,
         hint: `${typeof value === 'string' ? didYouMeanPrefix(value, allowed) : ''}use one of: ${allowed.join(', ')}`,
       };
     }
@@ -114,7 +115,7 @@ function translate(e: ErrorObject, path: Segment[]): ProblemInput {
     case 'discriminator': {
       const types = PROFILE_TYPES.join(', ');
       const tag = params.tagValue;
-      const message = typeof tag === 'string' ? `unknown profile type "${tag}"` : `profile type must be a string, got ${describeValue(tag)}`;
+      const message = typeof tag === 'string' ? `unknown profile type ${quoted(tag)}` : `profile type must be a string, got ${describeValue(tag)}`;
       return { path: [...path, 'type'], code: 'profile-type', message, hint: `${typeof tag === 'string' ? didYouMeanPrefix(tag, PROFILE_TYPES) : ''}use one of ${types}` };
     }
 
@@ -133,6 +134,16 @@ function translate(e: ErrorObject, path: Segment[]): ProblemInput {
         hint: 'add one under "profiles", e.g. "smoke": { "type": "http", ... }; `perflab init` writes a complete example',
       };
 
+    case 'maxLength': {
+      const key = e.propertyName;
+      const what = key === undefined ? 'name' : lastKey(path) === 'profiles' ? 'profile name' : lastKey(path) === 'targets' ? 'target name' : 'name';
+      return {
+        path: key === undefined ? path : [...path, key], anchor: key === undefined ? 'value' : 'key', code: 'too-long',
+        message: `${quoted(String(key ?? value))} is longer than ${String(params.limit)} characters`,
+        hint: `use a shorter ${what}: names appear in commands, run ids and metric names`,
+      };
+    }
+
     case 'minLength':
       return { path, code: 'empty', message: `"${name}" is empty`, hint: 'write a value, or remove the property' };
 
@@ -141,7 +152,7 @@ function translate(e: ErrorObject, path: Segment[]): ProblemInput {
       const j = Number(params.j);
       const later = Math.max(i, j);
       const item = Array.isArray(value) ? value[later] : undefined;
-      return { path: [...path, later], code: 'duplicate', message: `duplicate item ${JSON.stringify(item)} (same as item ${Math.min(i, j)})`, hint: 'remove the duplicate' };
+      return { path: [...path, later], code: 'duplicate', message: `duplicate item ${echo(item)} (same as item ${Math.min(i, j)})`, hint: 'remove the duplicate' };
     }
 
     case 'pattern':
@@ -227,13 +238,13 @@ function unknownProperty(path: Segment[], prop: string, parent: SchemaNode): Pro
     const owners = PROFILE_TYPES.filter((t) => t !== profileType && ROOT.definitions[`${t}Profile`]?.properties?.[prop]);
     if (owners.length > 0 && !didYouMeanPrefix(prop, allowed)) {
       return {
-        path: at, anchor: 'key', code: 'unknown-property', message: `unknown property "${prop}" for ${profileType === 'http' ? 'an' : 'a'} ${profileType} profile`,
+        path: at, anchor: 'key', code: 'unknown-property', message: `unknown property ${quoted(prop)} for ${profileType === 'http' ? 'an' : 'a'} ${profileType} profile`,
         hint: `"${prop}" belongs to ${owners.join('/')} profiles; ${profileType} profiles take: ${listOf(allowed, 20)}`,
       };
     }
   }
   return {
-    path: at, anchor: 'key', code: 'unknown-property', message: `unknown property "${prop}"`,
+    path: at, anchor: 'key', code: 'unknown-property', message: `unknown property ${quoted(prop)}`,
     hint: `${didYouMeanPrefix(prop, allowed)}allowed here: ${listOf(allowed, 20)}`,
   };
 }
@@ -244,7 +255,7 @@ function typeProblem(path: Segment[], expected: string, value: unknown, isDurati
   if (isDuration) want = 'a duration (a string such as "30s", or a number of seconds)';
   let hint = `write ${want}`;
   if (typeof value === 'string' && (types.includes('number') || types.includes('integer')) && value.trim() !== '' && !Number.isNaN(Number(value))) {
-    hint = `remove the quotes: ${value.trim()}`;
+    hint = `remove the quotes: ${clipped(value.trim())}`;
   } else if (typeof value === 'string' && types.includes('boolean') && (value === 'true' || value === 'false')) {
     hint = `remove the quotes: ${value}`;
   } else if (typeof value === 'number' && types.includes('integer') && !types.includes('number')) {
@@ -252,11 +263,11 @@ function typeProblem(path: Segment[], expected: string, value: unknown, isDurati
   } else if ((typeof value === 'number' || typeof value === 'boolean') && types.includes('string')) {
     hint = `put it in quotes: "${String(value)}"`;
   } else if (types.includes('array') && !Array.isArray(value) && value !== null && typeof value !== 'object') {
-    hint = `wrap it in a list: [${JSON.stringify(value)}]`;
+    hint = `wrap it in a list: [${echo(value)}]`;
   } else if (types.includes('object') && typeof value === 'string') {
     // A URL where an object belongs: `"api": "http://…"` or `"redis": "redis://…"`.
     const key = path[path.length - 2] === 'targets' ? 'baseUrl' : path[path.length - 1] === 'redis' ? 'url' : undefined;
-    if (key) hint = `write { "${key}": ${JSON.stringify(value)} }`;
+    if (key) hint = `write { "${key}": ${echo(value)} }`;
   }
   if (isDuration) hint = 'write e.g. "30s" or "500ms", or a number of seconds';
   return { path, code: 'type', message: `expected ${want}, got ${describeValue(value)}`, hint };
@@ -296,14 +307,14 @@ function patternProblem(e: ErrorObject, path: Segment[], parent: SchemaNode): Pr
   const hint = sentence(parent.patternErrorMessage ?? 'see the property description in the schema');
   if (e.propertyName !== undefined) {
     const kind = lastKey(path) === 'profiles' ? 'profile name' : lastKey(path) === 'targets' ? 'target name' : 'name';
-    return { path: [...path, e.propertyName], anchor: 'key', code: 'name', message: `"${e.propertyName}" is not a valid ${kind}`, hint };
+    return { path: [...path, e.propertyName], anchor: 'key', code: 'name', message: `${quoted(e.propertyName)} is not a valid ${kind}`, hint };
   }
   const name = lastKey(path).replace(/\[\d+\]$/, '');
   const what: Record<string, string> = {
     baseUrl: 'is not an http:// or https:// URL', url: 'is not a redis:// URL', path: 'does not start with "/"',
     allowHosts: 'is not a host name', name: 'is not a valid name',
   };
-  return { path, code: 'pattern', message: `${JSON.stringify(value)} ${what[name] ?? 'is not in the expected form'}`, hint };
+  return { path, code: 'pattern', message: `${echo(value)} ${what[name] ?? 'is not in the expected form'}`, hint };
 }
 
 /** A schema's first example as JSON text, following a `$ref` when needed. */
@@ -341,7 +352,7 @@ function toSegments(pointer: string, data: unknown): Segment[] {
 function lastKey(path: readonly Segment[]): string {
   for (let i = path.length - 1; i >= 0; i--) {
     const seg = path[i];
-    if (typeof seg === 'string') return path.slice(i + 1).reduce<string>((s, n) => `${s}[${String(n)}]`, seg);
+    if (typeof seg === 'string') return path.slice(i + 1).reduce<string>((s, n) => `${s}[${String(n)}]`, clipped(seg));
   }
   return 'the config';
 }
@@ -354,7 +365,7 @@ function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'string') return `the string ${quoted(v)}`;
   return String(v);
 }
 

@@ -5,6 +5,11 @@
  */
 
 import { tryParseDuration } from './duration';
+import { resolveGeneratorPath } from './generatorPath';
+import { checkPhaseLimits, checkRate, checkScaledPreset, checkValueSize, durationTooLong } from './limits';
+import { DEFAULT_BULK_SIZE, DEFAULT_CONCURRENCY, DEFAULT_PIPELINE } from './normalize';
+import { checkHeaders, checkRequest } from './requestChecks';
+import { clipped, echo, quoted } from './echo';
 import { isUrlAllowed } from './hosts';
 import type { ProblemInput, Segment } from './locate';
 import { lookupMetric, type MetricContext } from './metrics';
@@ -15,8 +20,10 @@ import type { PresetName, ProfileType } from './types';
 
 type Obj = Record<string, unknown>;
 
-/** What the caller knows beyond the file. */
+/** What the checks know beyond the file. */
 export interface SemanticOptions {
+  /** Folder of the config file: relative paths in it (a generator module) resolve from here. */
+  configDir: string;
   /**
    * A profile about to run with its process named outside the config (`perflab run <profile>
    * --attach PID`, or a profile run under an attached profiler): thresholds on process metrics
@@ -25,7 +32,7 @@ export interface SemanticOptions {
   processNamedFor?: string;
 }
 
-export function checkSemantics(root: Obj, options: SemanticOptions = {}): ProblemInput[] {
+export function checkSemantics(root: Obj, options: SemanticOptions): ProblemInput[] {
   const out: ProblemInput[] = [];
   const topAllow = strings(root.allowHosts);
   const targets = obj(root.targets) ?? {};
@@ -36,9 +43,10 @@ export function checkSemantics(root: Obj, options: SemanticOptions = {}): Proble
     const target = obj(raw);
     if (!target) continue;
     const at: Segment[] = ['targets', name];
-    checkUrl(out, [...at, 'baseUrl'], target.baseUrl, ['http:', 'https:'], [...topAllow, ...strings(target.allowHosts)], `target "${name}"`);
+    checkUrl(out, [...at, 'baseUrl'], target.baseUrl, ['http:', 'https:'], [...topAllow, ...strings(target.allowHosts)], `target ${quoted(name)}`);
     checkDuration(out, [...at, 'timeout'], target.timeout, true);
     checkProcess(out, [...at, 'process'], target.process);
+    checkHeaders(out, [...at, 'headers'], target.headers);
   }
 
   if (redis) checkUrl(out, ['stack', 'redis', 'url'], redis.url, ['redis:', 'rediss:'], topAllow, 'Redis');
@@ -51,11 +59,11 @@ export function checkSemantics(root: Obj, options: SemanticOptions = {}): Proble
     const at: Segment[] = ['profiles', name];
     checkProcess(out, [...at, 'process'], profile.process);
     const processNamed = name === options.processNamedFor || obj(profile.process) !== undefined
-      || (profile.type === 'http' && typeof profile.target === 'string' && obj(obj(targets[profile.target])?.process) !== undefined);
-    const ctx = { processNamed };
-    if (profile.type === 'http') checkHttp(out, at, profile, targets, ctx);
-    else if (profile.type === 'redis') checkRedis(out, at, profile, redis, ctx);
-    else if (profile.type === 'bullmq') checkBullmq(out, at, profile, redis, queues, ctx);
+      || (profile.type === 'http' && typeof profile.target === 'string' && obj(Object.hasOwn(targets, profile.target) ? obj(targets[profile.target])?.process : undefined) !== undefined);
+    const facts: ProfileFacts = { processNamed };
+    if (profile.type === 'http') checkHttp(out, at, profile, targets, options, facts);
+    else if (profile.type === 'redis') checkRedis(out, at, profile, redis, facts);
+    else if (profile.type === 'bullmq') checkBullmq(out, at, profile, redis, queues, facts);
   }
   return out;
 }
@@ -97,18 +105,18 @@ function checkProcess(out: ProblemInput[], at: Segment[], raw: unknown): void {
   }
 }
 
-function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj, facts: ProfileFacts): void {
-  if (typeof p.target === 'string' && p.target !== '' && !(p.target in targets)) {
+function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj, options: SemanticOptions, facts: ProfileFacts): void {
+  if (typeof p.target === 'string' && p.target !== '' && !Object.hasOwn(targets, p.target)) {
     const names = Object.keys(targets);
     out.push({
-      path: [...at, 'target'], code: 'unknown-target', message: `unknown target "${p.target}"`,
+      path: [...at, 'target'], code: 'unknown-target', message: `unknown target ${quoted(p.target)}`,
       hint: names.length === 0
-        ? `define it under "targets", e.g. "targets": { "${p.target}": { "baseUrl": "http://127.0.0.1:3000" } }`
+        ? `define it under "targets", e.g. "targets": { ${quoted(p.target)}: { "baseUrl": "http://127.0.0.1:3000" } }`
         : `${didYouMeanPrefix(p.target, names)}targets: ${listOf(names)}`,
     });
   }
   const hasPhases = 'phases' in p;
-  const preset = typeof p.preset === 'string' && p.preset in PRESETS ? (p.preset as PresetName) : undefined;
+  const preset = typeof p.preset === 'string' && Object.hasOwn(PRESETS, p.preset) ? (p.preset as PresetName) : undefined;
   if (hasPhases && 'preset' in p) {
     out.push({
       path: [...at, 'preset'], anchor: 'key', code: 'conflict', message: 'use either "preset" or "phases", not both',
@@ -120,6 +128,7 @@ function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj, fac
       hint: 'add "phases": [{ "name": "steady", "duration": "30s", "arrivalRate": 10 }], or "preset": "smoke"',
     });
   }
+  if (preset) checkScaledPreset(out, at, Math.max(...PRESETS[preset].map((ph) => Math.max(ph.arrivalRate, ph.rampTo ?? 0))), p.scale);
   if ('scale' in p && !('preset' in p)) {
     out.push({
       path: [...at, 'scale'], anchor: 'key', severity: 'warning', code: 'ignored', message: '"scale" only applies with "preset"',
@@ -128,19 +137,21 @@ function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj, fac
   }
 
   const phases = Array.isArray(p.phases) ? p.phases.map(obj) : [];
-  phases.forEach((ph, i) => checkDuration(out, [...at, 'phases', i, 'duration'], ph?.duration, false));
+  phases.forEach((ph, i) => {
+    checkDuration(out, [...at, 'phases', i, 'duration'], ph?.duration, false);
+    checkPhaseLimits(out, [...at, 'phases', i], ph);
+  });
   const phaseNames = hasPhases ? phases.map((ph) => ph?.name) : preset ? PRESETS[preset].map((ph) => ph.name) : [];
   if (hasPhases) checkUnique(out, [...at, 'phases'], phaseNames, 'phase');
 
   const scenarios = Array.isArray(p.scenarios) ? p.scenarios.map(obj) : [];
   const scenarioNames = scenarios.map((s) => s?.name);
   checkUnique(out, [...at, 'scenarios'], scenarioNames, 'scenario');
-  scenarios.forEach((s, i) => {
-    const path = obj(s?.request)?.path;
-    if (typeof path === 'string' && /\s/.test(path)) {
-      out.push({ path: [...at, 'scenarios', i, 'request', 'path'], code: 'pattern', message: `path "${path}" contains whitespace`, hint: 'encode spaces as %20, or move values to "query"' });
-    }
-  });
+  scenarios.forEach((s, i) => checkRequest(out, [...at, 'scenarios', i, 'request'], s?.request));
+  if (typeof p.generator === 'string' && p.generator !== '') {
+    const generator = resolveGeneratorPath(options.configDir, p.generator);
+    if (!generator.ok) out.push({ path: [...at, 'generator'], code: generator.code, message: generator.message, hint: generator.hint });
+  }
 
   checkDuration(out, [...at, 'timeout'], p.timeout, true);
   checkThresholds(out, at, p, { type: 'http', scenarios: names(scenarioNames), phases: names(phaseNames) }, facts);
@@ -148,6 +159,13 @@ function checkHttp(out: ProblemInput[], at: Segment[], p: Obj, targets: Obj, fac
 
 function checkRedis(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | undefined, facts: ProfileFacts): void {
   if (!redis) needsRedis(out, at, 'redis');
+  // Commands in flight at once, each carrying the value: as src/runners/redis/modes.ts issues them.
+  const mode = p.mode ?? 'concurrent';
+  const pipeline = typeof p.pipeline === 'number' ? p.pipeline : DEFAULT_PIPELINE;
+  const concurrency = typeof p.concurrency === 'number' ? p.concurrency : DEFAULT_CONCURRENCY;
+  const [sent, what] = mode === 'sequential' ? [1, 'command'] : mode === 'pipeline' ? [pipeline, 'commands per pipeline'] : [concurrency, 'commands in flight (concurrency)'];
+  const pipelined = mode !== 'pipeline' && Array.isArray(p.operations) && p.operations.includes('pipeline');
+  checkValueSize(out, [...at, 'valueSize'], p.valueSize, pipelined ? sent * pipeline : sent, pipelined ? `${what} × ${pipeline} per pipeline` : what);
   checkDuration(out, [...at, 'duration'], p.duration, false);
   checkThresholds(out, at, p, { type: 'redis', operations: names(Array.isArray(p.operations) ? p.operations : []) }, facts);
 }
@@ -157,7 +175,7 @@ function checkBullmq(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | un
   const known = names(queues);
   if (typeof p.queue === 'string' && known.length > 0 && !known.includes(p.queue)) {
     out.push({
-      path: [...at, 'queue'], severity: 'warning', code: 'unknown-queue', message: `queue "${p.queue}" is not listed in stack.queues`,
+      path: [...at, 'queue'], severity: 'warning', code: 'unknown-queue', message: `queue ${quoted(p.queue)} is not listed in stack.queues`,
       hint: `${didYouMeanPrefix(p.queue, known)}stack.queues: ${listOf(known)}; add it there to see it in the Stack view`,
     });
   }
@@ -170,11 +188,14 @@ function checkBullmq(out: ProblemInput[], at: Segment[], p: Obj, redis: Obj | un
   }
   if ('bulkSize' in p && mode !== 'addBulk') {
     out.push({
-      path: [...at, 'bulkSize'], anchor: 'key', severity: 'warning', code: 'ignored', message: `"bulkSize" only applies in "addBulk" mode (this profile's mode is "${String(mode)}")`,
+      path: [...at, 'bulkSize'], anchor: 'key', severity: 'warning', code: 'ignored', message: `"bulkSize" only applies in "addBulk" mode (this profile's mode is ${echo(mode)})`,
       hint: 'set "mode": "addBulk", or remove "bulkSize"',
     });
   }
   checkDuration(out, [...at, 'duration'], p.duration, false);
+  checkRate(out, [...at, 'arrivalRate'], p.arrivalRate);
+  const bulk = mode === 'addBulk' ? (typeof p.bulkSize === 'number' ? p.bulkSize : DEFAULT_BULK_SIZE) : 1;
+  checkValueSize(out, [...at, 'payloadSize'], p.payloadSize, bulk, bulk > 1 ? 'jobs per addBulk call (bulkSize)' : 'job');
   checkDuration(out, [...at, 'processTime'], p.processTime, true);
   checkDuration(out, [...at, 'delayed', 'delay'], obj(p.delayed)?.delay, true);
   checkDuration(out, [...at, 'backoff', 'delay'], obj(p.backoff)?.delay, true);
@@ -198,7 +219,7 @@ function needsProcess(path: Segment[], metric: string, profile: Obj): ProblemInp
 
 function needsRedis(out: ProblemInput[], at: Segment[], type: ProfileType): void {
   out.push({
-    path: [...at, 'type'], code: 'missing-stack', message: `${type} profile "${String(at[1])}" needs stack.redis, which is not configured`,
+    path: [...at, 'type'], code: 'missing-stack', message: `${type} profile ${quoted(String(at[1]))} needs stack.redis, which is not configured`,
     hint: 'add "stack": { "redis": { "url": "redis://127.0.0.1:6379" } } at the top level',
   });
 }
@@ -227,8 +248,11 @@ function checkThresholds(out: ProblemInput[], at: Segment[], profile: Obj, ctx: 
 function checkDuration(out: ProblemInput[], path: Segment[], value: unknown, shortByNature: boolean): void {
   if (value === undefined || (typeof value !== 'string' && typeof value !== 'number')) return;
   const r = tryParseDuration(value);
+  const tooLong = r.ok ? durationTooLong(r.ms, typeof value === 'number' ? `${value} s` : quoted(value)) : undefined;
   if (!r.ok) {
     out.push({ path, code: 'duration', message: r.message, hint: r.hint });
+  } else if (tooLong) {
+    out.push({ path, code: 'limit', ...tooLong });
   } else if (shortByNature && typeof value === 'number' && value >= 1_000) {
     out.push({
       path, severity: 'warning', code: 'duration-seconds', message: `${value} means ${value} seconds (a bare number is seconds)`,
@@ -243,7 +267,7 @@ function checkUrl(out: ProblemInput[], path: Segment[], value: unknown, protocol
   try {
     url = new URL(value);
   } catch {
-    out.push({ path, code: 'url', message: `"${value}" is not a valid URL`, hint: `write e.g. "${protocols[0] === 'http:' ? 'http://127.0.0.1:3000' : 'redis://127.0.0.1:6379'}"` });
+    out.push({ path, code: 'url', message: `${quoted(value)} is not a valid URL`, hint: `write e.g. "${protocols[0] === 'http:' ? 'http://127.0.0.1:3000' : 'redis://127.0.0.1:6379'}"` });
     return;
   }
   if (!protocols.includes(url.protocol)) return; // the schema's pattern reports it
@@ -257,7 +281,7 @@ function checkUrl(out: ProblemInput[], path: Segment[], value: unknown, protocol
     });
   }
   if (!isUrlAllowed(url, allow)) {
-    const host = url.hostname;
+    const host = clipped(url.hostname);
     out.push({
       path, severity: 'warning', code: 'host-not-allowed',
       message: `${what} points at ${host}, which is not loopback and not in allowHosts`,
@@ -276,7 +300,7 @@ function checkUnique(out: ProblemInput[], at: Segment[], values: unknown[], what
       return;
     }
     out.push({
-      path: [...at, i, 'name'], code: 'duplicate-name', message: `duplicate ${what} name "${v}" (also ${formatIndex(at, first)})`,
+      path: [...at, i, 'name'], code: 'duplicate-name', message: `duplicate ${what} name ${quoted(v)} (also ${formatIndex(at, first)})`,
       hint: `give each ${what} its own name; names identify ${what}s in results and thresholds`,
     });
   });

@@ -1,5 +1,7 @@
 /** "Did you mean" suggestions for misspelled names, by edit distance. */
 
+const MAX_SUGGEST_LENGTH = 100;
+
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
@@ -21,11 +23,13 @@ export function editDistance(a: string, b: string): number {
  * difference always is; otherwise at most one edit per three characters (and at least one).
  */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  // No name is this long: a suggestion would only cost time (the distance table is len × len).
+  if (word.length > MAX_SUGGEST_LENGTH) return undefined;
   const lower = word.toLowerCase();
   let best: string | undefined;
   let bestScore = Infinity;
   for (const c of candidates) {
-    if (c === word) continue;
+    if (c === word || Math.abs(c.length - word.length) > bestScore) continue;
     const score = c.toLowerCase() === lower ? 0 : editDistance(lower, c.toLowerCase());
     if (score < bestScore) {
       best = c;

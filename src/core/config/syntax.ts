@@ -4,6 +4,7 @@
  */
 
 import { printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { quoted } from './echo';
 import type { ProblemInput } from './locate';
 
 export function describeSyntaxError(error: ParseError, text: string): ProblemInput {
@@ -61,18 +62,18 @@ function invalidSymbol(token: string, text: string, offset: number): { message: 
     return { message: `unexpected ${quote(word)}`, hint: `JSON literals are lower case: write ${lower}` };
   }
   if (word === 'NaN' || word === 'Infinity' || word === 'undefined') {
-    return { message: `${word} is not JSON`, hint: 'write a number, or null, or leave the property out' };
+    return { message: `${quoted(word)} is not JSON`, hint: 'write a number, or null, or leave the property out' };
   }
   if (word.startsWith("'")) return { message: 'single-quoted string', hint: 'use double quotes: "text"' };
   if (/^[A-Za-z_$][\w$-]*$/.test(word)) {
     const followedByColon = /^\s*:/.test(text.slice(offset + word.length));
     return followedByColon
-      ? { message: `property name ${word} is not quoted`, hint: `put it in double quotes: "${word}"` }
-      : { message: `unexpected ${quote(word)}`, hint: `put text in double quotes: "${word}"; literals are true, false and null` };
+      ? { message: `property name ${quoted(word)} is not quoted`, hint: `put it in double quotes: ${quoted(word)}` }
+      : { message: `unexpected ${quote(word)}`, hint: `put text in double quotes: ${quoted(word)}; literals are true, false and null` };
   }
   return { message: `unexpected ${quote(word || token)}`, hint: 'check the JSON syntax around this character' };
 }
 
 function quote(s: string): string {
-  return s === '' ? 'end of file' : `"${s}"`;
+  return s === '' ? 'end of file' : quoted(s);
 }

@@ -68,14 +68,17 @@ describe('bindThreshold', () => {
 
   it('gives bare numbers the metric unit', () => {
     expect(bind('>= 40', 'ops/s')).toMatchObject({ ok: true, value: { value: 40, unit: 'ops/s' } });
-    expect(bind('< 0.001', 'ratio')).toMatchObject({ ok: true, value: { value: 0.001, unit: 'ratio' } });
+    expect(bind('== 0', 'ratio')).toMatchObject({ ok: true, value: { value: 0, unit: 'ratio' } });
     expect(bind('== 0', 'count')).toMatchObject({ ok: true, value: { value: 0, unit: 'count' } });
     expect(bind('< 1048576', 'bytes')).toMatchObject({ ok: true, value: { value: 1_048_576 } });
   });
 
-  it('rejects a bare number for a time, and a ratio above 1', () => {
+  it('rejects a bare number for a time, and for a ratio other than 0', () => {
     expect(bind('< 100', 'ms', 'latency.p99')).toMatchObject({ ok: false, message: '"< 100" has no unit, but latency.p99 is a time', hint: 'add a unit, e.g. "< 100ms" or "< 100s"' });
-    expect(bind('< 5', 'ratio', 'errors.rate')).toMatchObject({ ok: false, hint: 'write a percentage, e.g. "< 5%", or a fraction such as "< 0.05"' });
+    expect(bind('< 5', 'ratio', 'errors.rate')).toMatchObject({ ok: false, hint: 'write a percentage: "< 5%"' });
+    expect(bind('< 0.1', 'ratio', 'errors.rate')).toMatchObject({
+      ok: false, message: '"< 0.1" has no unit, but errors.rate is a ratio: 0.1 could mean 0.1% or 10%', hint: 'write a percentage: "< 0.1%", or "< 10%" for a fraction of 0.1',
+    });
   });
 
   it('reports unit mismatches', () => {

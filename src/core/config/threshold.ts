@@ -7,10 +7,14 @@
  * - ratio → a **fraction** in 0..1 (`0.1%` → `0.001`); runners report error rates as fractions;
  * - size → bytes (`B`, `KB`, `MB`, `GB`, 1024-based; `KiB`, `MiB`, `GiB` are accepted too);
  * - growth → bytes per minute (`MB/min`, `KB/s`, `GB/h`: a size per time);
- * - a bare number has no unit and takes the metric's: ops/s for rates, a fraction for ratios
- *   (so it must be ≤ 1), bytes for sizes, bytes per minute for growth, a count for counts. A time needs a unit, since
- *   `< 100` could mean 100 ms or 100 s.
+ * - a bare number has no unit and takes the metric's: ops/s for rates, bytes for sizes, bytes per
+ *   minute for growth, a count for counts. A time needs a unit, since `< 100` could mean 100 ms
+ *   or 100 s, and so does a ratio other than 0, since `< 0.1` could mean 0.1 % or 10 % (a CI gate
+ *   that reads it the wrong way passes a run with a hundred times the errors).
  */
+
+import { clipped, quoted } from './echo';
+import { own } from './own';
 
 export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
@@ -78,15 +82,15 @@ export function tryParseThresholdExpression(text: unknown): ThresholdResult<Thre
   const t = text.trim();
   if (t === '') return fail('the threshold is empty', `write an operator and a value, ${EXAMPLES}`);
   const m = /^([<>=!]*)\s*(-?(?:\d+(?:\.\d+)?|\.\d+))\s*(.*)$/.exec(t);
-  if (!m) return fail(`"${text}" is not a threshold`, `write an operator and a value, ${EXAMPLES}`);
+  if (!m) return fail(`${quoted(text)} is not a threshold`, `write an operator and a value, ${EXAMPLES}`);
   const [, rawOp = '', num = '', rawUnit = ''] = m;
   const op = checkOp(rawOp, num + rawUnit, text);
   if (!op.ok) return op;
   const n = Number(num);
-  if (n < 0) return fail(`"${text}" has a negative value`, 'measured values are never negative; compare with 0 or a positive value');
+  if (n < 0) return fail(`${quoted(text)} has a negative value`, 'measured values are never negative; compare with 0 or a positive value');
   const unit = parseUnit(rawUnit.trim(), n);
   if (!unit) {
-    return fail(`unknown unit "${rawUnit.trim()}" in "${text}"`,
+    return fail(`unknown unit ${quoted(rawUnit.trim())} in ${quoted(text)}`,
       'use ms/s/m/h for times, /s for rates, % for ratios, B/KB/MB/GB for sizes, MB/min for growth, or no unit for counts');
   }
   return { ok: true, value: { op: op.value, value: unit.value, unit: unit.unit, text } };
@@ -106,14 +110,18 @@ export function bindThreshold(expr: ThresholdExpression, metric: string, unit: M
       case 'bytes/min':
       case 'count':
         return ok(expr.value);
-      case 'ratio':
-        if (expr.value <= 1) return ok(expr.value);
-        return fail(`"${expr.text}" is more than 1, but ${metric} is a fraction`, `write a percentage, e.g. "${expr.op} ${expr.value}%", or a fraction such as "${expr.op} ${expr.value / 100}"`);
+      case 'ratio': {
+        if (expr.value === 0) return ok(0);
+        const percent = Number((expr.value * 100).toPrecision(6));
+        const meaning = expr.value > 1 ? '' : `: ${expr.value} could mean ${expr.value}% or ${percent}%`;
+        return fail(`${quoted(expr.text)} has no unit, but ${metric} is a ratio${meaning}`,
+          `write a percentage: "${expr.op} ${expr.value}%"${expr.value > 1 ? '' : `, or "${expr.op} ${percent}%" for a fraction of ${expr.value}`}`);
+      }
       case 'ms':
-        return fail(`"${expr.text}" has no unit, but ${metric} is a time`, `add a unit, e.g. "${expr.op} ${expr.value}ms" or "${expr.op} ${expr.value}s"`);
+        return fail(`${quoted(expr.text)} has no unit, but ${metric} is a time`, `add a unit, e.g. "${expr.op} ${expr.value}ms" or "${expr.op} ${expr.value}s"`);
     }
   }
-  return fail(`unit mismatch: ${metric} is ${describeUnit(unit)}, but "${expr.text}" is ${describeUnit(expr.unit)}`,
+  return fail(`unit mismatch: ${metric} is ${describeUnit(unit)}, but ${quoted(expr.text)} is ${describeUnit(expr.unit)}`,
     `write ${describeUnit(unit)}, e.g. "${exampleFor(unit)}"`);
 }
 
@@ -155,10 +163,10 @@ export function formatMetricValue(value: number, unit: MetricUnit): string {
 function checkOp(raw: string, rest: string, text: string): ThresholdResult<ThresholdOp> {
   if ((OPS as readonly string[]).includes(raw)) return { ok: true, value: raw as ThresholdOp };
   const fixes: Record<string, ThresholdOp> = { '': '<', '=': '==', '===': '==', '=<': '<=', '=>': '>=', '<<': '<', '>>': '>', '!==': '!=', '<>': '!=' };
-  const fix = fixes[raw];
-  if (raw === '') return fail(`"${text}" has no comparison operator`, `start with one of < <= > >= == !=, e.g. "< ${rest}"`);
-  if (fix) return fail(`"${raw}" is not a comparison operator`, `write "${fix} ${rest}"`);
-  return fail(`"${raw}" is not a comparison operator`, 'use one of < <= > >= == !=');
+  const fix = own(fixes, raw);
+  if (raw === '') return fail(`${quoted(text)} has no comparison operator`, `start with one of < <= > >= == !=, e.g. "< ${clipped(rest)}"`);
+  if (fix) return fail(`${quoted(raw)} is not a comparison operator`, `write "${fix} ${clipped(rest)}"`);
+  return fail(`${quoted(raw)} is not a comparison operator`, 'use one of < <= > >= == !=');
 }
 
 function parseUnit(u: string, n: number): { unit: ExpressionUnit; value: number } | undefined {
@@ -167,15 +175,15 @@ function parseUnit(u: string, n: number): { unit: ExpressionUnit; value: number 
   if (u.toLowerCase() === 'rps') return { unit: 'ops/s', value: n };
   const rate = /^([A-Za-z]*)\/([A-Za-z]+)$/.exec(u);
   if (rate) {
-    const per = PER[rate[2]!.toLowerCase()];
+    const per = own(PER, rate[2]!.toLowerCase());
     if (per === undefined) return undefined;
     // A size per time is a growth (bytes per minute); anything else per time is a rate of operations.
-    const size = BYTES[rate[1]!.toLowerCase()];
+    const size = own(BYTES, rate[1]!.toLowerCase());
     return size !== undefined ? { unit: 'bytes/min', value: n * size * per * 60 } : { unit: 'ops/s', value: n * per };
   }
-  const time = TIME[u];
+  const time = own(TIME, u);
   if (time !== undefined) return { unit: 'ms', value: n * time };
-  const bytes = BYTES[u.toLowerCase()];
+  const bytes = own(BYTES, u.toLowerCase());
   if (bytes !== undefined) return { unit: 'bytes', value: n * bytes };
   return undefined;
 }

@@ -37,6 +37,8 @@ export interface ConfigProblem {
   severity: 'error' | 'warning';
   /** Stable kind of problem (e.g. `unknown-property`), for quick fixes and tests. */
   code: string;
+  /** The profile the problem is inside, if any: an error there keeps only that profile from running. */
+  profile?: string;
 }
 
 /** A parsed threshold: `metric` must be `op value`, with `value` in the metric's canonical unit. */
@@ -206,6 +208,12 @@ export interface PerfLabConfig {
 export interface ConfigParseResult {
   config?: PerfLabConfig;
   problems: ConfigProblem[];
+  /**
+   * When every error is inside profiles: the config without those profiles, so the others can
+   * still run; `invalidProfiles` names the ones left out. Absent when `config` is present or an
+   * error outside the profiles (a target, the stack) makes the whole file unusable.
+   */
+  usable?: { config: PerfLabConfig; invalidProfiles: string[] };
 }
 
 export interface ConfigLoadResult extends ConfigParseResult {

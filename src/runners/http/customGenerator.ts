@@ -24,7 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { RenderedRequest } from './requestPlan';
-import { compileTemplate } from './templates';
+import { compileTemplate } from '../../core/config/templates';
 
 /** What `next(ctx)` receives. */
 export interface GeneratorContext {

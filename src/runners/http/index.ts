@@ -19,7 +19,7 @@ import { checkReachable, resolveGenerator, resolveTarget } from './preflight';
 import type { FromWorker, PhaseData, WorkerInit } from './protocol';
 import { compileScenarios, targetInfo } from './requestPlan';
 import { buildOutcome } from './results';
-import { TemplateError } from './templates';
+import { TemplateError } from '../../core/config/templates';
 import { findWorkerBundle, WORKER_BUNDLE } from './workerBundle';
 
 export interface HttpRunnerOptions {
@@ -56,7 +56,7 @@ async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHand
 
   const cancelled = () => buildOutcome({ status: 'cancelled', target: resolved.display, phases: [], timeline: [] });
   if (signal.aborted) return cancelled();
-  await checkReachable(resolved, signal);
+  await checkReachable(resolved, ctx, signal);
   if (signal.aborted) return cancelled();
 
   const init: WorkerInit = {

@@ -3,12 +3,12 @@
  * generator may run, and something answers on the target's port. Each failure is a RunnerError
  * whose message says what to fix.
  */
-import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { isAbsolute, resolve } from 'node:path';
+import { quoted } from '../../core/config/echo';
+import { resolveGeneratorPath } from '../../core/config/generatorPath';
 import { isUrlAllowed } from '../../core/config/hosts';
 import type { HttpProfile, TargetConfig } from '../../core/config/types';
-import { RunnerError, type RunnerContext } from '../types';
+import { configLabel, RunnerError, type RunnerContext } from '../types';
 
 /** How long the reachability check waits for a TCP connection. */
 export const REACH_TIMEOUT_MS = 2_000;
@@ -22,12 +22,12 @@ export interface ResolvedTarget {
 
 /** The profile's target, refused unless its host is loopback or in `allowHosts`. */
 export function resolveTarget(profile: HttpProfile, ctx: RunnerContext): ResolvedTarget {
-  const target = ctx.config.targets[profile.target];
+  const target = Object.hasOwn(ctx.config.targets, profile.target) ? ctx.config.targets[profile.target] : undefined;
   if (!target) {
     const names = Object.keys(ctx.config.targets);
     throw new RunnerError(
       `profile "${profile.name}" uses target "${profile.target}", which is not in "targets"` +
-        (names.length ? ` (targets: ${names.join(', ')})` : '; add it under "targets" in perflab.config.json'),
+        (names.length ? ` (targets: ${names.join(', ')})` : `; add it under "targets" in ${configLabel(ctx)}`),
       'config',
     );
   }
@@ -48,7 +48,7 @@ export function resolveTarget(profile: HttpProfile, ctx: RunnerContext): Resolve
     const entry = url.port ? `${url.hostname}:${url.port}` : url.hostname;
     throw new RunnerError(
       `refusing to send load to ${display}: PerfLab only loads loopback hosts (127.0.0.1, localhost, ::1) unless allowed. ` +
-        `If this host is yours to load, add "${entry}" to "allowHosts" in perflab.config.json (top level, or targets.${target.name}.allowHosts)`,
+        `If this host is yours to load, add "${entry}" to "allowHosts" in ${configLabel(ctx)} (top level, or targets.${target.name}.allowHosts)`,
       'refused',
     );
   }
@@ -65,18 +65,16 @@ export function resolveGenerator(profile: HttpProfile, ctx: RunnerContext): stri
       'config',
     );
   }
-  const file = isAbsolute(profile.generator) ? profile.generator : resolve(ctx.configDir, profile.generator);
-  if (!existsSync(file)) {
-    throw new RunnerError(`profile "${profile.name}": the custom generator "${profile.generator}" was not found (looked for ${file})`, 'config');
-  }
-  return file;
+  const resolved = resolveGeneratorPath(ctx.configDir, profile.generator);
+  if (!resolved.ok) throw new RunnerError(`profile ${quoted(profile.name)}: ${resolved.message}; ${resolved.hint}`, 'config');
+  return resolved.file;
 }
 
 /** Resolves once a TCP connection to the target succeeds; else a RunnerError('unreachable'). */
-export function checkReachable(t: ResolvedTarget, signal?: AbortSignal, timeoutMs = REACH_TIMEOUT_MS): Promise<void> {
+export function checkReachable(t: ResolvedTarget, ctx: Pick<RunnerContext, 'configName'>, signal?: AbortSignal, timeoutMs = REACH_TIMEOUT_MS): Promise<void> {
   const host = t.url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(t.url.port) || (t.url.protocol === 'https:' ? 443 : 80);
-  const where = `Is the server running, and listening on ${host} port ${port}? Check targets.${t.target.name}.baseUrl in perflab.config.json`;
+  const where = `Is the server running, and listening on ${host} port ${port}? Check targets.${t.target.name}.baseUrl in ${configLabel(ctx)}`;
   return new Promise((resolvePromise, reject) => {
     const socket = connect({ host, port });
     const done = (err?: RunnerError) => {

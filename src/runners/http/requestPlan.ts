@@ -4,7 +4,7 @@
  * compiles once to report config errors before any load starts, the worker compiles again to send.
  */
 import type { Scenario } from '../../core/config/types';
-import { compileTemplate, type CompiledTemplate, type RenderState } from './templates';
+import { compileTemplate, type CompiledTemplate, type RenderState } from '../../core/config/templates';
 
 /** Where requests go, as the request builder needs it. */
 export interface TargetInfo {

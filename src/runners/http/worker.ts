@@ -17,7 +17,7 @@ import { PhaseRecorder } from './recorder';
 import { compileScenarios, targetInfo } from './requestPlan';
 import { GeneratorFailure, RequestSource } from './requestSource';
 import { ArrivalSchedule } from './schedule';
-import { TemplateError } from './templates';
+import { TemplateError } from '../../core/config/templates';
 
 const SAMPLE_MS = 1_000;
 

@@ -54,7 +54,7 @@ export interface UnderLoadResult {
 
 export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptions): CaptureHandle<UnderLoadResult> {
   return new CaptureHandle(async (handle, signal) => {
-    if (!opts.config.profiles[opts.profile]) {
+    if (!Object.hasOwn(opts.config.profiles, opts.profile)) {
       const names = Object.keys(opts.config.profiles);
       throw new RunnerError(`no profile "${opts.profile}" in the config; it has ${names.length ? names.join(', ') : 'no profiles'}`, 'config');
     }

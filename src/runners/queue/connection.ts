@@ -6,7 +6,7 @@
 import type { RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { RedisTarget } from '../redis/target';
-import { RunnerError } from '../types';
+import { configLabel, RunnerError } from '../types';
 
 /** The Redis runner's target resolution serves both: one reading of `stack.redis.url` and the password. */
 export { resolveRedisTarget, type RedisTarget } from '../redis/target';
@@ -75,7 +75,7 @@ export function describeConnectError(target: RedisTarget, err: Error): string {
   }
   return (
     `Cannot reach Redis at ${where} (${reason}). Check that redis-server is running and listening there ` +
-    `(\`redis-cli -h ${target.host} -p ${target.port} ping\`), and that stack.redis.url in perflab.config.json points to it.`
+    `(\`redis-cli -h ${target.host} -p ${target.port} ping\`), and that stack.redis.url in ${configLabel(target)} points to it.`
   );
 }
 

@@ -5,7 +5,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { isLoopbackHost, isUrlAllowed } from '../../core/config/hosts';
-import { RunnerError, type RunnerContext } from '../types';
+import { configLabel, RunnerError, type RunnerContext } from '../types';
 
 export const PASSWORD_ENV = 'PERFLAB_REDIS_PASSWORD';
 export const CONNECT_TIMEOUT_MS = 3_000;
@@ -22,21 +22,23 @@ export interface RedisTarget {
   label: string;
   /** `host:port`, for messages. */
   address: string;
+  /** The config file as messages name it (see configLabel). */
+  configName?: string;
   loopback: boolean;
   /** The URL carried a password, which is ignored (it belongs in the environment). */
   urlHadPassword: boolean;
 }
 
 /** Reads `stack.redis.url` and the password from the environment; refuses a host that is not allowed. */
-export function resolveRedisTarget(ctx: Pick<RunnerContext, 'config' | 'env'>): RedisTarget {
+export function resolveRedisTarget(ctx: Pick<RunnerContext, 'config' | 'env' | 'configName'>): RedisTarget {
   const raw = ctx.config.stack.redis?.url;
   if (!raw) {
     throw new RunnerError(
-      'no Redis configured: add "stack": { "redis": { "url": "redis://127.0.0.1:6379" } } to perflab.config.json',
+      `no Redis configured: add "stack": { "redis": { "url": "redis://127.0.0.1:6379" } } to ${configLabel(ctx)}`,
       'config',
     );
   }
-  const target = parseRedisUrl(raw, ctx.env[PASSWORD_ENV]);
+  const target: RedisTarget = { ...parseRedisUrl(raw, ctx.env[PASSWORD_ENV]), ...(ctx.configName !== undefined ? { configName: ctx.configName } : {}) };
   if (!isUrlAllowed(raw, ctx.config.allowHosts)) {
     throw new RunnerError(
       `Redis at ${target.address} is not loopback and not in allowHosts: PerfLab only benchmarks a remote ` +
@@ -160,7 +162,7 @@ export function connectError(target: RedisTarget, err: Error): RunnerError {
       : message;
   return new RunnerError(
     `cannot connect to Redis at ${target.address} (${reason}). Check that redis-server is running and listening ` +
-      `there, that stack.redis.url in perflab.config.json (${target.label}) points to it, and, if the server ` +
+      `there, that stack.redis.url in ${configLabel(target)} (${target.label}) points to it, and, if the server ` +
       `requires a password, that ${PASSWORD_ENV} is set.`,
     'redis',
   );

@@ -60,7 +60,7 @@ export function heapProfileUrls(head: RawHeapNode): Set<string> {
   while (stack.length) {
     const n = stack.pop()!;
     if (n.callFrame.url) urls.add(n.callFrame.url);
-    stack.push(...n.children);
+    for (const c of n.children) stack.push(c); // not push(...children): a node may have a million
   }
   return urls;
 }

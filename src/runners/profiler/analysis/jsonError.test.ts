@@ -1,10 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { explainJsonError } from './jsonError';
+import { JsonScanner } from './jsonError';
 import { sniffContent } from './sniff';
 
-const explain = (text: string) => explainJsonError(Buffer.from(text));
+/** What the scanner says about `text` as a whole. */
+const explain = (text: string) => {
+  const scanner = new JsonScanner();
+  scanner.write(Buffer.from(text));
+  return scanner.end();
+};
 
-describe('explainJsonError', () => {
+describe('JsonScanner messages', () => {
   it('accepts valid JSON', () => {
     expect(explain('{"a": [1, -2.5e3, "x\\"y", true, null, {}], "b": {"c": []}}')).toBeUndefined();
   });
@@ -20,6 +26,42 @@ describe('explainJsonError', () => {
     ['', 'empty file (0 bytes)'],
   ])('%s', (text, message) => {
     expect(explain(text)).toBe(message);
+  });
+});
+
+describe('JsonScanner', () => {
+  /** Scans `text` split into chunks at `cuts`. */
+  const scan = (text: string, cuts: number[]) => {
+    const buf = Buffer.from(text);
+    const scanner = new JsonScanner();
+    let from = 0;
+    for (const cut of [...cuts.map((c) => c % (buf.length + 1)).sort((a, b) => a - b), buf.length]) {
+      scanner.write(buf.subarray(from, Math.max(from, cut)));
+      from = Math.max(from, cut);
+    }
+    return scanner.end();
+  };
+  const parses = (text: string) => {
+    try {
+      JSON.parse(text);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // JSON, and JSON with one character changed, inserted or removed, split anywhere.
+  const text = fc.oneof(
+    fc.json(),
+    fc.tuple(fc.json(), fc.nat(), fc.constantFrom('', ' ', '"', '\\', '[', ']', '{', '}', ',', ':', '-', '.', 'e', '0', '1', 'u', 'n', '\u0001', '\uFFFF')).map(([j, at, c]) => {
+      const i = at % (j.length + 1);
+      return j.slice(0, i) + c + j.slice(i + (at % 2));
+    }),
+  );
+
+  it('accepts exactly what JSON.parse accepts, however the input is cut into chunks', () => {
+    fc.assert(fc.property(text, fc.array(fc.nat(), { maxLength: 4 }), (t, cuts) => {
+      expect(scan(t, cuts) === undefined).toBe(parses(t));
+    }), { numRuns: 2_000, seed: 8 });
   });
 });
 

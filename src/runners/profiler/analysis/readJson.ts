@@ -1,16 +1,23 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
+import { constants } from 'node:buffer';
 import { badFile, ioError } from './errors';
-import { explainJsonError } from './jsonError';
-import { type ContentKind, KIND_LABEL, sniffFile } from './sniff';
+import { JsonScanner } from './jsonError';
+import type { JsonFormat } from './profileShapes';
+import type { Progress } from './progress';
+import { KIND_LABEL, sniffFile } from './sniff';
 
-/** Profiles are read whole; past this a file is no profile V8 wrote. */
-const MAX_PROFILE_BYTES = 512 << 20;
+/** Profiles are parsed whole, as one string: past this a file is no profile V8 wrote. */
+const MAX_PROFILE_BYTES = Math.min(512 << 20, constants.MAX_STRING_LENGTH);
+const CHUNK = 4 << 20;
 
 /**
- * Reads a JSON profile of the given kind: refuses files that are obviously something else from
- * their first bytes, then explains parse failures by byte position.
+ * Reads a JSON profile of the given kind. Files that are obviously something else are refused
+ * from their first bytes; then the file streams through a check of its JSON and its structure
+ * (`shape`), which stops at the first byte that is wrong. Only a file that passes is parsed, so
+ * what JSON.parse builds stays within a small multiple of the file's size.
  */
-export async function readJsonProfile(file: string, want: ContentKind, label: string): Promise<unknown> {
+export async function readJsonProfile(file: string, format: JsonFormat, progress?: Progress): Promise<unknown> {
+  const { kind: want, label } = format;
   const { size, kind } = await sniffFile(file);
   if (kind === 'empty') throw badFile(file, 'empty file (0 bytes); the profile was not written');
   if (kind === 'heapsnapshot' || kind === 'cpuprofile' || kind === 'heapprofile') {
@@ -18,16 +25,40 @@ export async function readJsonProfile(file: string, want: ContentKind, label: st
   } else if (kind !== 'json') {
     throw badFile(file, `is ${KIND_LABEL[kind]}, not ${label}`);
   }
-  if (size > MAX_PROFILE_BYTES) throw badFile(file, `is ${(size / 2 ** 20).toFixed(0)} MB, too large for ${label}`);
-  let buf: Buffer;
+  if (size > MAX_PROFILE_BYTES) throw badFile(file, `is ${(size / 2 ** 20).toFixed(0)} MB, too large for ${label} (at most ${MAX_PROFILE_BYTES >> 20} MB)`);
+
+  // First the check, through one small buffer: a bad file costs no more memory than that.
+  const scanner = new JsonScanner(format.shape, format.name);
+  const chunk = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, size)));
+  let read = 0;
+  let handle;
   try {
-    buf = await readFile(file);
+    handle = await open(file, 'r');
+    while (read < size) {
+      const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, size - read), read);
+      if (bytesRead === 0) break;
+      scanner.write(chunk.subarray(0, bytesRead));
+      read += bytesRead;
+      progress?.((read / size) * 0.5, 'checking');
+    }
+  } catch (err) {
+    throw ioError(file, err);
+  } finally {
+    await handle?.close();
+  }
+  const problem = scanner.end();
+  if (problem !== undefined) throw badFile(file, problem);
+  let text: string;
+  try {
+    const buf = await readFile(file);
+    // A byte-order mark is fine in a file, not in JSON.parse. The buffer is dropped before parsing.
+    text = buf.toString('utf8', buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0);
   } catch (err) {
     throw ioError(file, err);
   }
   try {
-    return JSON.parse(buf.toString('utf8'));
+    return JSON.parse(text);
   } catch {
-    throw badFile(file, explainJsonError(buf) ?? 'is not valid JSON');
+    throw badFile(file, 'changed while it was read; analyze it again once it is written');
   }
 }

@@ -9,6 +9,7 @@ import { AnalysisError, serializeError } from './errors';
 import { analyzeHeapProfileData, heapProfileUrls, validateHeapProfile } from './heapProfile';
 import { throttledProgress } from './progress';
 import type { WorkerReply, WorkerRequest } from './protocol';
+import { CPU_PROFILE_FORMAT, HEAP_PROFILE_FORMAT } from './profileShapes';
 import { readJsonProfile } from './readJson';
 import { diffSnapshotFiles, leakReportFiles } from './snapshot/compare';
 import { HeapSnapshot } from './snapshot/heapSnapshot';
@@ -20,7 +21,7 @@ async function handle(req: WorkerRequest, post: (reply: WorkerReply) => void): P
   const progress = throttledProgress((p) => post({ id: req.id, type: 'progress', progress: p }));
   switch (req.op) {
     case 'cpu': {
-      const json = await readJsonProfile(req.file, 'cpuprofile', 'a CPU profile (.cpuprofile)');
+      const json = await readJsonProfile(req.file, CPU_PROFILE_FORMAT, progress);
       const profile = validateCpuProfile(req.file, json);
       let mapper: SourceMapper | undefined;
       if (req.sourceMaps) {
@@ -30,7 +31,7 @@ async function handle(req: WorkerRequest, post: (reply: WorkerReply) => void): P
       return analyzeCpu(req.file, profile, mapper, req.top);
     }
     case 'heapProfile': {
-      const json = await readJsonProfile(req.file, 'heapprofile', 'a heap sampling profile (.heapprofile)');
+      const json = await readJsonProfile(req.file, HEAP_PROFILE_FORMAT, progress);
       const { head, sampleCount } = validateHeapProfile(req.file, json);
       let mapper: SourceMapper | undefined;
       if (req.sourceMaps) {

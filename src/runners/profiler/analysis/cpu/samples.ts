@@ -32,9 +32,11 @@ export function readSamples(p: SampleFields): SampleTimeline {
   let times = raw;
   let nodes = p.samples;
   if (!sorted) {
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => raw[a]! - raw[b]! || a - b);
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => raw[a]! - raw[b]! || a - b);
     times = Float64Array.from(order, (i) => raw[i]!);
-    nodes = order.map((i) => p.samples[i]!);
+    nodes = Array.from(order, (i) => p.samples[i]!);
   }
   const durations = new Float64Array(n);
   for (let i = 0; i < n; i++) durations[i] = (i + 1 < n ? times[i + 1]! : Math.max(times[i]!, p.endTime)) - times[i]!;
@@ -47,9 +49,12 @@ export function samplingStats(p: SampleFields, timeline: SampleTimeline = readSa
   const n = times.length;
   let sampledUs = 0;
   for (let i = 0; i < n; i++) sampledUs += durations[i]!;
-  const gaps: number[] = [];
-  for (let i = 0; i + 1 < n; i++) if (durations[i]! > 0) gaps.push(durations[i]!);
-  const sortedGaps = Float64Array.from(gaps).sort();
+  // One typed array, sorted in place: a profile may have tens of millions of samples.
+  let positive = 0;
+  for (let i = 0; i + 1 < n; i++) if (durations[i]! > 0) positive++;
+  const sortedGaps = new Float64Array(positive);
+  for (let i = 0, k = 0; i + 1 < n; i++) if (durations[i]! > 0) sortedGaps[k++] = durations[i]!;
+  sortedGaps.sort();
   return {
     wallMs: (p.endTime - p.startTime) / 1000,
     durationMs: sampledUs / 1000,

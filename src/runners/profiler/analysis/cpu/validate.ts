@@ -97,11 +97,18 @@ export function validateCpuProfile(file: string, json: unknown): RawCpuProfile {
   if (!Array.isArray(deltas)) return fail('"timeDeltas" is not a list of numbers');
   if (samples.length !== deltas.length) return fail(`"samples" has ${samples.length} entries but "timeDeltas" has ${deltas.length}`);
   const ids = new IdIndex((p.nodes as RawCpuNode[]).map((n) => n.id));
+  let t = start;
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i];
     if (typeof s !== 'number' || ids.get(s) === -1) return fail(`samples[${i}] is ${describeValue(s)}, which is no node id in "nodes"`);
     const d = deltas[i];
     if (typeof d !== 'number' || !Number.isFinite(d) || Math.abs(d) > MAX_SPAN_US) return fail(notA(`timeDeltas[${i}]`, d, 'a time step in µs'));
+    // V8 stamps a few samples out of order (negative deltas), never outside the profile: a
+    // sample there would count time the profile does not span.
+    t += d;
+    if (t < start || t > end) {
+      return fail(`is inconsistent: sample ${i} is at ${t} µs, ${t < start ? `${start - t} µs before "startTime"` : `${t - end} µs after "endTime"`} (${start} to ${end}); its "timeDeltas" do not add up`);
+    }
   }
   return { nodes: p.nodes as RawCpuNode[], startTime: start, endTime: end, samples: samples as number[], timeDeltas: deltas as number[] };
 }

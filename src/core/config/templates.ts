@@ -8,6 +8,7 @@
  * `{{seq}}` (the request's sequence number in the run, the same everywhere in one request).
  */
 import { randomUUID } from 'node:crypto';
+import { quoted } from './echo';
 
 /** What varies per request while rendering. */
 export interface RenderState {
@@ -33,9 +34,20 @@ export interface CompiledTemplate {
   single?: HelperFn;
 }
 
-/** A template the user has to fix; `message` says where and how. */
+/**
+ * A template the user has to fix. `message` says where, what and how (for runners);
+ * `reason` and `hint` say what and how without the place, for a located config problem.
+ */
 export class TemplateError extends Error {
   override name = 'TemplateError';
+
+  constructor(
+    readonly where: string,
+    readonly reason: string,
+    readonly hint: string = `template helpers are ${HELPER_USAGE}`,
+  ) {
+    super(`${where}: ${reason}; ${hint}`);
+  }
 }
 
 export const HELPER_USAGE = 'phone, uuid, int(min,max), words(n), pick(a,b,…), seq';
@@ -53,15 +65,15 @@ const randomInt = (min: number, max: number): number => min + Math.floor(Math.ra
 
 /** Binds a helper call to a function, checking its arguments once at compile time. */
 function bindHelper(name: string, args: string[] | undefined, where: string): HelperFn {
-  const fail = (why: string): never => {
-    throw new TemplateError(`${where}: ${why}; template helpers are ${HELPER_USAGE}`);
+  const fail = (why: string, hint?: string): never => {
+    throw new TemplateError(where, why, hint);
   };
   const noArgs = () => {
     if (args !== undefined && args.length > 0) fail(`{{${name}}} takes no arguments`);
   };
   const integer = (text: string | undefined, what: string): number => {
     const n = Number(text);
-    if (text === undefined || text.trim() === '' || !Number.isSafeInteger(n)) fail(`${what} of {{${name}(…)}} must be an integer, got "${text ?? ''}"`);
+    if (text === undefined || text.trim() === '' || !Number.isSafeInteger(n)) fail(`${what} of {{${name}(…)}} must be an integer, got ${quoted(text ?? '')}`, `write whole numbers, e.g. {{${name}(${name === 'int' ? '1,100' : '5'})}}`);
     return n;
   };
   switch (name) {
@@ -75,16 +87,16 @@ function bindHelper(name: string, args: string[] | undefined, where: string): He
       noArgs();
       return (state) => state.seq;
     case 'int': {
-      if (args?.length !== 2) return fail('{{int(min,max)}} takes two integers, e.g. {{int(1,100)}}');
+      if (args?.length !== 2) return fail('{{int(min,max)}} takes two integers', 'write e.g. {{int(1,100)}}');
       const min = integer(args[0], 'min');
       const max = integer(args[1], 'max');
-      if (min > max) fail(`{{int(${min},${max})}}: min is greater than max`);
+      if (min > max) fail(`{{int(${min},${max})}}: min is greater than max`, `write the smaller bound first: {{int(${max},${min})}}`);
       return () => randomInt(min, max);
     }
     case 'words': {
-      if (args?.length !== 1) return fail('{{words(n)}} takes the number of words, e.g. {{words(5)}}');
+      if (args?.length !== 1) return fail('{{words(n)}} takes the number of words', 'write e.g. {{words(5)}}');
       const n = integer(args[0], 'n');
-      if (n < 1 || n > 1000) fail(`{{words(${n})}}: n must be between 1 and 1000`);
+      if (n < 1 || n > 1000) fail(`{{words(${n})}}: n must be between 1 and 1000`, 'write e.g. {{words(5)}}');
       return () => {
         let out = WORDS[randomInt(0, WORDS.length - 1)]!;
         for (let i = 1; i < n; i++) out += ` ${WORDS[randomInt(0, WORDS.length - 1)]!}`;
@@ -92,12 +104,12 @@ function bindHelper(name: string, args: string[] | undefined, where: string): He
       };
     }
     case 'pick': {
-      if (!args?.length) return fail('{{pick(a,b,…)}} needs at least one value, e.g. {{pick(text,image)}}');
+      if (!args?.length) return fail('{{pick(a,b,…)}} needs at least one value', 'write e.g. {{pick(text,image)}}');
       const values = args;
       return () => values[randomInt(0, values.length - 1)]!;
     }
     default:
-      return fail(`unknown template helper "${name}"`);
+      return fail(`unknown template helper ${quoted(name)}`);
   }
 }
 
@@ -111,11 +123,11 @@ export function splitArgs(text: string, where: string): string[] {
     let value: string;
     if (quote === '"' || quote === "'") {
       const end = text.indexOf(quote, i + 1);
-      if (end < 0) throw new TemplateError(`${where}: unclosed ${quote} in helper arguments "${text}"`);
+      if (end < 0) throw new TemplateError(where, `unclosed ${quote} in helper arguments ${quoted(text)}`, `close the quote: ${quote}…${quote}`);
       value = text.slice(i + 1, end);
       i = end + 1;
       while (text[i] === ' ' || text[i] === '\t') i++;
-      if (i < text.length && text[i] !== ',') throw new TemplateError(`${where}: expected "," after a quoted argument in "${text}"`);
+      if (i < text.length && text[i] !== ',') throw new TemplateError(where, `expected "," after a quoted argument in ${quoted(text)}`, 'separate arguments with commas, e.g. {{pick("a b", c)}}');
     } else {
       const end = text.indexOf(',', i);
       value = (end < 0 ? text.slice(i) : text.slice(i, end)).trim();
@@ -130,7 +142,7 @@ export function splitArgs(text: string, where: string): string[] {
 /** Parses one `{{…}}` expression: `name` or `name(args)`. */
 function parseCall(expr: string, where: string): HelperFn {
   const m = /^\s*([A-Za-z_][\w]*)\s*(?:\((.*)\))?\s*$/s.exec(expr);
-  if (!m) throw new TemplateError(`${where}: "{{${expr}}}" is not a template helper call; template helpers are ${HELPER_USAGE}`);
+  if (!m) throw new TemplateError(where, `${quoted(`{{${expr}}}`)} is not a template helper call`);
   const args = m[2] === undefined ? undefined : m[2].trim() === '' ? [] : splitArgs(m[2], where);
   return bindHelper(m[1]!, args, where);
 }
@@ -147,7 +159,7 @@ export function compileTemplate(source: string, where: string, encode?: (value: 
     const open = source.indexOf('{{', pos);
     if (open < 0) break;
     const close = source.indexOf('}}', open + 2);
-    if (close < 0) throw new TemplateError(`${where}: "{{" without a closing "}}" in "${source}"`);
+    if (close < 0) throw new TemplateError(where, `"{{" without a closing "}}" in ${quoted(source)}`, 'close the helper with "}}", e.g. "{{phone}}"');
     if (open > pos) parts.push(source.slice(pos, open));
     parts.push(parseCall(source.slice(open + 2, close), where));
     pos = close + 2;
