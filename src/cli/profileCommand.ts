@@ -13,8 +13,8 @@ import { formatCpuBody, formatHeap, formatHeapProfileBody, heapSamplingScope, sa
 import { attach, type AttachSpec, type AttachedTarget } from '../runners/profiler/attach';
 import { defaultCaptureName } from '../runners/profiler/capture';
 import { captureCpuProfile } from '../runners/profiler/cpu';
-import { listNodeProcesses } from '../runners/profiler/discovery';
-import { parseInspectorAddress } from '../runners/profiler/endpoint';
+import { exposure, isLoopbackBound, listNodeProcesses } from '../runners/profiler/discovery';
+import { formatAddress, parseInspectorAddress } from '../runners/profiler/endpoint';
 import { captureHeapProfile } from '../runners/profiler/heap';
 import { findLeaks, httpRepeatAction, type LeakAction, type LeakMode } from '../runners/profiler/leaks';
 import { processLines } from '../core/report/process';
@@ -45,8 +45,10 @@ export const PROFILE_USAGE = `Usage:
             start with the application's part, Node's internal hops summed up before it;
             --full-paths shows every hop (leaks.json always has the whole path)
 
-  --pid sends SIGUSR1 to open the inspector (it stays open until the process exits); a command
-  after -- is started with its inspector on a free port and stopped afterwards. Without
+  --pid sends SIGUSR1 to open the inspector and closes it again when done (an inspector that was
+  already open is used as is and left open); only a loopback inspector is attached by pid: one
+  on 0.0.0.0 is refused, or closed again at once. A command after -- is started with its
+  inspector on a free port and stopped afterwards. Without
   --duration a launched command is captured until it exits (or Ctrl-C).
   --under PROFILE runs that load profile from the config while capturing (cpu, heap, monitor):
   the captures are saved with the run record, and event-loop lag spikes are attributed to code.`;
@@ -338,7 +340,7 @@ async function listCommand(io: CliIO, json: boolean): Promise<number> {
     return ExitCode.pass;
   }
   for (const p of list) {
-    const inspector = p.inspector ? `inspector ${p.inspector.host}:${p.inspector.port}` : 'no inspector open';
+    const inspector = p.inspector ? `inspector ${formatAddress(p.inspector.bound)}${isLoopbackBound(p.inspector.bound) ? '' : ` (${exposure(p.inspector.bound)})`}` : 'no inspector open';
     io.out(`${String(p.pid).padStart(7)}  ${inspector.padEnd(28)}  ${p.command.length > 100 ? `${p.command.slice(0, 97)}...` : p.command}${p.cwd ? `  (in ${p.cwd})` : ''}`);
   }
   return ExitCode.pass;

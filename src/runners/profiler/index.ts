@@ -4,11 +4,11 @@
  * VS Code-free; every capture returns a CaptureHandle (events, result, cancel()). Analysis of the
  * files lives in ./analysis.
  */
-export { attach, enableInspector, portHeldError, type AttachOptions, type AttachSpec, type AttachedTarget } from './attach';
+export { attach, enableInspector, portHeldError, type AttachOptions, type AttachSpec, type AttachedTarget, type EnabledInspector } from './attach';
 export { defaultCaptureName } from './capture';
 export { captureCpuProfile, cpuProfileStats, startCpuProfile, DEFAULT_CPU_INTERVAL_US } from './cpu';
 export type { CpuCaptureOptions, CpuCaptureResult, CpuProfile, CpuProfileStats, CpuRecording } from './cpu';
-export { DEFAULT_INSPECTOR_PORT, listNodeProcesses, parseInspectFlags, portHolder, type InspectFlags, type NodeProcessInfo } from './discovery';
+export { DEFAULT_INSPECTOR_PORT, listNodeProcesses, parseInspectFlags, portHolder, type InspectFlags, type ListeningInspector, type NodeProcessInfo } from './discovery';
 export { findNodeTarget, parseInspectorAddress, probeInspector, type InspectorAddress, type InspectorTarget } from './endpoint';
 export { captureHeapProfile, startHeapSampling, DEFAULT_HEAP_SAMPLING_BYTES } from './heap';
 export type { HeapCaptureOptions, HeapCaptureResult, HeapProfile, HeapSamplingOptions, HeapSamplingRecording } from './heap';
