@@ -48,6 +48,20 @@ describe('perflab profile --pid and the network', () => {
     expect(t.child.exitCode).toBeNull();
   });
 
+  it('leaves no inspector port open after any kind of capture on a target started with --inspect-port=0.0.0.0:0', async () => {
+    const t = await startTarget('leaky-server.cjs', { nodeArgs: ['--inspect-port=0.0.0.0:0'], ready: /^listening \d+$/ });
+    const port = (await t.waitForLine(/^listening (\d+)$/))[1];
+    const kinds = [['cpu'], ['heap'], ['snapshot'], ['monitor'], ['leaks', '--request', `GET http://127.0.0.1:${port}/x`]];
+    for (const kind of kinds) {
+      const r = await folder.runAsync('profile', ...kind, '--pid', String(t.pid), '--duration', '500ms');
+      expect(r.code, kind[0]).toBe(3);
+      expect(r.err).toMatch(/refusing to open the inspector/);
+      // Only the server's own port listens.
+      expect((await listeningSocketsOf(t.pid)).map((s) => String(s.port))).toEqual([port]);
+    }
+    expect(t.stderr.join('\n')).not.toMatch(LISTENING);
+  });
+
   it('closes again an inspector that opened on 0.0.0.0 when the flags could not be read, and refuses', async () => {
     // The target renamed itself, so /proc/<pid>/cmdline no longer shows --inspect-port=0.0.0.0:0.
     const t = await startTarget('titled.cjs', { nodeArgs: ['--inspect-port=0.0.0.0:0'] });
