@@ -37,7 +37,9 @@ export const PROFILE_USAGE = `Usage:
   heap      heap sampling profile (.heapprofile) of allocations, including objects already
             collected; --live keeps only objects still alive at the end; --interval is bytes
             between samples (default 32768)
-  snapshot  heap snapshot (.heapsnapshot); pauses the target, which may need ~3x its heap meanwhile
+  snapshot  heap snapshot (.heapsnapshot); pauses the target, whose memory grows to about 15x its
+            heap in use meanwhile: refused when this machine has not that much available, unless
+            --force (leaks takes three snapshots: the same check, the same --force)
   monitor   event loop delay, heap, RSS, CPU and GC timeline (.json); --interval default 500ms
   leaks     three heap snapshots around an action, or --mode sampling (cheaper): the action is
             --under PROFILE (a load profile), or --request "POST http://127.0.0.1:3000/path"
@@ -81,6 +83,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
       json: { type: 'boolean' },
       live: { type: 'boolean' },
       'full-paths': { type: 'boolean' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -104,6 +107,8 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
   if (values.live && kind !== 'heap') usage('--live works with heap only (leaks --mode sampling always looks at live objects)');
   const liveOnly = values.live ?? false;
   if (values['full-paths'] && kind !== 'leaks') usage('--full-paths works with leaks only');
+  if (values.force && kind !== 'snapshot' && kind !== 'leaks') usage('--force works with snapshot and leaks (their heap snapshots) only');
+  const force = values.force ?? false;
 
   const under = values.under !== undefined ? await loadUnder(io, values.under, values.config, values['runs-dir']) : undefined;
   const leakAction = kind === 'leaks' ? leakActionFrom(values, under) : undefined;
@@ -188,7 +193,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
       case 'snapshot': {
         await target.resume();
         if (spec.kind === 'launch' && durationMs) await waitOrCancel(durationMs, () => interrupted);
-        const r = await watch(takeHeapSnapshot(target.session, { out: out('heapsnapshot') }));
+        const r = await watch(takeHeapSnapshot(target.session, { out: out('heapsnapshot'), force }));
         io.out(`${rel(io, r.file)}: ${formatBytes(r.bytes)} in ${(r.durationMs / 1000).toFixed(1)} s`);
         await printSnapshot(io, r.file, top, progress);
         return exitFor(interrupted);
@@ -207,7 +212,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         const mode = (values.mode ?? 'snapshots') as LeakMode;
         const dir = path.resolve(io.cwd, values.out ?? defaultCaptureName('leaks', target.pid, '').replace(/\.$/, ''));
         const rounds = values.rounds !== undefined ? positiveInt(values.rounds, '--rounds') : undefined;
-        const r = await watch(findLeaks(target.session, { dir, mode, rounds, action: leakAction!.action, warmup: leakAction!.warmup, fullRetainerPaths: values['full-paths'] }));
+        const r = await watch(findLeaks(target.session, { dir, mode, rounds, action: leakAction!.action, warmup: leakAction!.warmup, fullRetainerPaths: values['full-paths'], force }));
         io.out(`${rel(io, r.file)}: ${r.action}, ${r.operations.toLocaleString('en-US')} operations (${r.mode})`);
         io.out(r.summary.join('\n'));
         return exitFor(interrupted);

@@ -21,6 +21,7 @@ export { attachSpecFor, describeProcessRef, findProcess } from './processRef';
 export { processMetrics, slopePerMinute, summarizeTimeline } from './timelineSummary';
 export { InspectorSession, withSession, type SessionState } from './session';
 export { takeHeapSnapshot, type SnapshotOptions, type SnapshotResult } from './snapshot';
+export { checkSnapshotMemory, SNAPSHOT_PEAK_FACTOR, type SnapshotMemoryCheck, type SnapshotMemoryOptions } from './snapshotMemory';
 export { displayPath } from './analysis/format';
 export { attributeLagSpikes, type LagSpike, type SpikeCulprit, type SpikeOptions } from './spikes';
 export { CaptureHandle, ProfilerError, formatBytes, type CaptureEnd, type CaptureEvents, type MonitorSample, type ProfilerErrorReason } from './types';

@@ -18,6 +18,7 @@ import { writeJsonAtomic } from './atomicFile';
 import { startHeapSampling, type HeapProfile } from './heap';
 import type { InspectorSession } from './session';
 import { takeHeapSnapshot } from './snapshot';
+import type { SnapshotMemoryOptions } from './snapshotMemory';
 import { CaptureHandle, ProfilerError, formatBytes } from './types';
 
 /** What the target is made to do between baseline and target. */
@@ -46,6 +47,10 @@ export interface LeakOptions {
    * as `… 6 internal hops via Timeout._onTimeout` (`leaks.json` always has the whole path).
    */
   fullRetainerPaths?: boolean;
+  /** Snapshot mode: take the snapshots even when the machine lacks the memory they are projected to need. */
+  force?: boolean;
+  /** Snapshot mode: how that projection is made (see checkSnapshotMemory). */
+  memory?: SnapshotMemoryOptions;
   /** Noise floor of the snapshot report (analysis defaults: 20 objects, 64 KiB retained). */
   report?: Pick<LeakReportOptions, 'minCount' | 'minRetainedBytes' | 'top'>;
   signal?: AbortSignal;
@@ -116,7 +121,7 @@ async function bySnapshots(session: InspectorSession, opts: LeakOptions, handle:
   let warned = false;
   const snapshot = async (file: string, phase: string, fraction: number) => {
     step(phase, fraction);
-    const capture = takeHeapSnapshot(session, { out: file, signal });
+    const capture = takeHeapSnapshot(session, { out: file, signal, force: opts.force, memory: opts.memory });
     capture.on('log', (l) => {
       // The pause warning once, not three times.
       if (!warned || l.level !== 'warn') handle.emit('log', l);
