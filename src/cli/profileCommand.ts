@@ -16,22 +16,24 @@ import { captureCpuProfile } from '../runners/profiler/cpu';
 import { exposure, isLoopbackBound, listNodeProcesses } from '../runners/profiler/discovery';
 import { formatAddress, parseInspectorAddress } from '../runners/profiler/endpoint';
 import { captureHeapProfile } from '../runners/profiler/heap';
-import { findLeaks, httpRepeatAction, type LeakAction, type LeakMode } from '../runners/profiler/leaks';
+import { findLeaks, formatResponses, httpRepeatAction, type LeakAction, type LeakMode } from '../runners/profiler/leaks';
 import { processLines } from '../core/report/process';
+import { textReport } from '../core/report/text';
 import { captureMonitor } from '../runners/profiler/monitor';
 import { takeHeapSnapshot } from '../runners/profiler/snapshot';
+import type { LagSpike } from '../runners/profiler/spikes';
 import { type CaptureHandle, ProfilerError, formatBytes } from '../runners/profiler/types';
-import { loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
+import { loadMissesTarget, loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
 import { RunnerError } from '../runners/types';
 import { configName, loadProfileConfig } from './configCommands';
-import { CliError, type CliIO, ExitCode } from './exit';
+import { CliError, type CliIO, ExitCode, runExitCode } from './exit';
 import { attachLiveLine } from './liveLine';
 
 export const PROFILE_USAGE = `Usage:
   perflab profile <cpu|heap|snapshot|monitor|leaks> (--pid PID | --inspect [HOST:]PORT | -- COMMAND ARGS...)
                   [--duration 10s] [--interval 1ms] [--out FILE] [--under PROFILE [--config FILE] [--runs-dir DIR]]
-                  [--live] [--full-paths] [--top N]
-  perflab profile list                     Node processes on this machine and their inspector ports
+                  [--live] [--mode snapshots|sampling] [--rounds N] [--full-paths] [--force] [--top N]
+  perflab profile list [--json]            Node processes on this machine and their inspector ports
 
   cpu       CPU profile (.cpuprofile); --interval is the sampling interval (default 1ms, e.g. 100us)
   heap      heap sampling profile (.heapprofile) of allocations, including objects already
@@ -41,19 +43,26 @@ export const PROFILE_USAGE = `Usage:
             heap in use meanwhile: refused when this machine has not that much available, unless
             --force (leaks takes three snapshots: the same check, the same --force)
   monitor   event loop delay, heap, RSS, CPU and GC timeline (.json); --interval default 500ms
-  leaks     three heap snapshots around an action, or --mode sampling (cheaper): the action is
-            --under PROFILE (a load profile), or --request "POST http://127.0.0.1:3000/path"
-            [--body JSON] [--repeat 200] [--concurrency 10]; --out names a folder. Retainer paths
-            start with the application's part, Node's internal hops summed up before it;
-            --full-paths shows every hop (leaks.json always has the whole path)
+  leaks     three heap snapshots around an action, or --mode sampling (cheaper; --rounds N times
+            the action, default 5): the action is --under PROFILE (a load profile), or --request
+            "POST http://127.0.0.1:3000/path" [--body JSON] [--repeat 200] [--concurrency 10],
+            which fails when more than 10% of its requests fail (the statuses are shown);
+            --out names a folder. Retainer paths start with the application's part, Node's
+            internal hops summed up before it; --full-paths shows every hop (leaks.json always
+            has the whole path)
+  list      --json prints the list as JSON (pid, command, cwd, inspector bound and reach address)
 
+  --top N   rows of each table: functions, lines, classes (default 10)
   --pid sends SIGUSR1 to open the inspector and closes it again when done (an inspector that was
   already open is used as is and left open); only a loopback inspector is attached by pid: one
   on 0.0.0.0 is refused, or closed again at once. A command after -- is started with its
-  inspector on a free port and stopped afterwards. Without
-  --duration a launched command is captured until it exits (or Ctrl-C).
+  inspector on a free port and stopped afterwards. Without --duration a launched command is
+  captured until it exits (or Ctrl-C).
   --under PROFILE runs that load profile from the config while capturing (cpu, heap, monitor):
-  the captures are saved with the run record, and event-loop lag spikes are attributed to code.`;
+  the run's report and threshold verdicts are printed and set the exit code as \`perflab run\`
+  does (1 a threshold failed, 3 the run failed); the captures are saved with the run record, and
+  event-loop lag spikes are attributed to code. A redis or bullmq profile never reaches the
+  process (it runs in PerfLab's own): PerfLab warns before capturing.`;
 
 const DEFAULT_DURATION_MS = 10_000;
 const KINDS = ['cpu', 'heap', 'snapshot', 'monitor', 'leaks', 'list'] as const;
@@ -158,13 +167,15 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
           void run.record.finally(() => live.stop());
         },
       });
+      // Listening first: the warnings about the load come before anything is captured.
+      const done = watch(handle, false);
       await target.resume();
-      const result = await watch(handle, false);
+      const result = await done;
       const r = result.record;
-      io.out(`load run ${r.id}: ${r.status}${r.overall ? `, ${Math.round(r.overall.rate)} req/s, p99 ${r.overall.latency.p99.toFixed(1)} ms, ${r.overall.errors} errors` : ''}`);
-      io.out(`saved in ${rel(io, result.runDir)}: ${r.artifacts.map((a) => a.file).join(', ')}`);
-      if (r.process) io.out(processLines(r.process, r.process.resolutionMs).join('\n'));
-      if (result.spikes.length) io.out(['Event-loop lag spikes:', ...result.spikes.slice(0, 10).map((s) => `  ${s.message}`)].join('\n'));
+      // The run's own report, verdicts included, as `perflab run` prints it.
+      io.out(textReport(r));
+      io.out(`\nsaved in ${rel(io, result.runDir)}: ${r.artifacts.map((a) => a.file).join(', ')}`);
+      if (result.spikes.length) io.out(spikeLines(io, result.spikes, result.spikesFile).join('\n'));
       if (result.cpu) {
         io.out(`\nCPU profile: ${samplingLine(result.cpu)}`);
         await printCpu(io, result.cpu.file, top, progress);
@@ -173,7 +184,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         io.out(`\nHeap sampling: ${heapSamplingScope(result.heap.live)}`);
         await printHeapProfile(io, result.heap.file, top, progress);
       }
-      return exitFor(interrupted, r.status === 'failed' ? ExitCode.runtime : ExitCode.pass);
+      return exitFor(interrupted, runExitCode(r, result.errorCode));
     }
 
     switch (kind) {
@@ -212,8 +223,12 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         const mode = (values.mode ?? 'snapshots') as LeakMode;
         const dir = path.resolve(io.cwd, values.out ?? defaultCaptureName('leaks', target.pid, '').replace(/\.$/, ''));
         const rounds = values.rounds !== undefined ? positiveInt(values.rounds, '--rounds') : undefined;
+        if (under) {
+          const miss = await loadMissesTarget({ config: under.config, profile: values.under!, targetPid: target.pid, targetDescription: target.description, inspector: target.session.target });
+          if (miss) progress.log('warn', miss);
+        }
         const r = await watch(findLeaks(target.session, { dir, mode, rounds, action: leakAction!.action, warmup: leakAction!.warmup, fullRetainerPaths: values['full-paths'], force }));
-        io.out(`${rel(io, r.file)}: ${r.action}, ${r.operations.toLocaleString('en-US')} operations (${r.mode})`);
+        io.out(`${rel(io, r.file)}: ${r.action}, ${r.operations.toLocaleString('en-US')} operations (${r.mode})${r.responses ? `; responses: ${formatResponses(r.responses)}` : ''}`);
         io.out(r.summary.join('\n'));
         return exitFor(interrupted);
       }
@@ -231,6 +246,16 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
     process.off('SIGINT', onSigint);
     await target.close();
   }
+}
+
+const SPIKES_SHOWN = 10;
+
+/** The first spikes, and how many more the file holds. */
+function spikeLines(io: CliIO, spikes: readonly LagSpike[], file: string | undefined): string[] {
+  const lines = ['\nEvent-loop lag spikes:', ...spikes.slice(0, SPIKES_SHOWN).map((s) => `  ${s.message}`)];
+  const more = spikes.length - SPIKES_SHOWN;
+  if (more > 0) lines.push(`  … ${more} more in ${file ? rel(io, file) : 'spikes.json'} (${spikes.length} in all)`);
+  return lines;
 }
 
 function exitFor(interrupted: boolean, code: number = ExitCode.pass): number {

@@ -13,8 +13,8 @@ export { findNodeTarget, parseInspectorAddress, probeInspector, type InspectorAd
 export { captureHeapProfile, startHeapSampling, DEFAULT_HEAP_SAMPLING_BYTES } from './heap';
 export type { HeapCaptureOptions, HeapCaptureResult, HeapProfile, HeapSamplingOptions, HeapSamplingRecording } from './heap';
 export { launchWithInspector, type LaunchOptions, type LaunchedProcess } from './launch';
-export { findLeaks, httpRepeatAction, repeatAction } from './leaks';
-export type { AllocationGrowth, HttpRepeatOptions, LeakAction, LeakMode, LeakOptions, LeakResult } from './leaks';
+export { findLeaks, formatResponses, httpRepeatAction, MAX_FAILED_SHARE, repeatAction } from './leaks';
+export type { ActionRun, AllocationGrowth, HttpRepeatOptions, LeakAction, LeakMode, LeakOptions, LeakResult } from './leaks';
 export { captureMonitor, startMonitor, timelineFile, DEFAULT_MONITOR_INTERVAL_MS, DEFAULT_PULL_EVERY_MS } from './monitor';
 export type { MonitorCaptureOptions, MonitorCaptureResult, MonitorOptions, MonitorRecording, MonitorTimeline, TimelineFile } from './monitor';
 export { attachSpecFor, describeProcessRef, findProcess } from './processRef';
