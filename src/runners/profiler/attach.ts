@@ -74,7 +74,7 @@ export async function attach(spec: AttachSpec, opts: AttachOptions = {}): Promis
   let session: InspectorSession;
   try {
     const target = await findTargetOrExplain(reach, opts.timeoutMs);
-    session = await InspectorSession.connect(target, { timeoutMs: opts.timeoutMs });
+    session = await InspectorSession.connect(target, { timeoutMs: opts.timeoutMs, bound });
   } catch (err) {
     if (openedByPerfLab) {
       const problem = await ensureInspectorClosed(pid!, bound, reach, false);

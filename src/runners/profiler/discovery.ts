@@ -40,22 +40,21 @@ export interface ListeningPort {
   port: number;
 }
 
-/** Inspector flags of a process (from its argv and NODE_OPTIONS). */
+/**
+ * Where a process's inspector listens, or would on SIGUSR1, by its flags (argv and NODE_OPTIONS).
+ * Whether it is open is not in the flags (SIGUSR1 opens it later): its listening sockets tell.
+ */
 export interface InspectFlags {
-  /** `--inspect`, `--inspect-brk` or `--inspect-wait` was given: the inspector opened at start. */
-  openAtStart: boolean;
   host: string;
   /** The port the inspector uses (or would use on SIGUSR1); 0 = a free one chosen at random. */
   port: number;
-  /** Whether the port was given explicitly. */
-  explicitPort: boolean;
 }
 
 export const DEFAULT_INSPECTOR_PORT = 9229;
 
 /** Reads `--inspect[-brk|-wait][=[host:]port]` and `--inspect-port=[host:]port`, last one wins. */
 export function parseInspectFlags(argv: readonly string[], nodeOptions = ''): InspectFlags {
-  const flags: InspectFlags = { openAtStart: false, host: '127.0.0.1', port: DEFAULT_INSPECTOR_PORT, explicitPort: false };
+  const flags: InspectFlags = { host: '127.0.0.1', port: DEFAULT_INSPECTOR_PORT };
   // Node options come before the script; arguments after it belong to the script.
   const nodeArgs: string[] = [];
   for (let i = 1; i < argv.length; i++) {
@@ -69,17 +68,14 @@ export function parseInspectFlags(argv: readonly string[], nodeOptions = ''): In
   for (const a of all) {
     const m = /^--(inspect|inspect-brk|inspect-wait|inspect-port|debug-port)(?:=(.*))?$/.exec(a);
     if (!m) continue;
-    if (m[1] !== 'inspect-port' && m[1] !== 'debug-port') flags.openAtStart = true;
     if (m[2] === undefined) continue;
     const value = m[2];
     const hp = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value);
     if (hp) {
       flags.host = (hp[1] ?? hp[2]) || flags.host;
       flags.port = Number(hp[3]);
-      flags.explicitPort = true;
     } else if (/^\d+$/.test(value)) {
       flags.port = Number(value);
-      flags.explicitPort = true;
     } else {
       flags.host = value;
     }
