@@ -8,26 +8,24 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration, type PerfLabConfig } from '../core/config';
 import { RunStore } from '../core/runStore';
-import { analyzeCpuProfile, analyzeHeapProfile, analyzeHeapSnapshot } from '../runners/profiler/analysis';
-import { formatCpuBody, formatHeap, formatHeapProfileBody, heapSamplingScope, samplingLine } from '../runners/profiler/analysis/format';
+import { heapSamplingScope, samplingLine } from '../runners/profiler/analysis/format';
 import { attach, type AttachSpec, type AttachedTarget } from '../runners/profiler/attach';
 import { defaultCaptureName } from '../runners/profiler/capture';
 import { captureCpuProfile } from '../runners/profiler/cpu';
-import { exposure, isLoopbackBound, listNodeProcesses } from '../runners/profiler/discovery';
-import { formatAddress, parseInspectorAddress } from '../runners/profiler/endpoint';
+import { parseInspectorAddress } from '../runners/profiler/endpoint';
 import { captureHeapProfile } from '../runners/profiler/heap';
 import { findLeaks, formatResponses, httpRepeatAction, type LeakAction, type LeakMode } from '../runners/profiler/leaks';
 import { processLines } from '../core/report/process';
 import { textReport } from '../core/report/text';
 import { captureMonitor } from '../runners/profiler/monitor';
 import { takeHeapSnapshot } from '../runners/profiler/snapshot';
-import type { LagSpike } from '../runners/profiler/spikes';
 import { type CaptureHandle, ProfilerError, formatBytes } from '../runners/profiler/types';
 import { loadMissesTarget, loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
 import { RunnerError } from '../runners/types';
 import { configName, loadProfileConfig } from './configCommands';
 import { CliError, type CliIO, ExitCode, runExitCode } from './exit';
 import { attachLiveLine } from './liveLine';
+import { listCommand, printCpu, printHeapProfile, printSnapshot, ProgressLine, rel, spikeLines } from './profileOutput';
 
 export const PROFILE_USAGE = `Usage:
   perflab profile <cpu|heap|snapshot|monitor|leaks> (--pid PID | --inspect [HOST:]PORT | -- COMMAND ARGS...)
@@ -248,16 +246,6 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
   }
 }
 
-const SPIKES_SHOWN = 10;
-
-/** The first spikes, and how many more the file holds. */
-function spikeLines(io: CliIO, spikes: readonly LagSpike[], file: string | undefined): string[] {
-  const lines = ['\nEvent-loop lag spikes:', ...spikes.slice(0, SPIKES_SHOWN).map((s) => `  ${s.message}`)];
-  const more = spikes.length - SPIKES_SHOWN;
-  if (more > 0) lines.push(`  … ${more} more in ${file ? rel(io, file) : 'spikes.json'} (${spikes.length} in all)`);
-  return lines;
-}
-
 function exitFor(interrupted: boolean, code: number = ExitCode.pass): number {
   return interrupted ? ExitCode.cancelled : code;
 }
@@ -359,59 +347,6 @@ function leakActionFrom(values: Record<string, string | boolean | undefined>, un
   return { action: make(repeats), warmup: make(Math.max(1, Math.round(repeats / 10))) };
 }
 
-async function listCommand(io: CliIO, json: boolean): Promise<number> {
-  const list = await listNodeProcesses();
-  if (json) {
-    io.out(JSON.stringify(list, null, 2));
-    return ExitCode.pass;
-  }
-  if (!list.length) {
-    io.out('No Node processes found (only those of this user are visible).');
-    return ExitCode.pass;
-  }
-  for (const p of list) {
-    const inspector = p.inspector ? `inspector ${formatAddress(p.inspector.bound)}${isLoopbackBound(p.inspector.bound) ? '' : ` (${exposure(p.inspector.bound)})`}` : 'no inspector open';
-    io.out(`${String(p.pid).padStart(7)}  ${inspector.padEnd(28)}  ${p.command.length > 100 ? `${p.command.slice(0, 97)}...` : p.command}${p.cwd ? `  (in ${p.cwd})` : ''}`);
-  }
-  return ExitCode.pass;
-}
-
-async function printCpu(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
-  await withAnalysis(progress, 'analysing the CPU profile', async (onProgress) => {
-    io.out(formatCpuBody(await analyzeCpuProfile(file, { top, onProgress }), top, io.cwd));
-  });
-}
-
-async function printHeapProfile(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
-  await withAnalysis(progress, 'analysing the heap profile', async (onProgress) => {
-    io.out(formatHeapProfileBody(await analyzeHeapProfile(file, { top, onProgress }), top, io.cwd));
-  });
-}
-
-async function printSnapshot(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
-  await withAnalysis(progress, 'analysing the heap snapshot', async (onProgress) => {
-    io.out(formatHeap(await analyzeHeapSnapshot(file, { top, onProgress }), top));
-  });
-}
-
-/** The capture is saved whatever happens here: an analysis failure is a warning, not a failed command. */
-async function withAnalysis(progress: ProgressLine, what: string, run: (onProgress: (p: { fraction: number; message: string }) => void) => Promise<void>): Promise<void> {
-  const started = Date.now();
-  try {
-    await run((p) => progress.update(what, p.fraction, Date.now() - started, undefined, p.message));
-  } catch (err) {
-    progress.clear();
-    progress.log('warn', `${what} failed: ${(err as Error).message}; the file is saved and \`perflab analyze\` can read it later`);
-  } finally {
-    progress.clear();
-  }
-}
-
-function rel(io: CliIO, file: string): string {
-  const r = path.relative(io.cwd, file);
-  return r && !r.startsWith('..') ? r : file;
-}
-
 function waitOrCancel(ms: number, cancelled: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const started = Date.now();
@@ -424,33 +359,3 @@ function waitOrCancel(ms: number, cancelled: () => boolean): Promise<void> {
   });
 }
 
-/** One progress line on stderr: redrawn in place on a terminal, a plain line every few seconds otherwise. */
-class ProgressLine {
-  private shown = false;
-  private lastPlain = 0;
-
-  constructor(private readonly io: CliIO) {}
-
-  update(phase: string, fraction: number, elapsedMs: number, totalMs?: number, message?: string): void {
-    const pct = totalMs || fraction > 0 ? ` ${String(Math.round(fraction * 100)).padStart(3)}%` : '';
-    const time = totalMs ? `${(elapsedMs / 1000).toFixed(1)}s/${(totalMs / 1000).toFixed(1)}s` : `${(elapsedMs / 1000).toFixed(1)}s`;
-    const text = `${phase}${pct}  ${time}${message ? `  ${message}` : ''}`;
-    if (this.io.isTTY && this.io.writeErr) {
-      this.io.writeErr(`\r\x1b[2K${text}`);
-      this.shown = true;
-    } else if (Date.now() - this.lastPlain >= 5_000) {
-      this.lastPlain = Date.now();
-      this.io.err(text);
-    }
-  }
-
-  log(level: 'info' | 'warn' | 'error', message: string): void {
-    this.clear();
-    this.io.err(level === 'info' ? message : `${level}: ${message}`);
-  }
-
-  clear(): void {
-    if (this.shown && this.io.writeErr) this.io.writeErr('\r\x1b[2K');
-    this.shown = false;
-  }
-}
