@@ -1,3 +1,6 @@
+import type { RunRecord } from '../core/runRecord';
+import type { RunnerError } from '../runners/types';
+
 /** The CLI's exit codes, as documented in the README. */
 export const ExitCode = {
   pass: 0,
@@ -11,6 +14,17 @@ export const ExitCode = {
   cancelled: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * How a recorded load run ends a command (`perflab run`, `perflab profile … --under`): 130
+ * cancelled; a failed run 2 when its config or target was refused, else 3; a completed one 1 when
+ * a threshold failed, else 0.
+ */
+export function runExitCode(record: Pick<RunRecord, 'status' | 'pass'>, errorCode?: RunnerError['code']): ExitCode {
+  if (record.status === 'cancelled') return ExitCode.cancelled;
+  if (record.status === 'failed') return errorCode === 'config' || errorCode === 'refused' ? ExitCode.usage : ExitCode.runtime;
+  return record.pass ? ExitCode.pass : ExitCode.failed;
+}
 
 /** An error the CLI reports as one clear message (no stack) with the given exit code. */
 export class CliError extends Error {

@@ -8,48 +8,59 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration, type PerfLabConfig } from '../core/config';
 import { RunStore } from '../core/runStore';
-import { analyzeCpuProfile, analyzeHeapProfile, analyzeHeapSnapshot } from '../runners/profiler/analysis';
-import { formatCpuBody, formatHeap, formatHeapProfileBody, heapSamplingScope, samplingLine } from '../runners/profiler/analysis/format';
+import { heapSamplingScope, samplingLine } from '../runners/profiler/analysis/format';
 import { attach, type AttachSpec, type AttachedTarget } from '../runners/profiler/attach';
 import { defaultCaptureName } from '../runners/profiler/capture';
 import { captureCpuProfile } from '../runners/profiler/cpu';
-import { listNodeProcesses } from '../runners/profiler/discovery';
 import { parseInspectorAddress } from '../runners/profiler/endpoint';
 import { captureHeapProfile } from '../runners/profiler/heap';
-import { findLeaks, httpRepeatAction, type LeakAction, type LeakMode } from '../runners/profiler/leaks';
+import { findLeaks, formatResponses, httpRepeatAction, type LeakAction, type LeakMode } from '../runners/profiler/leaks';
 import { processLines } from '../core/report/process';
+import { textReport } from '../core/report/text';
 import { captureMonitor } from '../runners/profiler/monitor';
 import { takeHeapSnapshot } from '../runners/profiler/snapshot';
 import { type CaptureHandle, ProfilerError, formatBytes } from '../runners/profiler/types';
-import { loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
+import { loadMissesTarget, loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
 import { RunnerError } from '../runners/types';
 import { configName, loadProfileConfig } from './configCommands';
-import { CliError, type CliIO, ExitCode } from './exit';
+import { CliError, type CliIO, ExitCode, runExitCode } from './exit';
 import { attachLiveLine } from './liveLine';
+import { listCommand, printCpu, printHeapProfile, printSnapshot, ProgressLine, rel, spikeLines } from './profileOutput';
 
 export const PROFILE_USAGE = `Usage:
   perflab profile <cpu|heap|snapshot|monitor|leaks> (--pid PID | --inspect [HOST:]PORT | -- COMMAND ARGS...)
                   [--duration 10s] [--interval 1ms] [--out FILE] [--under PROFILE [--config FILE] [--runs-dir DIR]]
-                  [--live] [--full-paths] [--top N]
-  perflab profile list                     Node processes on this machine and their inspector ports
+                  [--live] [--mode snapshots|sampling] [--rounds N] [--full-paths] [--force] [--top N]
+  perflab profile list [--json]            Node processes on this machine and their inspector ports
 
   cpu       CPU profile (.cpuprofile); --interval is the sampling interval (default 1ms, e.g. 100us)
   heap      heap sampling profile (.heapprofile) of allocations, including objects already
             collected; --live keeps only objects still alive at the end; --interval is bytes
             between samples (default 32768)
-  snapshot  heap snapshot (.heapsnapshot); pauses the target, which may need ~3x its heap meanwhile
+  snapshot  heap snapshot (.heapsnapshot); pauses the target, whose memory grows to about 15x its
+            heap in use meanwhile: refused when this machine has not that much available, unless
+            --force (leaks takes three snapshots: the same check, the same --force)
   monitor   event loop delay, heap, RSS, CPU and GC timeline (.json); --interval default 500ms
-  leaks     three heap snapshots around an action, or --mode sampling (cheaper): the action is
-            --under PROFILE (a load profile), or --request "POST http://127.0.0.1:3000/path"
-            [--body JSON] [--repeat 200] [--concurrency 10]; --out names a folder. Retainer paths
-            start with the application's part, Node's internal hops summed up before it;
-            --full-paths shows every hop (leaks.json always has the whole path)
+  leaks     three heap snapshots around an action, or --mode sampling (cheaper; --rounds N times
+            the action, default 5): the action is --under PROFILE (a load profile), or --request
+            "POST http://127.0.0.1:3000/path" [--body JSON] [--repeat 200] [--concurrency 10],
+            which fails when more than 10% of its requests fail (the statuses are shown);
+            --out names a folder. Retainer paths start with the application's part, Node's
+            internal hops summed up before it; --full-paths shows every hop (leaks.json always
+            has the whole path)
+  list      --json prints the list as JSON (pid, command, cwd, inspector bound and reach address)
 
-  --pid sends SIGUSR1 to open the inspector (it stays open until the process exits); a command
-  after -- is started with its inspector on a free port and stopped afterwards. Without
-  --duration a launched command is captured until it exits (or Ctrl-C).
+  --top N   rows of each table: functions, lines, classes (default 10)
+  --pid sends SIGUSR1 to open the inspector and closes it again when done (an inspector that was
+  already open is used as is and left open); only a loopback inspector is attached by pid: one
+  on 0.0.0.0 is refused, or closed again at once. A command after -- is started with its
+  inspector on a free port and stopped afterwards. Without --duration a launched command is
+  captured until it exits (or Ctrl-C).
   --under PROFILE runs that load profile from the config while capturing (cpu, heap, monitor):
-  the captures are saved with the run record, and event-loop lag spikes are attributed to code.`;
+  the run's report and threshold verdicts are printed and set the exit code as \`perflab run\`
+  does (1 a threshold failed, 3 the run failed); the captures are saved with the run record, and
+  event-loop lag spikes are attributed to code. A redis or bullmq profile never reaches the
+  process (it runs in PerfLab's own): PerfLab warns before capturing.`;
 
 const DEFAULT_DURATION_MS = 10_000;
 const KINDS = ['cpu', 'heap', 'snapshot', 'monitor', 'leaks', 'list'] as const;
@@ -79,6 +90,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
       json: { type: 'boolean' },
       live: { type: 'boolean' },
       'full-paths': { type: 'boolean' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -102,6 +114,8 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
   if (values.live && kind !== 'heap') usage('--live works with heap only (leaks --mode sampling always looks at live objects)');
   const liveOnly = values.live ?? false;
   if (values['full-paths'] && kind !== 'leaks') usage('--full-paths works with leaks only');
+  if (values.force && kind !== 'snapshot' && kind !== 'leaks') usage('--force works with snapshot and leaks (their heap snapshots) only');
+  const force = values.force ?? false;
 
   const under = values.under !== undefined ? await loadUnder(io, values.under, values.config, values['runs-dir']) : undefined;
   const leakAction = kind === 'leaks' ? leakActionFrom(values, under) : undefined;
@@ -151,13 +165,15 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
           void run.record.finally(() => live.stop());
         },
       });
+      // Listening first: the warnings about the load come before anything is captured.
+      const done = watch(handle, false);
       await target.resume();
-      const result = await watch(handle, false);
+      const result = await done;
       const r = result.record;
-      io.out(`load run ${r.id}: ${r.status}${r.overall ? `, ${Math.round(r.overall.rate)} req/s, p99 ${r.overall.latency.p99.toFixed(1)} ms, ${r.overall.errors} errors` : ''}`);
-      io.out(`saved in ${rel(io, result.runDir)}: ${r.artifacts.map((a) => a.file).join(', ')}`);
-      if (r.process) io.out(processLines(r.process, r.process.resolutionMs).join('\n'));
-      if (result.spikes.length) io.out(['Event-loop lag spikes:', ...result.spikes.slice(0, 10).map((s) => `  ${s.message}`)].join('\n'));
+      // The run's own report, verdicts included, as `perflab run` prints it.
+      io.out(textReport(r));
+      io.out(`\nsaved in ${rel(io, result.runDir)}: ${r.artifacts.map((a) => a.file).join(', ')}`);
+      if (result.spikes.length) io.out(spikeLines(io, result.spikes, result.spikesFile).join('\n'));
       if (result.cpu) {
         io.out(`\nCPU profile: ${samplingLine(result.cpu)}`);
         await printCpu(io, result.cpu.file, top, progress);
@@ -166,7 +182,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         io.out(`\nHeap sampling: ${heapSamplingScope(result.heap.live)}`);
         await printHeapProfile(io, result.heap.file, top, progress);
       }
-      return exitFor(interrupted, r.status === 'failed' ? ExitCode.runtime : ExitCode.pass);
+      return exitFor(interrupted, runExitCode(r, result.errorCode));
     }
 
     switch (kind) {
@@ -186,7 +202,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
       case 'snapshot': {
         await target.resume();
         if (spec.kind === 'launch' && durationMs) await waitOrCancel(durationMs, () => interrupted);
-        const r = await watch(takeHeapSnapshot(target.session, { out: out('heapsnapshot') }));
+        const r = await watch(takeHeapSnapshot(target.session, { out: out('heapsnapshot'), force }));
         io.out(`${rel(io, r.file)}: ${formatBytes(r.bytes)} in ${(r.durationMs / 1000).toFixed(1)} s`);
         await printSnapshot(io, r.file, top, progress);
         return exitFor(interrupted);
@@ -205,8 +221,12 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         const mode = (values.mode ?? 'snapshots') as LeakMode;
         const dir = path.resolve(io.cwd, values.out ?? defaultCaptureName('leaks', target.pid, '').replace(/\.$/, ''));
         const rounds = values.rounds !== undefined ? positiveInt(values.rounds, '--rounds') : undefined;
-        const r = await watch(findLeaks(target.session, { dir, mode, rounds, action: leakAction!.action, warmup: leakAction!.warmup, fullRetainerPaths: values['full-paths'] }));
-        io.out(`${rel(io, r.file)}: ${r.action}, ${r.operations.toLocaleString('en-US')} operations (${r.mode})`);
+        if (under) {
+          const miss = await loadMissesTarget({ config: under.config, profile: values.under!, targetPid: target.pid, targetDescription: target.description, inspector: target.session.target });
+          if (miss) progress.log('warn', miss);
+        }
+        const r = await watch(findLeaks(target.session, { dir, mode, rounds, action: leakAction!.action, warmup: leakAction!.warmup, fullRetainerPaths: values['full-paths'], force }));
+        io.out(`${rel(io, r.file)}: ${r.action}, ${r.operations.toLocaleString('en-US')} operations (${r.mode})${r.responses ? `; responses: ${formatResponses(r.responses)}` : ''}`);
         io.out(r.summary.join('\n'));
         return exitFor(interrupted);
       }
@@ -327,59 +347,6 @@ function leakActionFrom(values: Record<string, string | boolean | undefined>, un
   return { action: make(repeats), warmup: make(Math.max(1, Math.round(repeats / 10))) };
 }
 
-async function listCommand(io: CliIO, json: boolean): Promise<number> {
-  const list = await listNodeProcesses();
-  if (json) {
-    io.out(JSON.stringify(list, null, 2));
-    return ExitCode.pass;
-  }
-  if (!list.length) {
-    io.out('No Node processes found (only those of this user are visible).');
-    return ExitCode.pass;
-  }
-  for (const p of list) {
-    const inspector = p.inspector ? `inspector ${p.inspector.host}:${p.inspector.port}` : 'no inspector open';
-    io.out(`${String(p.pid).padStart(7)}  ${inspector.padEnd(28)}  ${p.command.length > 100 ? `${p.command.slice(0, 97)}...` : p.command}${p.cwd ? `  (in ${p.cwd})` : ''}`);
-  }
-  return ExitCode.pass;
-}
-
-async function printCpu(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
-  await withAnalysis(progress, 'analysing the CPU profile', async (onProgress) => {
-    io.out(formatCpuBody(await analyzeCpuProfile(file, { top, onProgress }), top, io.cwd));
-  });
-}
-
-async function printHeapProfile(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
-  await withAnalysis(progress, 'analysing the heap profile', async (onProgress) => {
-    io.out(formatHeapProfileBody(await analyzeHeapProfile(file, { top, onProgress }), top, io.cwd));
-  });
-}
-
-async function printSnapshot(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
-  await withAnalysis(progress, 'analysing the heap snapshot', async (onProgress) => {
-    io.out(formatHeap(await analyzeHeapSnapshot(file, { top, onProgress }), top));
-  });
-}
-
-/** The capture is saved whatever happens here: an analysis failure is a warning, not a failed command. */
-async function withAnalysis(progress: ProgressLine, what: string, run: (onProgress: (p: { fraction: number; message: string }) => void) => Promise<void>): Promise<void> {
-  const started = Date.now();
-  try {
-    await run((p) => progress.update(what, p.fraction, Date.now() - started, undefined, p.message));
-  } catch (err) {
-    progress.clear();
-    progress.log('warn', `${what} failed: ${(err as Error).message}; the file is saved and \`perflab analyze\` can read it later`);
-  } finally {
-    progress.clear();
-  }
-}
-
-function rel(io: CliIO, file: string): string {
-  const r = path.relative(io.cwd, file);
-  return r && !r.startsWith('..') ? r : file;
-}
-
 function waitOrCancel(ms: number, cancelled: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const started = Date.now();
@@ -392,33 +359,3 @@ function waitOrCancel(ms: number, cancelled: () => boolean): Promise<void> {
   });
 }
 
-/** One progress line on stderr: redrawn in place on a terminal, a plain line every few seconds otherwise. */
-class ProgressLine {
-  private shown = false;
-  private lastPlain = 0;
-
-  constructor(private readonly io: CliIO) {}
-
-  update(phase: string, fraction: number, elapsedMs: number, totalMs?: number, message?: string): void {
-    const pct = totalMs || fraction > 0 ? ` ${String(Math.round(fraction * 100)).padStart(3)}%` : '';
-    const time = totalMs ? `${(elapsedMs / 1000).toFixed(1)}s/${(totalMs / 1000).toFixed(1)}s` : `${(elapsedMs / 1000).toFixed(1)}s`;
-    const text = `${phase}${pct}  ${time}${message ? `  ${message}` : ''}`;
-    if (this.io.isTTY && this.io.writeErr) {
-      this.io.writeErr(`\r\x1b[2K${text}`);
-      this.shown = true;
-    } else if (Date.now() - this.lastPlain >= 5_000) {
-      this.lastPlain = Date.now();
-      this.io.err(text);
-    }
-  }
-
-  log(level: 'info' | 'warn' | 'error', message: string): void {
-    this.clear();
-    this.io.err(level === 'info' ? message : `${level}: ${message}`);
-  }
-
-  clear(): void {
-    if (this.shown && this.io.writeErr) this.io.writeErr('\r\x1b[2K');
-    this.shown = false;
-  }
-}

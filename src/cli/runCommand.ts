@@ -8,7 +8,7 @@ import { RunStore } from '../core/runStore';
 import { runProfile } from '../runners/runProfile';
 import { RunnerError } from '../runners/types';
 import { configName, loadProfileConfig } from './configCommands';
-import { CliError, type CliIO, ExitCode } from './exit';
+import { CliError, type CliIO, ExitCode, runExitCode } from './exit';
 import { attachLiveLine } from './liveLine';
 
 export interface RunOptions {
@@ -69,9 +69,7 @@ export async function runCommand(io: CliIO, profileName: string | undefined, opt
     if (target) await writeFile(path.resolve(io.cwd, target), text);
   }
 
-  if (record.status === 'cancelled') return ExitCode.cancelled;
-  if (record.status === 'failed') return run.errorCode === 'config' || run.errorCode === 'refused' ? ExitCode.usage : ExitCode.runtime;
-  return record.pass ? ExitCode.pass : ExitCode.failed;
+  return runExitCode(record, run.errorCode);
 }
 
 function attachPid(text: string): ProcessRef {

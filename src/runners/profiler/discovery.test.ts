@@ -4,19 +4,21 @@ import { assertHostAllowed, parseInspectorAddress } from './endpoint';
 
 describe('parseInspectFlags', () => {
   it('reads the inspector flags of a node command line', () => {
-    expect(parseInspectFlags(['node', 'app.js'])).toEqual({ openAtStart: false, host: '127.0.0.1', port: 9229, explicitPort: false });
-    expect(parseInspectFlags(['node', '--inspect', 'app.js'])).toMatchObject({ openAtStart: true, port: 9229, explicitPort: false });
-    expect(parseInspectFlags(['node', '--inspect=0', 'app.js'])).toMatchObject({ openAtStart: true, port: 0, explicitPort: true });
-    expect(parseInspectFlags(['node', '--inspect-brk=0.0.0.0:9333', 'app.js'])).toMatchObject({ openAtStart: true, host: '0.0.0.0', port: 9333 });
-    expect(parseInspectFlags(['node', '--inspect=[::1]:9444', 'app.js'])).toMatchObject({ host: '::1', port: 9444 });
-    // --inspect-port only sets the port SIGUSR1 will use.
-    expect(parseInspectFlags(['node', '--inspect-port=0', 'app.js'])).toMatchObject({ openAtStart: false, port: 0 });
+    expect(parseInspectFlags(['node', 'app.js'])).toEqual({ host: '127.0.0.1', port: 9229 });
+    expect(parseInspectFlags(['node', '--inspect', 'app.js'])).toEqual({ host: '127.0.0.1', port: 9229 });
+    expect(parseInspectFlags(['node', '--inspect=0', 'app.js'])).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(parseInspectFlags(['node', '--inspect-brk=0.0.0.0:9333', 'app.js'])).toEqual({ host: '0.0.0.0', port: 9333 });
+    expect(parseInspectFlags(['node', '--inspect=[::1]:9444', 'app.js'])).toEqual({ host: '::1', port: 9444 });
+    // --inspect-port sets where SIGUSR1 will open it, host included.
+    expect(parseInspectFlags(['node', '--inspect-port=0', 'app.js'])).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(parseInspectFlags(['node', '--inspect-port=0.0.0.0:9230', 'app.js'])).toEqual({ host: '0.0.0.0', port: 9230 });
   });
 
   it('takes NODE_OPTIONS into account and ignores the script’s own arguments', () => {
-    expect(parseInspectFlags(['node', 'app.js'], '--inspect-port=7000')).toMatchObject({ openAtStart: false, port: 7000 });
-    expect(parseInspectFlags(['node', 'app.js', '--inspect=1234'])).toMatchObject({ openAtStart: false, port: 9229 });
-    expect(parseInspectFlags(['node', '-r', 'ts-node/register', '--inspect=5555', 'app.ts'])).toMatchObject({ openAtStart: true, port: 5555 });
+    expect(parseInspectFlags(['node', 'app.js'], '--inspect-port=7000')).toEqual({ host: '127.0.0.1', port: 7000 });
+    expect(parseInspectFlags(['node', 'app.js'], '--inspect-port=0.0.0.0:0')).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(parseInspectFlags(['node', 'app.js', '--inspect=1234'])).toEqual({ host: '127.0.0.1', port: 9229 });
+    expect(parseInspectFlags(['node', '-r', 'ts-node/register', '--inspect=5555', 'app.ts'])).toEqual({ host: '127.0.0.1', port: 5555 });
   });
 });
 

@@ -1,11 +1,14 @@
 /**
  * Finding local Node processes and their inspector ports: /proc on Linux, `ps` and `lsof`
- * elsewhere. Also answers "who holds this port?", for the message when the inspector port a
- * target wants (9229 by default) is taken.
+ * elsewhere. An inspector is found by what the process really listens on (one opened by SIGUSR1
+ * has no flag saying so), and reported on the address its socket is bound to (`0.0.0.0` is not
+ * `127.0.0.1`: the network can reach it). Also answers "who holds this port?", for the message
+ * when the inspector port a target wants (9229 by default) is taken.
  */
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { isLoopbackHost } from '../../core/config/hosts';
 import { probeInspector, type InspectorAddress } from './endpoint';
 import * as procfs from './procfs';
 
@@ -20,25 +23,38 @@ export interface NodeProcessInfo {
   command: string;
   cwd?: string;
   /** Where its inspector listens, when it is open and could be found. */
-  inspector?: InspectorAddress;
+  inspector?: ListeningInspector;
 }
 
-/** Inspector flags of a process (from its argv and NODE_OPTIONS). */
+/** An open inspector: the address its socket is bound to, and how to reach it from here. */
+export interface ListeningInspector {
+  /** As bound: `127.0.0.1:9229`, `0.0.0.0:9230`, `:::9229`. The address PerfLab reports. */
+  bound: InspectorAddress;
+  /** Where to connect: the bound address, or loopback for an any-address bind. */
+  reach: InspectorAddress;
+}
+
+/** A listening TCP socket of a process. */
+export interface ListeningPort {
+  address: string;
+  port: number;
+}
+
+/**
+ * Where a process's inspector listens, or would on SIGUSR1, by its flags (argv and NODE_OPTIONS).
+ * Whether it is open is not in the flags (SIGUSR1 opens it later): its listening sockets tell.
+ */
 export interface InspectFlags {
-  /** `--inspect`, `--inspect-brk` or `--inspect-wait` was given: the inspector opened at start. */
-  openAtStart: boolean;
   host: string;
   /** The port the inspector uses (or would use on SIGUSR1); 0 = a free one chosen at random. */
   port: number;
-  /** Whether the port was given explicitly. */
-  explicitPort: boolean;
 }
 
 export const DEFAULT_INSPECTOR_PORT = 9229;
 
 /** Reads `--inspect[-brk|-wait][=[host:]port]` and `--inspect-port=[host:]port`, last one wins. */
 export function parseInspectFlags(argv: readonly string[], nodeOptions = ''): InspectFlags {
-  const flags: InspectFlags = { openAtStart: false, host: '127.0.0.1', port: DEFAULT_INSPECTOR_PORT, explicitPort: false };
+  const flags: InspectFlags = { host: '127.0.0.1', port: DEFAULT_INSPECTOR_PORT };
   // Node options come before the script; arguments after it belong to the script.
   const nodeArgs: string[] = [];
   for (let i = 1; i < argv.length; i++) {
@@ -52,17 +68,14 @@ export function parseInspectFlags(argv: readonly string[], nodeOptions = ''): In
   for (const a of all) {
     const m = /^--(inspect|inspect-brk|inspect-wait|inspect-port|debug-port)(?:=(.*))?$/.exec(a);
     if (!m) continue;
-    if (m[1] !== 'inspect-port' && m[1] !== 'debug-port') flags.openAtStart = true;
     if (m[2] === undefined) continue;
     const value = m[2];
     const hp = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value);
     if (hp) {
       flags.host = (hp[1] ?? hp[2]) || flags.host;
       flags.port = Number(hp[3]);
-      flags.explicitPort = true;
     } else if (/^\d+$/.test(value)) {
       flags.port = Number(value);
-      flags.explicitPort = true;
     } else {
       flags.host = value;
     }
@@ -77,8 +90,10 @@ function isNodeArgv0(argv0: string | undefined, exe: string | undefined): boolea
 
 /**
  * Lists Node processes of this machine (those we may read: our own user's), without this one.
- * `probe` additionally asks candidate ports whether they are an inspector, for processes started
- * with `--inspect=0` (the port is in no flag); it never probes processes without inspector flags.
+ * `probe` (default) also finds each one's open inspector, whether it opened at start or later by
+ * SIGUSR1: the listening socket on the port its flags give (9229 when none do) that answers as an
+ * inspector, or, for a process started with `--inspect-port=0` / `--inspect=0`, whichever of its
+ * listening sockets does.
  */
 export async function listNodeProcesses(opts: { probe?: boolean } = {}): Promise<NodeProcessInfo[]> {
   if (process.platform === 'linux') return listLinux(opts.probe ?? true);
@@ -99,8 +114,9 @@ async function listLinux(probe: boolean): Promise<NodeProcessInfo[]> {
   const list = found.filter((p): p is NodeProcessInfo => p !== undefined);
   await Promise.all(
     list.map(async (p) => {
+      if (!probe) return;
       const flags = parseInspectFlags(p.argv, (await procfs.readEnvVar(p.pid, 'NODE_OPTIONS')) ?? '');
-      if (flags.openAtStart) p.inspector = await openInspectorOf(p.pid, flags, probe);
+      p.inspector = await findInspector(await listeningPortsOf(p.pid), flags.port);
     }),
   );
   return list.sort((a, b) => a.pid - b.pid);
@@ -119,30 +135,49 @@ async function listWithPs(probe: boolean): Promise<NodeProcessInfo[]> {
     const argv = command.split(/\s+/);
     if (pid === process.pid || !isNodeArgv0(argv[0], undefined)) continue;
     const info: NodeProcessInfo = { pid, ppid: Number(m[2]), argv, command };
-    const flags = parseInspectFlags(argv);
-    if (flags.openAtStart) info.inspector = await openInspectorOf(pid, flags, probe);
+    if (probe) info.inspector = await findInspector(await listeningPortsOf(pid), parseInspectFlags(argv).port);
     list.push(info);
   }
   return list;
 }
 
-/** The inspector of a process started with inspector flags: the flagged port, or a probed one. */
-async function openInspectorOf(pid: number, flags: InspectFlags, probe: boolean): Promise<InspectorAddress | undefined> {
-  const ports = await listeningPortsOf(pid);
-  if (flags.explicitPort && flags.port !== 0) {
-    const hit = ports.find((p) => p.port === flags.port);
-    return hit ? { host: loopbackFor(hit.address), port: hit.port } : undefined;
-  }
-  return probe ? probeInspectorAmong(ports) : undefined;
-}
-
-/** Asks each listening port whether it is a Node inspector; the first that says so. */
-export async function probeInspectorAmong(ports: readonly { address: string; port: number }[]): Promise<InspectorAddress | undefined> {
-  for (const p of ports) {
-    const address = { host: loopbackFor(p.address), port: p.port };
-    if (await probeInspector(address)) return address;
+/**
+ * The inspector among a process's listening sockets: the one on `port` (the port its flags give,
+ * where SIGUSR1 opens it) or, with port 0 (a random one), any of them, that answers
+ * `/json/version` as a Node inspector. Only that HTTP question is asked: no session is opened.
+ */
+export async function findInspector(sockets: readonly ListeningPort[], port = 0): Promise<ListeningInspector | undefined> {
+  for (const s of sockets) {
+    if (port !== 0 && s.port !== port) continue;
+    const reach = { host: loopbackFor(s.address), port: s.port };
+    if (await probeInspector(reach)) return { bound: { host: s.address, port: s.port }, reach };
   }
   return undefined;
+}
+
+/** Whether an inspector bound there is reachable from this machine only. */
+export function isLoopbackBound(bound: InspectorAddress): boolean {
+  return isLoopbackHost(bound.host);
+}
+
+/** `all network interfaces` for 0.0.0.0 and ::, else `not loopback`: how exposed a bind is, for messages. */
+export function exposure(bound: InspectorAddress): string {
+  return bound.host === '0.0.0.0' || bound.host === '::' ? 'all network interfaces' : 'an address other machines can reach';
+}
+
+/**
+ * The local listening socket a connection to `address` lands on (Linux), so a loopback address
+ * that reaches an inspector bound to 0.0.0.0 is reported as what it is. Undefined when no local
+ * socket matches (a remote host, a forwarded port) or the platform cannot tell.
+ */
+export async function boundSocketFor(address: InspectorAddress): Promise<InspectorAddress | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  const host = address.host.replace(/^\[|\]$/g, '');
+  const candidates = (await procfs.listeningSockets()).filter((s) => s.port === address.port);
+  const exact = candidates.find((s) => s.address === host || (host === 'localhost' && isLoopbackHost(s.address)));
+  const wildcard = candidates.find((s) => s.address === '0.0.0.0' || s.address === '::');
+  const hit = exact ?? wildcard;
+  return hit ? { host: hit.address, port: hit.port } : undefined;
 }
 
 /** A loopback address to reach a socket bound to `address` (any-address binds included). */
@@ -154,7 +189,7 @@ export function loopbackFor(address: string): string {
 }
 
 /** TCP ports `pid` listens on (address + port). */
-export async function listeningPortsOf(pid: number): Promise<{ address: string; port: number }[]> {
+export async function listeningPortsOf(pid: number): Promise<ListeningPort[]> {
   if (process.platform === 'linux') return procfs.listeningSocketsOf(pid);
   try {
     const { stdout } = await execFileAsync('lsof', ['-nP', '-a', '-p', String(pid), '-iTCP', '-sTCP:LISTEN', '-Fn']);
@@ -164,8 +199,8 @@ export async function listeningPortsOf(pid: number): Promise<{ address: string; 
   }
 }
 
-function parseLsofNames(stdout: string): { address: string; port: number }[] {
-  const out: { address: string; port: number }[] = [];
+function parseLsofNames(stdout: string): ListeningPort[] {
+  const out: ListeningPort[] = [];
   for (const line of stdout.split('\n')) {
     const m = /^n(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(line);
     if (m) out.push({ address: (m[1] ?? m[2]) === '*' ? '0.0.0.0' : (m[1] ?? m[2])!, port: Number(m[3]) });

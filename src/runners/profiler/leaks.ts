@@ -18,15 +18,30 @@ import { writeJsonAtomic } from './atomicFile';
 import { startHeapSampling, type HeapProfile } from './heap';
 import type { InspectorSession } from './session';
 import { takeHeapSnapshot } from './snapshot';
+import type { SnapshotMemoryOptions } from './snapshotMemory';
 import { CaptureHandle, ProfilerError, formatBytes } from './types';
 
 /** What the target is made to do between baseline and target. */
 export interface LeakAction {
   /** For messages: `300 × POST /messages`, `load profile "smoke"`. */
   label: string;
-  /** Runs the action once through; resolves with the operations it performed (requests, calls). */
-  run(signal: AbortSignal): Promise<number>;
+  /**
+   * Runs the action once through; resolves with what it did. An action that mostly failed (a
+   * typo in a path answers 404 every time) rejects instead: the hunt would measure nothing.
+   */
+  run(signal: AbortSignal): Promise<ActionRun>;
 }
+
+/** What one run of an action did. */
+export interface ActionRun {
+  /** Operations performed (requests, calls). */
+  operations: number;
+  /** HTTP actions: responses by status (`"200"`, `"404"`; `"error"` for a request with no answer). */
+  responses?: Record<string, number>;
+}
+
+/** An action fails when more than this share of its operations failed. */
+export const MAX_FAILED_SHARE = 0.1;
 
 export type LeakMode = 'snapshots' | 'sampling';
 
@@ -46,6 +61,10 @@ export interface LeakOptions {
    * as `… 6 internal hops via Timeout._onTimeout` (`leaks.json` always has the whole path).
    */
   fullRetainerPaths?: boolean;
+  /** Snapshot mode: take the snapshots even when the machine lacks the memory they are projected to need. */
+  force?: boolean;
+  /** Snapshot mode: how that projection is made (see checkSnapshotMemory). */
+  memory?: SnapshotMemoryOptions;
   /** Noise floor of the snapshot report (analysis defaults: 20 objects, 64 KiB retained). */
   report?: Pick<LeakReportOptions, 'minCount' | 'minRetainedBytes' | 'top'>;
   signal?: AbortSignal;
@@ -68,6 +87,8 @@ export interface LeakResult {
   action: string;
   /** Operations the action performed (all rounds). */
   operations: number;
+  /** HTTP actions: responses by status over all rounds (the warm-up apart). */
+  responses?: Record<string, number>;
   snapshots?: { baseline: string; target: string; final: string };
   /** Snapshot mode: groups above the noise floor, largest first. */
   report?: LeakReport;
@@ -116,7 +137,7 @@ async function bySnapshots(session: InspectorSession, opts: LeakOptions, handle:
   let warned = false;
   const snapshot = async (file: string, phase: string, fraction: number) => {
     step(phase, fraction);
-    const capture = takeHeapSnapshot(session, { out: file, signal });
+    const capture = takeHeapSnapshot(session, { out: file, signal, force: opts.force, memory: opts.memory });
     capture.on('log', (l) => {
       // The pause warning once, not three times.
       if (!warned || l.level !== 'warn') handle.emit('log', l);
@@ -129,7 +150,8 @@ async function bySnapshots(session: InspectorSession, opts: LeakOptions, handle:
   await gc();
   await snapshot(files.baseline, 'baseline snapshot', 0.05);
   step('action', 0.2, opts.action.label);
-  const operations = await opts.action.run(signal);
+  const done = await opts.action.run(signal);
+  const operations = done.operations;
   signal.throwIfAborted();
   await snapshot(files.target, 'target snapshot', 0.5);
   await sleep(opts.settleMs ?? 1_000, signal);
@@ -145,9 +167,25 @@ async function bySnapshots(session: InspectorSession, opts: LeakOptions, handle:
   const summary = report.groups.length
     ? report.groups.map((g) => leakLine(g, operations, opts.fullRetainerPaths ?? false))
     : [`no group of objects left behind by ${opts.action.label} stands above the noise floor (${report.noise.minCount} objects, ${formatBytes(report.noise.minRetainedBytes)} retained)`];
-  const result: Omit<LeakResult, 'file'> = { mode: 'snapshots', action: opts.action.label, operations, snapshots: files, report, summary };
+  const result: Omit<LeakResult, 'file'> = { mode: 'snapshots', action: opts.action.label, operations, ...responsesOf([done]), snapshots: files, report, summary };
   const file = await writeJsonAtomic(path.join(opts.dir, 'leaks.json'), result);
   return { ...result, file };
+}
+
+/** The responses of several runs added up, when the action counts them. */
+function responsesOf(runs: readonly ActionRun[]): Pick<LeakResult, 'responses'> {
+  if (!runs.some((r) => r.responses)) return {};
+  const responses: Record<string, number> = {};
+  for (const r of runs) for (const [status, n] of Object.entries(r.responses ?? {})) responses[status] = (responses[status] ?? 0) + n;
+  return { responses };
+}
+
+/** `200 × 180, 404 × 20`, most frequent first. */
+export function formatResponses(responses: Record<string, number>): string {
+  return Object.entries(responses)
+    .sort((a, b) => b[1] - a[1])
+    .map(([status, n]) => `${status} × ${n}`)
+    .join(', ');
 }
 
 function leakLine(g: LeakReport['groups'][number], operations: number, fullPath: boolean): string {
@@ -163,7 +201,7 @@ async function bySampling(session: InspectorSession, opts: LeakOptions, handle: 
   const recording = await startHeapSampling(session, { live: true });
   const checkpoints: Map<string, number>[] = [];
   const frames = new Map<string, { name: string; url: string; line: number }>();
-  let operations = 0;
+  const runs: ActionRun[] = [];
   try {
     const checkpoint = async () => {
       await gc();
@@ -172,13 +210,14 @@ async function bySampling(session: InspectorSession, opts: LeakOptions, handle: 
     await checkpoint();
     for (let r = 0; r < rounds; r++) {
       step('action', (r / rounds) * 0.9, `round ${r + 1} of ${rounds}: ${opts.action.label}`);
-      operations += await opts.action.run(signal);
+      runs.push(await opts.action.run(signal));
       signal.throwIfAborted();
       await checkpoint();
     }
   } finally {
     await recording.stop().catch(() => undefined);
   }
+  const operations = runs.reduce((n, r) => n + r.operations, 0);
   const minGrowth = opts.report?.minRetainedBytes ?? 64 * 1024;
   const growth: AllocationGrowth[] = [];
   for (const [key, frame] of frames) {
@@ -194,7 +233,7 @@ async function bySampling(session: InspectorSession, opts: LeakOptions, handle: 
     ? growth.slice(0, 10).map((g) => `${g.name || '(anonymous)'} (${g.url}:${g.line}): live memory it allocated grew in ${g.growingRounds} of ${rounds} rounds, by ${formatBytes(g.growthBytes)} (${formatBytes(operations ? g.growthBytes / operations : 0)} per operation)`)
     : [`no function's live allocations grew steadily across ${rounds} rounds of ${opts.action.label} (threshold ${formatBytes(minGrowth)})`];
   handle.log('info', 'sampling mode estimates from samples; confirm a suspect with the snapshot mode, which also shows what retains it');
-  const result: Omit<LeakResult, 'file'> = { mode: 'sampling', action: opts.action.label, operations, growth, summary };
+  const result: Omit<LeakResult, 'file'> = { mode: 'sampling', action: opts.action.label, operations, ...responsesOf(runs), growth, summary };
   const file = await writeJsonAtomic(path.join(opts.dir, 'leaks.json'), result);
   return { ...result, file };
 }
@@ -230,17 +269,21 @@ export function repeatAction(label: string, repeats: number, fn: (i: number, sig
   return {
     label,
     async run(signal) {
-      let next = 0;
-      const lane = async () => {
-        while (next < repeats) {
-          signal.throwIfAborted();
-          await fn(next++, signal);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, repeats)) }, lane));
-      return repeats;
+      await runRepeats(repeats, concurrency, (i) => fn(i, signal), signal);
+      return { operations: repeats };
     },
   };
+}
+
+async function runRepeats(repeats: number, concurrency: number, fn: (i: number) => Promise<unknown>, signal: AbortSignal): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < repeats) {
+      signal.throwIfAborted();
+      await fn(next++);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, repeats)) }, lane));
 }
 
 export interface HttpRepeatOptions {
@@ -256,33 +299,64 @@ export interface HttpRepeatOptions {
   allowHosts?: readonly string[];
 }
 
-/** N repeats of one HTTP request. Answers of 5xx or network errors fail the action. */
+/**
+ * N repeats of one HTTP request. Every response is counted by status; the action fails (after its
+ * requests, naming the status and what to check) when more than MAX_FAILED_SHARE of them failed:
+ * an error status (4xx, 5xx) or no answer at all.
+ */
 export function httpRepeatAction(opts: HttpRepeatOptions): LeakAction {
   const url = new URL(opts.url);
   if (!isLoopbackHost(url.hostname) && !(opts.allowHosts ?? []).includes(url.hostname)) {
     throw new ProfilerError(`refusing to send requests to ${url.host}: only loopback unless the host is allowed`, 'refused');
   }
+  if (!(Number.isInteger(opts.repeats) && opts.repeats >= 1)) throw new ProfilerError(`repeats must be a whole number ≥ 1, not ${opts.repeats}`, 'refused');
   const method = (opts.method ?? 'GET').toUpperCase();
   const json = opts.body !== undefined && typeof opts.body !== 'string';
   const body = opts.body === undefined ? undefined : json ? JSON.stringify(opts.body) : (opts.body as string);
   const headers = { ...(json ? { 'content-type': 'application/json' } : {}), ...opts.headers };
   const label = `${opts.repeats} × ${method} ${url.pathname}${url.search}`;
-  return repeatAction(
+  return {
     label,
-    opts.repeats,
-    async (_, signal) => {
-      let res: Response;
-      try {
-        res = await fetch(url, { method, headers, body, signal });
-      } catch (err) {
-        if (signal.aborted) throw err;
-        throw new ProfilerError(`${method} ${url.href} failed: ${(err as Error).message}`, 'unreachable');
+    async run(signal) {
+      const responses: Record<string, number> = {};
+      let firstError: string | undefined;
+      await runRepeats(opts.repeats, opts.concurrency ?? 10, async () => {
+        let status: string;
+        try {
+          const res = await fetch(url, { method, headers, body, signal });
+          await res.arrayBuffer();
+          status = String(res.status);
+        } catch (err) {
+          if (signal.aborted) throw err;
+          firstError ??= (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
+          status = 'error';
+        }
+        responses[status] = (responses[status] ?? 0) + 1;
+      }, signal);
+      const failed = Object.entries(responses).filter(([status]) => !/^[23]\d\d$/.test(status));
+      const failedCount = failed.reduce((n, [, c]) => n + c, 0);
+      if (failedCount > MAX_FAILED_SHARE * opts.repeats) {
+        const [worst] = failed.sort((a, b) => b[1] - a[1])[0]!;
+        const share = failedCount === opts.repeats ? 'every request' : `${failedCount} of ${opts.repeats} requests`;
+        throw new ProfilerError(
+          `${method} ${url.href}: ${share} failed (responses: ${formatResponses(responses)}); ${failureHint(worst, firstError)}. A leak hunt measures what the action leaves behind, so it needs the action to succeed (at most ${MAX_FAILED_SHARE * 100}% failures)`,
+          'action-failed',
+        );
       }
-      await res.arrayBuffer();
-      if (res.status >= 500) throw new ProfilerError(`${method} ${url.href} answered ${res.status}`, 'internal');
+      return { operations: opts.repeats, responses };
     },
-    opts.concurrency ?? 10,
-  );
+  };
+}
+
+/** What to check for the most frequent failing status. */
+function failureHint(status: string, firstError: string | undefined): string {
+  if (status === 'error') return `no answer (${firstError ?? 'no response'}): is the server running and listening on that port?`;
+  const code = Number(status);
+  if (code === 400 || code === 422) return `${status}: the server rejected the request; check --body (the JSON the endpoint expects) and the method`;
+  if (code === 401 || code === 403) return `${status}: the endpoint wants credentials; --request sends no authentication`;
+  if (code === 404 || code === 405) return `${status}: check the method and the path in --request (a typo?)`;
+  if (code >= 500) return `${status}: the server failed; its log says why`;
+  return `${status}: check the request`;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -52,6 +52,16 @@ export async function readEnvVar(pid: number, name: string): Promise<string | un
   }
 }
 
+/** `MemAvailable` of /proc/meminfo in bytes: what can be allocated without swapping; undefined when unreadable. */
+export async function readMemAvailable(): Promise<number | undefined> {
+  try {
+    const m = /^MemAvailable:\s+(\d+) kB$/m.exec(await fs.readFile('/proc/meminfo', 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function listPids(): Promise<number[]> {
   const entries = await fs.readdir('/proc');
   return entries.filter((e) => /^\d+$/.test(e)).map(Number);

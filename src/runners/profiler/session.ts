@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import CDP from 'chrome-remote-interface';
 import type ProtocolMapping from 'devtools-protocol/types/protocol-mapping';
 import { withTimeout } from '../timeout';
-import { formatAddress, type InspectorTarget } from './endpoint';
+import { formatAddress, type InspectorAddress, type InspectorTarget } from './endpoint';
 import { ProfilerError } from './types';
 
 type Commands = ProtocolMapping.Commands;
@@ -48,6 +48,7 @@ export class InspectorSession extends EventEmitter<SessionEvents> {
   private constructor(
     readonly client: CDP.Client,
     readonly target: InspectorTarget,
+    private readonly shownAs: InspectorAddress,
   ) {
     super();
     this.gone = new Promise((resolve) => {
@@ -62,10 +63,14 @@ export class InspectorSession extends EventEmitter<SessionEvents> {
     });
   }
 
-  /** Connects to a target from `/json/list`; fails after `timeoutMs` with a clear error. */
-  static async connect(target: InspectorTarget, opts: { timeoutMs?: number } = {}): Promise<InspectorSession> {
+  /**
+   * Connects to a target from `/json/list`; fails after `timeoutMs` with a clear error. `bound`:
+   * the address the inspector's socket is bound to, which messages name, when it is not the one
+   * connected to (0.0.0.0 reached through 127.0.0.1).
+   */
+  static async connect(target: InspectorTarget, opts: { timeoutMs?: number; bound?: InspectorAddress } = {}): Promise<InspectorSession> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const where = formatAddress(target);
+    const where = formatAddress(opts.bound ?? target);
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
     const connecting = CDP({ target: target.webSocketDebuggerUrl, local: true }).then((client) => {
@@ -90,7 +95,7 @@ export class InspectorSession extends EventEmitter<SessionEvents> {
     } finally {
       clearTimeout(timer);
     }
-    const session = new InspectorSession(client, target);
+    const session = new InspectorSession(client, target, opts.bound ?? target);
     // Older or non-Node inspectors do not know this domain; the session then relies on the disconnect.
     await session.send('NodeRuntime.notifyWhenWaitingForDisconnect' as keyof Commands, { enabled: true } as never, { timeoutMs: 5_000 }).catch(() => undefined);
     return session;
@@ -100,9 +105,9 @@ export class InspectorSession extends EventEmitter<SessionEvents> {
     return this._state;
   }
 
-  /** `127.0.0.1:9229`. */
+  /** `127.0.0.1:9229`: where the inspector is bound. */
   get address(): string {
-    return formatAddress(this.target);
+    return formatAddress(this.shownAs);
   }
 
   /** Sends a command; rejects with a ProfilerError when the connection drops or it times out. */

@@ -6,6 +6,7 @@
  */
 import { AtomicFileWriter } from './atomicFile';
 import type { InspectorSession } from './session';
+import { checkSnapshotMemory, type SnapshotMemoryOptions } from './snapshotMemory';
 import { CaptureHandle, ProfilerError, formatBytes } from './types';
 
 export interface SnapshotOptions {
@@ -14,6 +15,10 @@ export interface SnapshotOptions {
   signal?: AbortSignal;
   /** Record numbers held in objects (bigger snapshots). Default false. */
   captureNumericValue?: boolean;
+  /** Take it even when the machine lacks the memory the snapshot is projected to need. */
+  force?: boolean;
+  /** How that projection is made (see checkSnapshotMemory). */
+  memory?: SnapshotMemoryOptions;
 }
 
 export interface SnapshotResult {
@@ -24,15 +29,21 @@ export interface SnapshotResult {
 
 /**
  * Takes a heap snapshot. It pauses the target while V8 walks the heap (seconds to minutes for
- * big heaps) and the target may need up to ~3× its heap meanwhile; a warning log says so first.
- * When the target exits or the capture is cancelled midway, the bytes received are kept as
- * `<out>.partial` and the error says it is incomplete.
+ * big heaps) and the target's memory grows to many times its heap meanwhile: a warning log says
+ * how much first, and the snapshot is refused (a ProfilerError, `refused`) when this machine does
+ * not have that memory, unless `force`. When the target exits or the capture is cancelled midway,
+ * the bytes received are kept as `<out>.partial` and the error says it is incomplete.
  */
 export function takeHeapSnapshot(session: InspectorSession, opts: SnapshotOptions): CaptureHandle<SnapshotResult> {
   return new CaptureHandle(async (handle, signal) => {
-    const usage = await session.send('Runtime.getHeapUsage').catch(() => undefined);
-    const heap = usage ? ` (heap in use now: ${formatBytes(usage.usedSize)} of ${formatBytes(usage.totalSize)})` : '';
-    handle.log('warn', `taking a heap snapshot pauses the target until the heap is written, and it may need up to ~3× its heap in memory meanwhile${heap}`);
+    const memory = await checkSnapshotMemory(session, opts.memory);
+    if (!memory.ok && !opts.force) throw new ProfilerError(memory.message, 'refused');
+    handle.log(
+      'warn',
+      memory.ok
+        ? memory.message
+        : `--force: taking the heap snapshot although the target is projected to grow by ${formatBytes(memory.growth)} (to ${formatBytes(memory.projectedPeak)}, ${memory.factor}× its ${formatBytes(memory.heapUsed)} heap in use) and this machine has ${formatBytes(memory.available ?? 0)} available; it pauses the target until the heap is written`,
+    );
 
     const started = Date.now();
     const writer = await AtomicFileWriter.create(opts.out);

@@ -72,6 +72,8 @@ export type ProfilerErrorReason =
   | 'target-exit'
   /** A remote host was given where only loopback is allowed, or similar. */
   | 'refused'
+  /** The action a capture depends on failed (a leak hunt's requests answered errors). */
+  | 'action-failed'
   | 'timeout'
   | 'internal';
 

@@ -8,6 +8,8 @@
  * time in GC joins the monitor's GC pauses in the run's process summary.
  */
 import * as path from 'node:path';
+import type { PerfLabConfig } from '../../core/config';
+import { isLoopbackHost } from '../../core/config/hosts';
 import type { RunArtifact, RunRecord } from '../../core/runRecord';
 import type { SampledProcess } from '../processSampling';
 import { runProfile, TIMELINE_ARTIFACT, type ProfileRun, type ProfileRunOptions } from '../runProfile';
@@ -15,9 +17,10 @@ import { RunnerError } from '../types';
 import { gcTimeMs } from './analysis/cpu/v8Meta';
 import { cpuProfileStats, startCpuProfile, type CpuProfile, type CpuProfileStats, type CpuRecording } from './cpu';
 import { heapSamplingScope } from './analysis/format';
-import { listeningPortsOf } from './discovery';
+import { listeningPortsOf, portHolder } from './discovery';
+import type { InspectorAddress } from './endpoint';
 import { startHeapSampling, type HeapProfile, type HeapSamplingOptions, type HeapSamplingRecording } from './heap';
-import type { LeakAction } from './leaks';
+import { MAX_FAILED_SHARE, type LeakAction } from './leaks';
 import type { MonitorOptions } from './monitor';
 import type { InspectorSession } from './session';
 import { attributeLagSpikes, type LagSpike, type SpikeOptions } from './spikes';
@@ -31,7 +34,7 @@ export interface UnderLoadOptions extends Omit<ProfileRunOptions, 'signal' | 'se
   /** Heap sampling during the load (default off). */
   heap?: boolean | HeapSamplingOptions;
   spikes?: SpikeOptions;
-  /** The attached process, to warn when the profile's target is not a port it listens on. */
+  /** The attached process, to warn when the load does not reach it (see loadMissesTarget). */
   targetPid?: number;
   /** How the run record names the attached process, e.g. `pid 1234 (node server.js), inspector …`. */
   targetDescription?: string;
@@ -50,6 +53,10 @@ export interface UnderLoadResult {
   /** `live`: only objects still alive at the end were kept (see HeapSamplingOptions). */
   heap?: { file: string; live: boolean };
   spikes: LagSpike[];
+  /** `spikes.json`, when there were spikes. */
+  spikesFile?: string;
+  /** Why the load run failed, when it did (as `ProfileRun.errorCode`). */
+  errorCode?: RunnerError['code'];
 }
 
 export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptions): CaptureHandle<UnderLoadResult> {
@@ -58,7 +65,9 @@ export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptio
       const names = Object.keys(opts.config.profiles);
       throw new RunnerError(`no profile "${opts.profile}" in the config; it has ${names.length ? names.join(', ') : 'no profiles'}`, 'config');
     }
-    await warnIfOtherTarget(opts, (m) => handle.log('warn', m));
+    // Before any capture starts: a capture of a process the load never reaches shows nothing.
+    const miss = await loadMissesTarget({ ...opts, inspector: session.target });
+    if (miss) handle.log('warn', miss);
     const option = <T extends object>(v: boolean | T | undefined, byDefault: boolean): T | undefined => (v === undefined ? (byDefault ? ({} as T) : undefined) : v === false ? undefined : v === true ? ({} as T) : v);
     const cpuOpts = option(opts.cpu, true);
     const heapOpts = option(opts.heap, false);
@@ -88,6 +97,7 @@ export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptio
     });
     const record = await run.record;
     const sampled = await run.sampled;
+    const errorCode = run.errorCode;
 
     const lost: string[] = [];
     const collect = async <T>(what: string, stop: (() => Promise<T>) | undefined): Promise<T | undefined> => {
@@ -104,7 +114,7 @@ export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptio
     const heapProfile = await collect<HeapProfile>('the heap profile', heap?.stop);
 
     const artifacts: RunArtifact[] = [...record.artifacts];
-    const result: UnderLoadResult = { record, runDir: opts.store.runDir(record.id), spikes: [] };
+    const result: UnderLoadResult = { record, runDir: opts.store.runDir(record.id), spikes: [], ...(errorCode ? { errorCode } : {}) };
     const save = async (name: string, kind: RunArtifact['kind'], label: string, data: unknown) => {
       const file = await opts.store.writeArtifact(record.id, name, JSON.stringify(data));
       artifacts.push({ file: name, kind, label });
@@ -119,7 +129,7 @@ export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptio
       result.timeline = { file: path.join(result.runDir, TIMELINE_ARTIFACT) };
       if (profile) {
         result.spikes = attributeLagSpikes(profile, sampled.timeline.samples, { startMonoUs: sampled.startMonoUs, cwd: opts.configDir, ...opts.spikes });
-        if (result.spikes.length) await save('spikes.json', 'report', 'Event-loop lag spikes and the code running during them', result.spikes);
+        if (result.spikes.length) result.spikesFile = await save('spikes.json', 'report', 'Event-loop lag spikes and the code running during them', result.spikes);
       }
     }
     result.record = { ...record, artifacts, ...withTimeInGc(record, sampled, profile) };
@@ -154,26 +164,55 @@ export function loadProfileAction(opts: Omit<ProfileRunOptions, 'signal'>, onRun
       onRun?.(run);
       const record = await run.record;
       if (record.status === 'failed') throw new ProfilerError(`the load profile "${opts.profile}" failed: ${record.error ?? 'unknown error'}`, 'internal');
-      return record.overall?.count ?? record.operations.reduce((n, o) => n + o.count, 0);
+      const done = record.overall ?? { count: record.operations.reduce((n, o) => n + o.count, 0), errors: record.operations.reduce((n, o) => n + o.errors, 0) };
+      if (done.count > 0 && done.errors > MAX_FAILED_SHARE * done.count) {
+        const kinds = Object.entries(record.overall?.errorsByKind ?? {}).map(([k, n]) => `${k} × ${n}`).join(', ');
+        throw new ProfilerError(
+          `the load profile "${opts.profile}" failed ${done.errors} of ${done.count} operations${kinds ? ` (${kinds})` : ''}; a leak hunt needs the action to succeed (at most ${MAX_FAILED_SHARE * 100}% failures): check the profile against the target (run it with \`perflab run ${opts.profile}\`)`,
+          'action-failed',
+        );
+      }
+      return { operations: done.count };
     },
   };
 }
 
-/** An http profile whose target port the attached process does not listen on loads something else. */
-async function warnIfOtherTarget(opts: UnderLoadOptions, warn: (message: string) => void): Promise<void> {
-  const profile = opts.config.profiles[opts.profile];
-  if (opts.targetPid === undefined || profile?.type !== 'http') return;
-  const target = opts.config.targets[profile.target];
-  if (!target) return;
+/** What loadMissesTarget needs: the config, the load profile and the attached process. */
+export interface LoadTargetCheck {
+  config: PerfLabConfig;
+  profile: string;
+  /** The attached process; found from `inspector` when not given (a local inspector's holder). */
+  targetPid?: number;
+  targetDescription?: string;
+  inspector?: InspectorAddress;
+}
+
+/**
+ * Why a load profile would not reach the attached process, if it would not: Redis and BullMQ
+ * benchmarks run their clients, queues and workers in PerfLab's own process; an http profile whose
+ * target port the process does not listen on loads another process. Said before a capture starts.
+ */
+export async function loadMissesTarget(check: LoadTargetCheck): Promise<string | undefined> {
+  const profile = Object.hasOwn(check.config.profiles, check.profile) ? check.config.profiles[check.profile] : undefined;
+  if (!profile) return undefined;
+  const pid = check.targetPid ?? (check.inspector && isLoopbackHost(check.inspector.host) ? (await portHolder(check.inspector.port).catch(() => undefined))?.pid : undefined);
+  const who = pid !== undefined ? `pid ${pid}` : (check.targetDescription ?? 'the attached process');
+  if (profile.type !== 'http') {
+    const how = profile.type === 'bullmq' ? "adds and processes its jobs in PerfLab's own process (its own queue and worker)" : "sends its Redis commands from PerfLab's own process";
+    return `the ${profile.type} profile "${check.profile}" never touches ${who}: it ${how}, so the capture will show ${who} idle. Run an http profile against the process to profile it under load`;
+  }
+  const target = check.config.targets[profile.target];
+  if (pid === undefined || !target) return undefined;
   let url: URL;
   try {
     url = new URL(target.baseUrl);
   } catch {
-    return;
+    return undefined;
   }
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  const ports = await listeningPortsOf(opts.targetPid).catch(() => []);
+  const ports = await listeningPortsOf(pid).catch(() => []);
   if (ports.length && !ports.some((p) => p.port === port)) {
-    warn(`pid ${opts.targetPid} does not listen on port ${port} (${target.baseUrl}); the load goes to another process, so the profile will not show it`);
+    return `pid ${pid} does not listen on port ${port} (${target.baseUrl}); the load goes to another process, so the profile will not show it`;
   }
+  return undefined;
 }
