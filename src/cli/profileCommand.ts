@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration, type PerfLabConfig } from '../core/config';
-import { RunStore } from '../core/runStore';
+import type { RunStore } from '../core/runStore';
 import { analyzeCpuProfile, analyzeHeapProfile, analyzeHeapSnapshot } from '../runners/profiler/analysis';
 import { formatCpuBody, formatHeap, formatHeapProfileBody, heapSamplingScope, samplingLine } from '../runners/profiler/analysis/format';
 import { attach, type AttachSpec, type AttachedTarget } from '../runners/profiler/attach';
@@ -23,7 +23,7 @@ import { takeHeapSnapshot } from '../runners/profiler/snapshot';
 import { type CaptureHandle, ProfilerError, formatBytes } from '../runners/profiler/types';
 import { loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
 import { RunnerError } from '../runners/types';
-import { configName, loadProfileConfig } from './configCommands';
+import { configName, loadProfileConfig, runStoreFor } from './configCommands';
 import { CliError, type CliIO, ExitCode } from './exit';
 import { attachLiveLine } from './liveLine';
 
@@ -294,7 +294,7 @@ async function loadUnder(io: CliIO, profile: string, configOption: string | unde
   // The profile runs against the attached process, so its process metrics are measurable.
   const { file, config } = await loadProfileConfig(io, configOption, profile, { processNamedFor: profile });
   const configDir = path.dirname(file);
-  return { config, configDir, configName: configName(io, file), store: new RunStore(path.resolve(configDir, runsDir ?? '.perflab/runs')) };
+  return { config, configDir, configName: configName(io, file), store: runStoreFor(io, file, runsDir) };
 }
 
 function leakActionFrom(values: Record<string, string | boolean | undefined>, under: UnderConfig | undefined): { action: LeakAction; warmup?: LeakAction } {
