@@ -7,15 +7,17 @@
  *   actual send as `uncorrectedLatency`.
  * - Closed-loop phases (`connections`, optional `pipelining`) run on autocannon (./closedLoop.ts).
  *
- * Before any load: the target must be loopback or allowed (`RunnerError('refused')`), templates
- * and the custom generator must be usable (`RunnerError('config')`), and the target's port must
- * accept a connection within 2 s (`RunnerError('unreachable')`).
+ * Before any load: the target must be loopback or allowed (`RunnerError('refused')`), the plan
+ * within what the generator can do (./plan.ts), templates and the custom generator usable
+ * (`RunnerError('config')`), and the target's port must accept a connection within 2 s
+ * (`RunnerError('unreachable')`).
  */
 import { Worker } from 'node:worker_threads';
 import type { HttpProfile } from '../../core/config/types';
 import type { TimelinePoint } from '../../core/runRecord';
 import { RunHandle, RunnerError, type RunnerContext, type RunnerFactory, type RunnerOutcome } from '../types';
 import { checkReachable, resolveGenerator, resolveTarget } from './preflight';
+import { checkPlan } from './plan';
 import type { FromWorker, PhaseData, WorkerInit } from './protocol';
 import { compileScenarios, targetInfo } from './requestPlan';
 import { buildOutcome } from './results';
@@ -44,6 +46,11 @@ export const runHttpProfile: RunnerFactory<HttpProfile> = createHttpRunner();
 
 async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHandle, signal: AbortSignal, options: HttpRunnerOptions): Promise<RunnerOutcome> {
   const resolved = resolveTarget(profile, ctx);
+  const connections = {
+    initial: options.connections?.initial ?? DEFAULT_CONNECTIONS,
+    max: options.connections?.max ?? MAX_CONNECTIONS,
+  };
+  checkPlan(profile, connections);
   try {
     compileScenarios(profile.scenarios, targetInfo(resolved.url.href, resolved.target.headers));
   } catch (err) {
@@ -66,10 +73,7 @@ async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHand
     scenarios: profile.scenarios,
     timeoutMs: profile.timeoutMs,
     ...(generatorModule ? { generatorModule } : {}),
-    connections: {
-      initial: options.connections?.initial ?? DEFAULT_CONNECTIONS,
-      max: options.connections?.max ?? MAX_CONNECTIONS,
-    },
+    connections,
   };
   const plannedMs = profile.phases.reduce((ms, p) => ms + p.durationMs, 0);
   return runWorker(workerPath, init, handle, signal, resolved.display, plannedMs);
