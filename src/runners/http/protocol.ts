@@ -27,8 +27,22 @@ export type FromWorker =
   | { type: 'sample'; point: TimelinePoint; total: number; elapsedMs: number }
   | { type: 'phase-end'; phase: PhaseData }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
-  | { type: 'done'; lagP99Ms: number }
+  | { type: 'done'; lagP99Ms: number; unanswered?: Unanswered }
   | { type: 'fatal'; code: 'config' | 'internal'; message: string };
+
+/**
+ * The target stopped answering: an unbroken run of connection errors (see ./liveness.ts) that
+ * stopped the run (`stoppedRun`), or was still going on when the run ended.
+ */
+export interface Unanswered {
+  /** When the first of the failures came, ms since the run started. */
+  sinceMs: number;
+  /** How long the streak had lasted when the run stopped or ended, ms. */
+  forMs: number;
+  failures: number;
+  byKind: Record<string, number>;
+  stoppedRun: boolean;
+}
 
 /** Counts that are not tied to one latency distribution. */
 export interface Counts {
@@ -58,6 +72,7 @@ export interface PhaseHealth {
   connections?: number;
   /** Due but never completed: not sent by the end of the phase, or cut off in flight. */
   dropped?: number;
+
   generatorBound: boolean;
   message?: string;
 }
@@ -71,8 +86,6 @@ export interface PhaseData {
   /** Cut short by a stop request. */
   stopped: boolean;
   scenarios: ScenarioData[];
-  /** Failures that cannot be tied to a scenario (a closed-loop connection error). */
-  unattributed: Counts;
   health: PhaseHealth;
 }
 

@@ -67,8 +67,6 @@ export function buildOutcome(run: CollectedRun): RunnerOutcome {
         t.uncorrected.add(uncorrected);
       }
     }
-    addCounts(phase, p.unattributed);
-    addCounts(overall, p.unattributed);
     measuredMs += p.durationMs;
     phases.push({ ...result(p.name, phase, p.durationMs, p.model === 'open'), durationMs: Math.round(p.durationMs), model: p.model });
   }
