@@ -31,6 +31,8 @@ declare module 'autocannon' {
     interface Client extends EventEmitter {
       pipelinedRequests: { toArray(): PendingRequest[]; clear(): void };
       _connect(): void;
+      /** The bytes of the request about to be written. */
+      getRequestBuffer(): Buffer;
     }
 
     interface Options {

@@ -13,7 +13,8 @@
  * Failures: autocannon reports a failed connection without saying which requests it carried,
  * so each client (connection) is watched from `setupClient` instead: the requests it still had in
  * flight when its connection failed, or when it timed out, are failures of their own scenarios,
- * each counted once (the same rows as the answers).
+ * each counted once (the same rows as the answers). A request the request source refuses
+ * (./requestSource.ts) is counted as `invalid-request` and the connection builds the next one.
  */
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
@@ -21,13 +22,15 @@ import type { ClosedPhase } from '../../core/config/types';
 import type { PhaseRecorder } from './recorder';
 import type { RenderedRequest } from './requestPlan';
 import { weightedDeck } from './requestPlan';
-import type { RequestSource } from './requestSource';
+import { INVALID_REQUEST, InvalidRequest, type RequestSource } from './requestSource';
 
 /** A request of autocannon's list, tagged with its scenario (the tag survives autocannon's copies). */
 interface Entry extends autocannon.Request {
   scenario: number;
 }
 
+/** What a client writes once the run has to stop: nothing reaches the wire. */
+const NOTHING = Buffer.alloc(0);
 
 export interface ClosedLoopOptions {
   phase: ClosedPhase;
@@ -72,12 +75,19 @@ export class ClosedLoop {
         const entry: Entry = { ...toAutocannon(scenarios[i]!.render({ seq: 0 })), onResponse: handlers[i]!, scenario: i };
         if (dynamic[i]) {
           entry.setupRequest = (req) => {
-            try {
-              return { ...req, ...toAutocannon(source.render(i)) };
-            } catch (err) {
-              generatorError ??= err;
-              this.instance?.stop();
-              return req;
+            for (;;) {
+              try {
+                return { ...req, ...toAutocannon(source.render(i)) };
+              } catch (err) {
+                if (err instanceof InvalidRequest) {
+                  recorder.failure(i, INVALID_REQUEST);
+                  continue;
+                }
+                // Returned, but never written: every client writes NOTHING from now on.
+                generatorError ??= err;
+                this.instance?.stop();
+                return req;
+              }
             }
           };
         }
@@ -118,6 +128,8 @@ export class ClosedLoop {
         closeAsked = false;
         connect();
       };
+      const bytes = client.getRequestBuffer.bind(client);
+      client.getRequestBuffer = () => (generatorError === undefined ? bytes() : NOTHING);
     };
 
     const start = performance.now();
@@ -146,7 +158,7 @@ export class ClosedLoop {
         const kind = !scenarios[current]!.statusOk(status) ? `status:${status}` : bodyFailed ? 'expect:body' : undefined;
         recorder.response(current, us, us, kind);
       });
-      if (this.stopped) this.instance.stop();
+      if (this.stopped || generatorError !== undefined) this.instance.stop();
     });
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assessHealth, type HealthInput } from './health';
 
 const open = (over: Partial<NonNullable<HealthInput['open']>> = {}): NonNullable<HealthInput['open']> => ({
-  sent: 10_000, planned: 10_000, dropped: 0, stopped: false, lateSends: 10, lateSendMaxMs: 6,
+  sent: 10_000, refused: 0, planned: 10_000, dropped: 0, stopped: false, lateSends: 10, lateSendMaxMs: 6,
   connections: 10, meanRate: 1000, answerP90Ms: 1, ...over,
 });
 
@@ -20,7 +20,7 @@ describe('assessHealth', () => {
     const v = assessHealth({ phase: 'p', lagP99Ms: 2, open: open() });
     expect(v.health).toMatchObject({ generatorBound: false, lateSends: 10, lateSendMaxMs: 6, sent: 10_000, connections: 10 });
     expect(v.health.message).toBeUndefined();
-    expect(v.warning).toBeUndefined();
+    expect(v.warnings).toEqual([]);
   });
 
   it('blames the generator for event-loop lag and late sends, and says what to do', () => {
@@ -38,7 +38,11 @@ describe('assessHealth', () => {
   it('blames the target when it fell short because the target was slow', () => {
     const v = assessHealth({ phase: 'p', lagP99Ms: 2, open: open({ sent: 6_000, dropped: 4_000, answerP90Ms: 900, connections: 1024 }) });
     expect(v.health.generatorBound).toBe(false);
-    expect(v.warning).toMatch(/the target could not keep up: 60 % of the 10000 planned requests were sent \(4000 dropped\) with 1024 connections/);
+    expect(v.warnings[0]).toMatch(/the target could not keep up: 60 % of the 10000 planned requests were sent \(4000 dropped\) with 1024 connections/);
+  });
+
+  it('counts refused requests as handled, not as a shortfall', () => {
+    expect(assessHealth({ phase: 'p', lagP99Ms: 2, open: open({ sent: 6_000, refused: 4_000 }) }).health.generatorBound).toBe(false);
   });
 
   it('does not judge a stopped phase by its shortfall; a closed loop only by lag', () => {
@@ -49,7 +53,7 @@ describe('assessHealth', () => {
 
 describe('late sends in short phases', () => {
   it('a few late sends in a short phase do not make the generator the limit', () => {
-    const open = { sent: 10, planned: 10, dropped: 0, stopped: false, lateSends: 1, lateSendMaxMs: 5.4, connections: 10, meanRate: 10, answerP90Ms: 3 };
+    const open = { sent: 10, refused: 0, planned: 10, dropped: 0, stopped: false, lateSends: 1, lateSendMaxMs: 5.4, connections: 10, meanRate: 10, answerP90Ms: 3 };
     expect(assessHealth({ phase: 'warm-up', lagP99Ms: 2, open }).health.generatorBound).toBe(false);
     expect(assessHealth({ phase: 'warm-up', lagP99Ms: 2, open: { ...open, sent: 55, planned: 55, lateSends: 5, lateSendMaxMs: 51 } }).health.generatorBound).toBe(true);
   });

@@ -24,6 +24,8 @@ export interface HealthInput {
   /** Open phases only. */
   open?: {
     sent: number;
+    /** Refused before sending (invalid requests): handled, not a shortfall. */
+    refused: number;
     planned: number;
     dropped: number;
     stopped: boolean;
@@ -39,8 +41,8 @@ export interface HealthInput {
 
 export interface HealthVerdict {
   health: PhaseHealth;
-  /** Worth telling the user even though the generator was not the limit. */
-  warning?: string;
+  /** Worth telling the user even though the generator was not the limit, one line each. */
+  warnings: string[];
 }
 
 const fmt = (ms: number) => (ms >= 10 ? ms.toFixed(0) : ms.toFixed(1));
@@ -48,7 +50,7 @@ const fmt = (ms: number) => (ms >= 10 ? ms.toFixed(0) : ms.toFixed(1));
 export function assessHealth(input: HealthInput): HealthVerdict {
   const { phase, lagP99Ms, open } = input;
   const reasons: string[] = [];
-  let warning: string | undefined;
+  const warnings: string[] = [];
   if (lagP99Ms > LAG_LIMIT_MS) {
     reasons.push(`its event loop lagged ${fmt(lagP99Ms)} ms at p99 (limit ${LAG_LIMIT_MS} ms)`);
   }
@@ -57,7 +59,7 @@ export function assessHealth(input: HealthInput): HealthVerdict {
   if (open && manyLate && (lateShare > LATE_SHARE_LIMIT || (lateShare > LATE_SHARE_WITH_LONG_DELAYS && open.lateSendMaxMs > LAG_LIMIT_MS))) {
     reasons.push(`${open.lateSends} of ${open.sent} requests left more than ${LATE_SEND_MS} ms behind schedule (worst ${fmt(open.lateSendMaxMs)} ms)`);
   }
-  if (open && !open.stopped && open.planned > 0 && open.sent < open.planned * SHORTFALL_LIMIT) {
+  if (open && !open.stopped && open.planned > 0 && open.sent + open.refused < open.planned * SHORTFALL_LIMIT) {
     const share = `${Math.round((open.sent / open.planned) * 100)} %`;
     // Little's law: connections busy on average = rate × latency. Far below the pool size means
     // the connections mostly sat idle, so the target was not what held the requests back.
@@ -65,8 +67,8 @@ export function assessHealth(input: HealthInput): HealthVerdict {
     if (busy < open.connections * 0.5) {
       reasons.push(`it sent only ${share} of the ${open.planned} planned requests although the target answered in ${fmt(open.answerP90Ms)} ms (p90)`);
     } else {
-      warning = `phase "${phase}": the target could not keep up: ${share} of the ${open.planned} planned requests were sent ` +
-        `(${open.dropped} dropped) with ${open.connections} connections; latencies from the intended send times show the wait.`;
+      warnings.push(`phase "${phase}": the target could not keep up: ${share} of the ${open.planned} planned requests were sent ` +
+        `(${open.dropped} dropped) with ${open.connections} connections; latencies from the intended send times show the wait.`);
     }
   }
   const health: PhaseHealth = {
@@ -74,11 +76,13 @@ export function assessHealth(input: HealthInput): HealthVerdict {
     lateSends: open?.lateSends ?? 0,
     lateSendMaxMs: open?.lateSendMaxMs ?? 0,
     generatorBound: reasons.length > 0,
-    ...(open ? { sent: open.sent, planned: open.planned, connections: open.connections, dropped: open.dropped } : {}),
+    ...(open ? {
+      sent: open.sent, refused: open.refused, planned: open.planned, connections: open.connections, dropped: open.dropped,
+    } : {}),
   };
   if (reasons.length) {
     health.message = `phase "${phase}": the load generator was the limit, not the target: ${reasons.join('; ')}. ` +
       'These latencies include its own delays: close other CPU-heavy programs, lower the rate, or run the target on another machine.';
   }
-  return warning ? { health, warning } : { health };
+  return { health, warnings };
 }

@@ -197,5 +197,6 @@ function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, sign
 function describeOpenPhase(p: PhaseData): string {
   const h = p.health;
   return `phase "${p.name}": ${h.sent} of ${h.planned} planned requests sent on ${h.connections} connections` +
-    `${h.dropped ? `, ${h.dropped} dropped` : ''}, ${h.lateSends} sent late (worst ${h.lateSendMaxMs.toFixed(1)} ms), generator lag p99 ${h.lagP99Ms.toFixed(1)} ms`;
+    `${h.refused ? `, ${h.refused} refused as invalid` : ''}${h.dropped ? `, ${h.dropped} dropped` : ''}, ` +
+    `${h.lateSends} sent late (worst ${h.lateSendMaxMs.toFixed(1)} ms), generator lag p99 ${h.lagP99Ms.toFixed(1)} ms`;
 }

@@ -68,6 +68,8 @@ export interface PhaseHealth {
   lateSendMaxMs: number;
   /** Open phases: requests sent, requests planned up to where the phase ended, connections used. */
   sent?: number;
+  /** Open phases: requests due but refused before sending (invalid-request errors). */
+  refused?: number;
   planned?: number;
   connections?: number;
   /** Due but never completed: not sent by the end of the phase, or cut off in flight. */

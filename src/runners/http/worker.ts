@@ -47,7 +47,8 @@ async function main(): Promise<void> {
   try {
     let generator: GeneratorNext | undefined;
     if (init.generatorModule) generator = await loadGenerator(init.generatorModule);
-    source = new RequestSource(compileScenarios(init.scenarios, target), target, generator);
+    const warn = (message: string) => post({ type: 'log', level: 'warn', message });
+    source = new RequestSource(compileScenarios(init.scenarios, target), target, generator, warn);
   } catch (err) {
     const config = err instanceof TemplateError || init.generatorModule !== undefined;
     post({ type: 'fatal', code: config ? 'config' : 'internal', message: (err as Error).message });
@@ -189,7 +190,7 @@ async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise
       },
     } : {}),
   });
-  if (verdict.warning) post({ type: 'log', level: 'warn', message: verdict.warning });
+  for (const message of verdict.warnings) post({ type: 'log', level: 'warn', message });
   const data: PhaseData = { index, name: phase.name, model: phase.model, durationMs, stopped: stopped || stopRequested, scenarios, health: verdict.health };
   return { data, ...(failure !== undefined ? { failure } : {}) };
 }
