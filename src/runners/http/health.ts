@@ -1,6 +1,13 @@
 /**
  * Whether the load generator, not the target, was the limit of a phase. When it was, the latency
  * numbers describe PerfLab's own delays, and the run says so instead of blaming the target.
+ *
+ * Time a request waited for its connection (busy with the previous request) is put on the
+ * target: the connection was waiting for the target's answer, so the wait is part of the latency
+ * a user arriving on schedule sees, and more connections would only put more requests in flight
+ * on a target that is already slow. Only the delay past a free connection (late sends), the
+ * generator's own lag and a shortfall while the target answered quickly make a phase
+ * generator-bound.
  */
 import { LATE_SEND_MS, type PhaseHealth } from './protocol';
 
@@ -17,6 +24,8 @@ export const LATE_SHARE_WITH_LONG_DELAYS = 0.01;
 export const MIN_LATE_SENDS = 5;
 /** An open phase that sent less than this share of its planned requests fell short. */
 export const SHORTFALL_LIMIT = 0.9;
+/** Connection wait (p99) past which the run says the target held the requests back. */
+export const CONNECTION_WAIT_LIMIT_MS = LAG_LIMIT_MS;
 
 export interface HealthInput {
   phase: string;
@@ -36,6 +45,8 @@ export interface HealthInput {
     meanRate: number;
     /** Uncorrected latency p90, ms: how fast the target answered. */
     answerP90Ms: number;
+    /** How long requests waited for their connection, ms. */
+    connectionWait: { p99: number; max: number };
   };
 }
 
@@ -71,6 +82,10 @@ export function assessHealth(input: HealthInput): HealthVerdict {
         `(${open.dropped} dropped) with ${open.connections} connections; latencies from the intended send times show the wait.`);
     }
   }
+  if (open && open.connectionWait.p99 > CONNECTION_WAIT_LIMIT_MS) {
+    warnings.push(`phase "${phase}": requests waited up to ${fmt(open.connectionWait.max)} ms (p99 ${fmt(open.connectionWait.p99)} ms) for their connection ` +
+      'to carry the previous request: the target\'s answers held them back, not the generator; latencies from the intended send times include the wait.');
+  }
   const health: PhaseHealth = {
     lagP99Ms,
     lateSends: open?.lateSends ?? 0,
@@ -78,6 +93,7 @@ export function assessHealth(input: HealthInput): HealthVerdict {
     generatorBound: reasons.length > 0,
     ...(open ? {
       sent: open.sent, refused: open.refused, planned: open.planned, connections: open.connections, dropped: open.dropped,
+      connectionWait: { p99: open.connectionWait.p99, max: open.connectionWait.max },
     } : {}),
   };
   if (reasons.length) {

@@ -193,10 +193,13 @@ function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, sign
   });
 }
 
-/** `phase "x": 10000 of 10000 planned requests sent on 10 connections, 12 sent late (worst …)`. */
+/** `phase "x": 10000 of 10000 planned requests sent on 10 connections, 12 sent late (worst …), connection wait p99 …`. */
 function describeOpenPhase(p: PhaseData): string {
   const h = p.health;
+  const wait = h.connectionWait ? `, connection wait p99 ${waitMs(h.connectionWait.p99)} ms (max ${waitMs(h.connectionWait.max)} ms)` : '';
   return `phase "${p.name}": ${h.sent} of ${h.planned} planned requests sent on ${h.connections} connections` +
     `${h.refused ? `, ${h.refused} refused as invalid` : ''}${h.dropped ? `, ${h.dropped} dropped` : ''}, ` +
-    `${h.lateSends} sent late (worst ${h.lateSendMaxMs.toFixed(1)} ms), generator lag p99 ${h.lagP99Ms.toFixed(1)} ms`;
+    `${h.lateSends} sent late (worst ${h.lateSendMaxMs.toFixed(1)} ms)${wait}, generator lag p99 ${h.lagP99Ms.toFixed(1)} ms`;
 }
+
+const waitMs = (ms: number) => (ms >= 10 ? ms.toFixed(0) : ms.toFixed(1));

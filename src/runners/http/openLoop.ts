@@ -19,10 +19,16 @@
  * it did not, the target, not the pool, is the limit. A short stall of the target (the backlog
  * rises for 200 ms, then drains) never grows the pool, so the requests it delays are measured as
  * delayed rather than sent on fresh connections into the stall.
+ *
+ * Connection wait: a request whose connection still carries the previous one when it falls due
+ * waits for the answer (that is what keeps the schedule honest). The wait, from the intended
+ * time to the moment the connection became free, goes into a histogram; lateness past that
+ * moment is the generator's own delay ({@link LATE_SEND_MS}).
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect } from 'node:tls';
+import { LatencyHistogram } from '../../core/stats';
 import { LATE_SEND_MS } from './protocol';
 import type { PhaseRecorder } from './recorder';
 import { INVALID_REQUEST, InvalidRequest, type RequestSource } from './requestSource';
@@ -60,6 +66,8 @@ export interface OpenLoopStats {
   connections: number;
   lateSends: number;
   lateSendMaxMs: number;
+  /** Of every request sent: how long it waited for its connection past its intended time. */
+  connectionWait: LatencyHistogram;
   stopped: boolean;
 }
 
@@ -96,6 +104,7 @@ export class OpenLoop {
   private stopped = false;
   private sent = 0;
   private refused = 0;
+  private readonly connectionWait = LatencyHistogram.create();
   private lateSends = 0;
   private lateSendMaxMs = 0;
   private checks = 0;
@@ -273,6 +282,8 @@ export class OpenLoop {
     conn.slots.advance();
     this.sent++;
     const now = performance.now();
+    const waited = conn.freeAt - due;
+    this.connectionWait.recordMicros(waited > 0 ? waited * 1000 : 0);
     const late = now - Math.max(due, conn.freeAt);
     if (late > LATE_SEND_MS) this.lateSends++;
     if (late > this.lateSendMaxMs) this.lateSendMaxMs = late;
@@ -359,6 +370,7 @@ export class OpenLoop {
       connections: this.conns.length,
       lateSends: this.lateSends,
       lateSendMaxMs: this.lateSendMaxMs,
+      connectionWait: this.connectionWait,
       stopped: this.stopped,
     };
     if (this.failure !== undefined) this.fail?.(this.failure);

@@ -74,7 +74,11 @@ export interface PhaseHealth {
   connections?: number;
   /** Due but never completed: not sent by the end of the phase, or cut off in flight. */
   dropped?: number;
-
+  /**
+   * Open phases: how long requests waited for their connection to be free (it still carried
+   * the previous request) past their intended send time, ms.
+   */
+  connectionWait?: { p99: number; max: number };
   generatorBound: boolean;
   message?: string;
 }
@@ -88,6 +92,8 @@ export interface PhaseData {
   /** Cut short by a stop request. */
   stopped: boolean;
   scenarios: ScenarioData[];
+  /** Open phases: the connection wait of every request sent (0 for most), to merge across phases. */
+  connectionWait?: SerializedHistogram;
   health: PhaseHealth;
 }
 

@@ -145,6 +145,28 @@ describe('buildOutcome', () => {
     expect(out.overall!.errors).toBe(truth.heavy.errors + truth.light.errors);
   });
 
+  it('merges the connection wait of every request across open phases', () => {
+    const a = latencies(8_000, 4).map((v) => (v % 5 === 0 ? v : 0));
+    const b = latencies(2_000, 5);
+    const waits = (us: number[]) => {
+      const h = LatencyHistogram.create();
+      for (const v of us) h.recordMicros(v);
+      return h.serialize();
+    };
+    const one = phase('one', 'open', [scenarioData('s', [1_000], [1_000])]);
+    one.connectionWait = waits(a);
+    const two = phase('two', 'open', [scenarioData('s', [1_000], [1_000])]);
+    two.connectionWait = waits(b);
+    const closed = phase('three', 'closed', [scenarioData('s', [1_000])]);
+    const out = buildOutcome({ status: 'completed', target: 't', timeline: [], phases: [one, two, closed] });
+    // Waits of 0 are recorded at the histogram's floor, 1 µs.
+    const all = [...a, ...b].map((v) => Math.max(1, v)).sort((p, q) => p - q);
+    const truth = exact(all, 99) / 1000;
+    expect(Math.abs(out.generator!.connectionWait!.p99 - truth)).toBeLessThanOrEqual(truth * 0.001 + 0.001);
+    expect(out.generator!.connectionWait!.max).toBe(all[all.length - 1]! / 1000);
+    expect(buildOutcome({ status: 'completed', target: 't', timeline: [], phases: [closed] }).generator!.connectionWait).toBeUndefined();
+  });
+
   it('has no overall or metrics when nothing ran', () => {
     const out = buildOutcome({ status: 'cancelled', target: 't', phases: [], timeline: [] });
     expect(out).toMatchObject({ status: 'cancelled', phases: [], operations: [], metrics: {} });

@@ -187,11 +187,13 @@ async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise
         ...openStats,
         meanRate: (p.arrivalRate + (p.rampTo ?? p.arrivalRate)) / 2,
         answerP90Ms,
+        connectionWait: openStats.connectionWait.summary(),
       },
     } : {}),
   });
   for (const message of verdict.warnings) post({ type: 'log', level: 'warn', message });
   const data: PhaseData = { index, name: phase.name, model: phase.model, durationMs, stopped: stopped || stopRequested, scenarios, health: verdict.health };
+  if (openStats) data.connectionWait = openStats.connectionWait.serialize();
   return { data, ...(failure !== undefined ? { failure } : {}) };
 }
 
