@@ -1,6 +1,6 @@
 // Plans the generator cannot carry out, given programmatically (validation never saw them): each
 // ends at once with a RunnerError that names the limit, before a single request is sent. Before,
-// `arrivalRate: 1e308` and a `1e20h` duration span the worker at 100 % CPU, sending nothing.
+// `arrivalRate: 1e308` and a `1e20h` duration spun the worker at 100 % CPU, sending nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Phase } from '../../src/core/config/types';
 import { createHttpRunner, runHttpProfile } from '../../src/runners/http';
