@@ -1,13 +1,23 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { CONFIG_FILE_NAME } from '../constants';
+import { CONFIG_FILE_NAME, Settings } from '../constants';
 import { formatProblem, loadConfigFile, quoted, starterConfig, type LoadOptions, type PerfLabConfig } from '../core/config';
 import { DEFAULT_DEMO_REDIS_URL, DEFAULT_DEMO_URL, readDemoState } from '../core/demoState';
+import { RunStore } from '../core/runStore';
 import { CliError, type CliIO, ExitCode } from './exit';
 
 export function resolveConfigPath(io: CliIO, configOption: string | undefined): string {
   return path.resolve(io.cwd, configOption ?? CONFIG_FILE_NAME);
+}
+
+/**
+ * Where a command keeps run records. `--runs-dir` is relative to the current directory, like
+ * every path flag (`--config`, `--json`, `--out`, …); without it, `.perflab/runs` in the config's
+ * folder, the workspace the records belong to (as the editor keeps them).
+ */
+export function runStoreFor(io: CliIO, configFile: string, runsDir: string | undefined): RunStore {
+  return new RunStore(runsDir !== undefined ? path.resolve(io.cwd, runsDir) : path.join(path.dirname(configFile), Settings.runsDirectory.default));
 }
 
 /**

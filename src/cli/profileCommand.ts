@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration, type PerfLabConfig } from '../core/config';
-import { RunStore } from '../core/runStore';
+import type { RunStore } from '../core/runStore';
 import { heapSamplingScope, samplingLine } from '../runners/profiler/analysis/format';
 import { attach, type AttachSpec, type AttachedTarget } from '../runners/profiler/attach';
 import { defaultCaptureName } from '../runners/profiler/capture';
@@ -22,7 +22,7 @@ import { takeHeapSnapshot } from '../runners/profiler/snapshot';
 import { type CaptureHandle, ProfilerError, formatBytes } from '../runners/profiler/types';
 import { loadMissesTarget, loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
 import { RunnerError } from '../runners/types';
-import { configName, loadProfileConfig } from './configCommands';
+import { configName, loadProfileConfig, runStoreFor } from './configCommands';
 import { CliError, type CliIO, ExitCode, runExitCode } from './exit';
 import { attachLiveLine } from './liveLine';
 import { listCommand, printCpu, printHeapProfile, printSnapshot, ProgressLine, rel, spikeLines } from './profileOutput';
@@ -314,7 +314,7 @@ async function loadUnder(io: CliIO, profile: string, configOption: string | unde
   // The profile runs against the attached process, so its process metrics are measurable.
   const { file, config } = await loadProfileConfig(io, configOption, profile, { processNamedFor: profile });
   const configDir = path.dirname(file);
-  return { config, configDir, configName: configName(io, file), store: new RunStore(path.resolve(configDir, runsDir ?? '.perflab/runs')) };
+  return { config, configDir, configName: configName(io, file), store: runStoreFor(io, file, runsDir) };
 }
 
 function leakActionFrom(values: Record<string, string | boolean | undefined>, under: UnderConfig | undefined): { action: LeakAction; warmup?: LeakAction } {

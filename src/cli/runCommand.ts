@@ -4,10 +4,9 @@ import type { ProcessRef } from '../core/config';
 import { junitReport } from '../core/report/junit';
 import { markdownReport } from '../core/report/markdown';
 import { textReport } from '../core/report/text';
-import { RunStore } from '../core/runStore';
 import { runProfile } from '../runners/runProfile';
 import { RunnerError } from '../runners/types';
-import { configName, loadProfileConfig } from './configCommands';
+import { configName, loadProfileConfig, runStoreFor } from './configCommands';
 import { CliError, type CliIO, ExitCode, runExitCode } from './exit';
 import { attachLiveLine } from './liveLine';
 
@@ -16,7 +15,7 @@ export interface RunOptions {
   json?: string;
   junit?: string;
   markdown?: string;
-  /** Where run records go; default `.perflab/runs` next to the config. */
+  /** Where run records go, relative to the current directory; default `.perflab/runs` next to the config. */
   runsDir?: string;
   /** `--attach PID`: the Node process to sample during this run, instead of the config's. */
   attach?: string;
@@ -32,7 +31,7 @@ export async function runCommand(io: CliIO, profileName: string | undefined, opt
   // With --attach the profile's process metrics are measurable whatever the config names.
   const { file, config, profile } = await loadProfileConfig(io, opts.config, profileName, attach && profileName ? { processNamedFor: profileName } : {});
   const configDir = path.dirname(file);
-  const store = new RunStore(path.resolve(configDir, opts.runsDir ?? '.perflab/runs'));
+  const store = runStoreFor(io, file, opts.runsDir);
   let run;
   try {
     run = runProfile({ config, profile, configDir, configName: configName(io, file), store, trusted: true, ...(attach ? { attach } : {}) });

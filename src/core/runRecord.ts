@@ -132,8 +132,15 @@ export interface TimelinePoint {
 /** The load generator's own health: when it was the limit, the numbers are not the target's. */
 export interface GeneratorHealth {
   lagP99Ms: number;
+  /** Requests sent more than 5 ms after the generator could have sent them (a free connection, the time due). */
   lateSends: number;
   lateSendMaxMs: number;
+  /**
+   * With an arrival rate: how long requests waited past their intended send time for their
+   * connection, busy with the previous request, over every request sent (ms). The target's
+   * answers cause it, so it does not make the run generator-bound.
+   */
+  connectionWait?: { p99: number; max: number };
   generatorBound: boolean;
   message?: string;
 }

@@ -1,5 +1,5 @@
 // The built `perflab` CLI run as a user runs it, in a folder of the test's own.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +12,13 @@ export interface CliResult {
   err: string;
 }
 
+/** A CLI process still running. */
+export interface RunningCli {
+  /** Its stderr so far. */
+  err(): string;
+  result: Promise<CliResult>;
+}
+
 /** A scratch folder for one test, with the CLI run in it. */
 export interface CliFolder {
   dir: string;
@@ -20,6 +27,8 @@ export interface CliFolder {
   run(...args: string[]): CliResult;
   /** Like `run`, without blocking the test's event loop. */
   runAsync(...args: string[]): Promise<CliResult>;
+  /** Starts the CLI and returns at once: its output so far, and its result once it exits. */
+  start(...args: string[]): RunningCli;
   remove(): void;
 }
 
@@ -44,6 +53,21 @@ export function cliFolder(prefix = 'perflab-cli-'): CliFolder {
           resolve({ code, out, err: errText });
         });
       });
+    },
+    start(...args) {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
+      child.stderr.setEncoding('utf8').on('data', (t: string) => (err += t));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      const result = new Promise<CliResult>((resolve) => {
+        child.once('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, out, err });
+        });
+      });
+      return { err: () => err, result };
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

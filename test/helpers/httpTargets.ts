@@ -23,6 +23,11 @@ export interface HttpTargetOptions {
   delayMs?: number;
   /** Keep the last N requests (method, url, headers, body) for inspection. Default 0. */
   keepRequests?: number;
+  /**
+   * Append one byte to this file for every request received, before answering it: written
+   * synchronously, so the count survives a SIGKILL of the target.
+   */
+  countFile?: string;
 }
 
 export interface SeenRequest {
@@ -41,6 +46,8 @@ export interface TargetStats {
   total: number;
   /** Client connections open right now. */
   openConnections: number;
+  /** Each stall's length as the target measured it, ms. */
+  stalls: number[];
 }
 
 export interface HttpTarget {
@@ -50,15 +57,20 @@ export interface HttpTarget {
   stats(): Promise<TargetStats>;
   /** Forgets what was counted so far. */
   reset(): Promise<void>;
+  /** SIGKILL, as a crash would end it; resolves once it has exited. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const SERVER = String.raw`
 const http = require('node:http');
 const { performance } = require('node:perf_hooks');
+const fs = require('node:fs');
 const o = JSON.parse(process.argv[1]);
-let buckets = new Map(), byPath = {}, requests = [], total = 0;
+const countFd = o.countFile ? fs.openSync(o.countFile, 'a') : undefined;
+let buckets = new Map(), byPath = {}, requests = [], total = 0, stalls = [];
 const server = http.createServer((req, res) => {
+  if (countFd !== undefined) fs.writeSync(countFd, '.');
   const bucket = Math.floor(performance.now() / 100);
   buckets.set(bucket, (buckets.get(bucket) || 0) + 1);
   total++;
@@ -98,8 +110,10 @@ if (o.stallMs) {
   const t0 = performance.now();
   let k = 1;
   const stall = () => {
-    const end = performance.now() + o.stallMs;
+    const begin = performance.now();
+    const end = begin + o.stallMs;
     while (performance.now() < end);
+    stalls.push(performance.now() - begin);
     k = Math.max(k + 1, Math.ceil((performance.now() - t0) / every));
     setTimeout(stall, Math.max(0, t0 + k * every - performance.now()));
   };
@@ -110,9 +124,9 @@ process.on('message', (m) => {
     const keys = [...buckets.keys()];
     const lo = Math.min(...keys), hi = Math.max(...keys);
     const arrivals = keys.length ? Array.from({ length: hi - lo + 1 }, (_, i) => buckets.get(lo + i) || 0) : [];
-    process.send({ type: 'stats', stats: { arrivals, byPath, requests, total, openConnections } });
+    process.send({ type: 'stats', stats: { arrivals, byPath, requests, total, openConnections, stalls } });
   } else if (m.type === 'reset') {
-    buckets = new Map(); byPath = {}; requests = []; total = 0;
+    buckets = new Map(); byPath = {}; requests = []; total = 0; stalls = [];
     process.send({ type: 'reset' });
   }
 });
@@ -122,7 +136,75 @@ server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: serv
 
 /** Starts a target server in a child process; resolves once it listens. */
 export async function startHttpTarget(options: HttpTargetOptions = {}): Promise<HttpTarget> {
-  const child = spawn(process.execPath, ['-e', SERVER, JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { port, pid, ask, kill, stop } = await startServerChild(SERVER, options);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    pid,
+    stats: () => ask<TargetStats>('stats'),
+    reset: () => ask<void>('reset'),
+    kill,
+    stop,
+  };
+}
+
+/** What a {@link startRawHttpTarget} received, byte for byte. */
+export interface RawReceived {
+  /** Request heads parsed (up to the blank line). */
+  requests: number;
+  /** Every byte received, as latin1 text (the first 8 MB). */
+  text: string;
+}
+
+export interface RawHttpTarget {
+  url: string;
+  port: number;
+  received(): Promise<RawReceived>;
+  stop(): Promise<void>;
+}
+
+// A server on raw sockets that keeps every byte it receives, so a test sees exactly what went on
+// the wire (an HTTP parser would already have split a line break in a value into two headers).
+// It answers each request head (and its Content-Length body) with 200 `ok`.
+const RAW_SERVER = String.raw`
+const net = require('node:net');
+const MAX = 8 << 20;
+let text = '', requests = 0;
+const server = net.createServer((socket) => {
+  let buf = Buffer.alloc(0);
+  socket.on('data', (chunk) => {
+    if (text.length < MAX) text += chunk.toString('latin1');
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = buf.subarray(0, end).toString('latin1');
+      const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+      const size = end + 4 + (m ? Number(m[1]) : 0);
+      if (buf.length < size) return;
+      buf = buf.subarray(size);
+      requests++;
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok');
+    }
+  });
+  socket.on('error', () => {});
+});
+process.on('message', (m) => {
+  if (m.type === 'received') process.send({ type: 'received', stats: { requests, text } });
+});
+process.on('disconnect', () => process.exit(0));
+server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
+`;
+
+/** Starts a raw-socket HTTP target that records every byte it receives. */
+export async function startRawHttpTarget(): Promise<RawHttpTarget> {
+  const { port, ask, stop } = await startServerChild(RAW_SERVER, {});
+  return { url: `http://127.0.0.1:${port}`, port, received: () => ask<RawReceived>('received'), stop };
+}
+
+/** Runs a server script in a child process: its port once it listens, and a request/reply over IPC. */
+async function startServerChild(script: string, options: object) {
+  const child = spawn(process.execPath, ['-e', script, JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = whenExited(child);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the target server did not start within 10 s')), 10_000);
@@ -143,14 +225,11 @@ export async function startHttpTarget(options: HttpTargetOptions = {}): Promise<
       });
       child.send({ type });
     });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    pid: child.pid!,
-    stats: () => ask<TargetStats>('stats'),
-    reset: () => ask<void>('reset'),
-    stop: () => terminate(child, exited, 2_000),
+  const kill = async () => {
+    child.kill('SIGKILL');
+    await exited;
   };
+  return { port, pid: child.pid!, ask, kill, stop: () => terminate(child, exited, 2_000) };
 }
 
 /** A loopback port nothing listens on (bound, then released). */

@@ -11,13 +11,16 @@ import { compileTemplate, TemplateError } from './templates';
 
 type Obj = Record<string, unknown>;
 
-/** RFC 7230 `token`: the characters a header name may have. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** RFC 7230 `token`: the characters a header name (and a method) may have. */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 const CONTROL_NAMES: Record<number, string> = { 0x00: 'NUL', 0x09: 'a tab', 0x0a: 'a line break (LF)', 0x0d: 'a line break (CR)', 0x7f: 'DEL' };
 
-/** The first control character of `text` (C0 or DEL; a tab only when `tab` is false), described. */
-function controlChar(text: string, tab: boolean): string | undefined {
+/**
+ * The first control character of `text` (C0 or DEL; a tab only when `tab` is false), described.
+ * The HTTP runner applies the same check to every request it builds at run time.
+ */
+export function controlChar(text: string, tab: boolean): string | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if ((c < 0x20 && !(tab && c === 0x09)) || c === 0x7f) {

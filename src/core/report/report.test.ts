@@ -37,6 +37,13 @@ describe('reports', () => {
     expect(text).toMatch(/overall\s+1,000\s+100\s+0\s+3\.00\s+7\.00\s+9\.00\s+15\.0\s+40\.0/);
   });
 
+  it('the text report gives the health of the generator, with the wait for connections under an arrival rate', () => {
+    const generator = { lagP99Ms: 1.234, lateSends: 7, lateSendMaxMs: 9.1, connectionWait: { p99: 190.4, max: 201.2 }, generatorBound: false };
+    expect(textReport(makeRunRecord({ generator }))).toMatch(/^generator: lag p99 1\.23 ms, 7 sent late \(worst 9\.10 ms\), connection wait p99 190 ms, max 201 ms$/m);
+    const { connectionWait: _, ...closed } = generator;
+    expect(textReport(makeRunRecord({ generator: closed }))).toMatch(/^generator: lag p99 1\.23 ms, 7 sent late \(worst 9\.10 ms\)$/m);
+  });
+
   it('the markdown report escapes names from the config', () => {
     const md = markdownReport(makeRunRecord({ profile: 'a|b', thresholds: failing.thresholds, pass: false }));
     expect(md).toMatch(/^## PerfLab: a\\\|b — ❌ FAIL/);

@@ -1,5 +1,5 @@
 /** The plain-text report the CLI prints at the end of a run. */
-import type { OperationResult, RunRecord } from '../runRecord';
+import type { GeneratorHealth, OperationResult, RunRecord } from '../runRecord';
 import { errorRate } from '../stats';
 import { processLines, redisMemoryLine } from './process';
 import { formatActual, ms, percent, rate } from './values';
@@ -41,6 +41,7 @@ export function textReport(record: RunRecord): string {
     }
     const kinds = Object.entries(record.overall?.errorsByKind ?? {});
     if (kinds.length) lines.push(`errors by kind: ${kinds.map(([k, n]) => `${k} × ${n}`).join(', ')}`);
+    if (record.generator) lines.push(generatorLine(record.generator));
   }
   if (record.redisMemory) lines.push(redisMemoryLine(record.redisMemory));
   if (record.process) {
@@ -52,6 +53,12 @@ export function textReport(record: RunRecord): string {
     lines.push(table(['threshold', 'limit', 'actual', ''], record.thresholds.map((t) => [t.metric, t.limit, formatActual(t), t.pass ? 'pass' : 'FAIL'])));
   }
   return lines.join('\n');
+}
+
+/** `generator: lag p99 1.20 ms, 7 sent late (worst 9.10 ms), connection wait p99 190 ms, max 201 ms`. */
+function generatorLine(g: GeneratorHealth): string {
+  const wait = g.connectionWait ? `, connection wait p99 ${ms(g.connectionWait.p99)} ms, max ${ms(g.connectionWait.max)} ms` : '';
+  return `generator: lag p99 ${ms(g.lagP99Ms)} ms, ${g.lateSends} sent late (worst ${ms(g.lateSendMaxMs)} ms)${wait}`;
 }
 
 /** Left-aligned first column, right-aligned numbers. */

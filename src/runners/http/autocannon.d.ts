@@ -14,8 +14,31 @@ declare module 'autocannon' {
       onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, unknown>) => void;
     }
 
+    /** An entry of a client's queue of requests sent and not yet answered. */
+    interface PendingRequest {
+      /** The request object it was sent from (the client's own copy of an entry of `requests`). */
+      req: Request;
+    }
+
+    /**
+     * One connection of the run, as `setupClient` receives it. Besides its events (`connError`
+     * with the socket's error, `timeout` once per request in flight), the closed loop relies on
+     * two internals of autocannon 9.0's lib/httpClient.js to know which requests a failure hit:
+     * the queue of requests in flight, which it clears when it drops a connection, and
+     * `_connect`, which it calls to open the next connection after an error or a close. The
+     * `headers` event carries http-parser-js's info, `shouldKeepAlive` included.
+     */
+    interface Client extends EventEmitter {
+      pipelinedRequests: { toArray(): PendingRequest[]; clear(): void };
+      _connect(): void;
+      /** The bytes of the request about to be written. */
+      getRequestBuffer(): Buffer;
+    }
+
     interface Options {
       url: string;
+      /** Called with each client (connection) as it is created, before it connects. */
+      setupClient?: (client: Client) => void;
       connections?: number;
       pipelining?: number;
       /** Seconds. */

@@ -9,6 +9,12 @@
  * `onResponse` names its scenario for the `response` event that immediately follows. A profile
  * with one template-free scenario and no body check hands autocannon a single fixed request, the
  * same work as bare autocannon.
+ *
+ * Failures: autocannon reports a failed connection without saying which requests it carried,
+ * so each client (connection) is watched from `setupClient` instead: the requests it still had in
+ * flight when its connection failed, or when it timed out, are failures of their own scenarios,
+ * each counted once (the same rows as the answers). A request the request source refuses
+ * (./requestSource.ts) is counted as `invalid-request` and the connection builds the next one.
  */
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +22,15 @@ import type { ClosedPhase } from '../../core/config/types';
 import type { PhaseRecorder } from './recorder';
 import type { RenderedRequest } from './requestPlan';
 import { weightedDeck } from './requestPlan';
-import type { RequestSource } from './requestSource';
+import { INVALID_REQUEST, InvalidRequest, type RequestSource } from './requestSource';
+
+/** A request of autocannon's list, tagged with its scenario (the tag survives autocannon's copies). */
+interface Entry extends autocannon.Request {
+  scenario: number;
+}
+
+/** What a client writes once the run has to stop: nothing reaches the wire. */
+const NOTHING = Buffer.alloc(0);
 
 export interface ClosedLoopOptions {
   phase: ClosedPhase;
@@ -48,9 +62,9 @@ export class ClosedLoop {
     let generatorError: unknown;
 
     const simple = scenarios.length === 1 && scenarios[0]!.isStatic && scenarios[0]!.bodyContains === undefined && !source.hasGenerator;
-    let requests: autocannon.Request[];
+    let requests: Entry[];
     if (simple) {
-      requests = [toAutocannon(scenarios[0]!.render({ seq: 0 }))];
+      requests = [{ ...toAutocannon(scenarios[0]!.render({ seq: 0 })), scenario: 0 }];
     } else {
       const handlers = scenarios.map((s, i) => (_status: number, body: string) => {
         current = i;
@@ -58,21 +72,65 @@ export class ClosedLoop {
       });
       const dynamic = scenarios.map((s) => !s.isStatic || source.hasGenerator);
       requests = weightedDeck(scenarios.map((s) => s.weight)).map((i) => {
-        const entry: autocannon.Request = { ...toAutocannon(scenarios[i]!.render({ seq: 0 })), onResponse: handlers[i]! };
+        const entry: Entry = { ...toAutocannon(scenarios[i]!.render({ seq: 0 })), onResponse: handlers[i]!, scenario: i };
         if (dynamic[i]) {
           entry.setupRequest = (req) => {
-            try {
-              return { ...req, ...toAutocannon(source.render(i)) };
-            } catch (err) {
-              generatorError ??= err;
-              this.instance?.stop();
-              return req;
+            for (;;) {
+              try {
+                return { ...req, ...toAutocannon(source.render(i)) };
+              } catch (err) {
+                if (err instanceof InvalidRequest) {
+                  recorder.failure(i, INVALID_REQUEST);
+                  continue;
+                }
+                // Returned, but never written: every client writes NOTHING from now on.
+                generatorError ??= err;
+                this.instance?.stop();
+                return req;
+              }
             }
           };
         }
         return entry;
       });
     }
+
+    const setupClient = (client: autocannon.Client) => {
+      const queue = client.pipelinedRequests;
+      const scenarioOf = (p: autocannon.PendingRequest) => (p.req as Entry).scenario;
+      const clear = queue.clear.bind(queue);
+      // autocannon clears the queue when a connection times out, then emits one `timeout` per request.
+      const timedOut: number[] = [];
+      queue.clear = () => {
+        for (const p of queue.toArray()) timedOut.push(scenarioOf(p));
+        clear();
+      };
+      client.on('timeout', () => {
+        const scenario = timedOut.shift();
+        if (scenario !== undefined) recorder.failure(scenario, 'timeout');
+      });
+      let error: string | undefined;
+      let closeAsked = false;
+      client.on('connError', (err: NodeJS.ErrnoException) => {
+        error = err.code ?? 'socket-error';
+      });
+      client.on('headers', (info: { shouldKeepAlive?: boolean }) => {
+        closeAsked = info.shouldKeepAlive === false;
+      });
+      // Called for the next connection after an error or a close. What the old one still carried
+      // died with it, unless the target had said it would close (then it was never read).
+      const connect = client._connect.bind(client);
+      client._connect = () => {
+        const kind = error ?? (closeAsked ? undefined : 'ECONNRESET');
+        if (kind !== undefined) for (const p of queue.toArray()) recorder.failure(scenarioOf(p), kind);
+        clear();
+        error = undefined;
+        closeAsked = false;
+        connect();
+      };
+      const bytes = client.getRequestBuffer.bind(client);
+      client.getRequestBuffer = () => (generatorError === undefined ? bytes() : NOTHING);
+    };
 
     const start = performance.now();
     return new Promise<ClosedLoopStats>((resolve, reject) => {
@@ -86,6 +144,7 @@ export class ClosedLoop {
           // autocannon checks for the end of the run once per sample: 100 ms keeps stop() prompt.
           sampleInt: 100,
           requests,
+          setupClient,
         },
         (err) => {
           const durationMs = performance.now() - start;
@@ -99,10 +158,7 @@ export class ClosedLoop {
         const kind = !scenarios[current]!.statusOk(status) ? `status:${status}` : bodyFailed ? 'expect:body' : undefined;
         recorder.response(current, us, us, kind);
       });
-      this.instance.on('reqError', (err: NodeJS.ErrnoException) => {
-        recorder.failure(-1, err.code ?? (/timed out/.test(err.message) ? 'timeout' : 'socket-error'));
-      });
-      if (this.stopped) this.instance.stop();
+      if (this.stopped || generatorError !== undefined) this.instance.stop();
     });
   }
 

@@ -1,6 +1,13 @@
 /**
  * Whether the load generator, not the target, was the limit of a phase. When it was, the latency
  * numbers describe PerfLab's own delays, and the run says so instead of blaming the target.
+ *
+ * Time a request waited for its connection (busy with the previous request) is put on the
+ * target: the connection was waiting for the target's answer, so the wait is part of the latency
+ * a user arriving on schedule sees, and more connections would only put more requests in flight
+ * on a target that is already slow. Only the delay past a free connection (late sends), the
+ * generator's own lag and a shortfall while the target answered quickly make a phase
+ * generator-bound.
  */
 import { LATE_SEND_MS, type PhaseHealth } from './protocol';
 
@@ -17,6 +24,8 @@ export const LATE_SHARE_WITH_LONG_DELAYS = 0.01;
 export const MIN_LATE_SENDS = 5;
 /** An open phase that sent less than this share of its planned requests fell short. */
 export const SHORTFALL_LIMIT = 0.9;
+/** Connection wait (p99) past which the run says the target held the requests back. */
+export const CONNECTION_WAIT_LIMIT_MS = LAG_LIMIT_MS;
 
 export interface HealthInput {
   phase: string;
@@ -24,6 +33,8 @@ export interface HealthInput {
   /** Open phases only. */
   open?: {
     sent: number;
+    /** Refused before sending (invalid requests): handled, not a shortfall. */
+    refused: number;
     planned: number;
     dropped: number;
     stopped: boolean;
@@ -34,13 +45,15 @@ export interface HealthInput {
     meanRate: number;
     /** Uncorrected latency p90, ms: how fast the target answered. */
     answerP90Ms: number;
+    /** How long requests waited for their connection, ms. */
+    connectionWait: { p99: number; max: number };
   };
 }
 
 export interface HealthVerdict {
   health: PhaseHealth;
-  /** Worth telling the user even though the generator was not the limit. */
-  warning?: string;
+  /** Worth telling the user even though the generator was not the limit, one line each. */
+  warnings: string[];
 }
 
 const fmt = (ms: number) => (ms >= 10 ? ms.toFixed(0) : ms.toFixed(1));
@@ -48,7 +61,7 @@ const fmt = (ms: number) => (ms >= 10 ? ms.toFixed(0) : ms.toFixed(1));
 export function assessHealth(input: HealthInput): HealthVerdict {
   const { phase, lagP99Ms, open } = input;
   const reasons: string[] = [];
-  let warning: string | undefined;
+  const warnings: string[] = [];
   if (lagP99Ms > LAG_LIMIT_MS) {
     reasons.push(`its event loop lagged ${fmt(lagP99Ms)} ms at p99 (limit ${LAG_LIMIT_MS} ms)`);
   }
@@ -57,7 +70,7 @@ export function assessHealth(input: HealthInput): HealthVerdict {
   if (open && manyLate && (lateShare > LATE_SHARE_LIMIT || (lateShare > LATE_SHARE_WITH_LONG_DELAYS && open.lateSendMaxMs > LAG_LIMIT_MS))) {
     reasons.push(`${open.lateSends} of ${open.sent} requests left more than ${LATE_SEND_MS} ms behind schedule (worst ${fmt(open.lateSendMaxMs)} ms)`);
   }
-  if (open && !open.stopped && open.planned > 0 && open.sent < open.planned * SHORTFALL_LIMIT) {
+  if (open && !open.stopped && open.planned > 0 && open.sent + open.refused < open.planned * SHORTFALL_LIMIT) {
     const share = `${Math.round((open.sent / open.planned) * 100)} %`;
     // Little's law: connections busy on average = rate × latency. Far below the pool size means
     // the connections mostly sat idle, so the target was not what held the requests back.
@@ -65,20 +78,27 @@ export function assessHealth(input: HealthInput): HealthVerdict {
     if (busy < open.connections * 0.5) {
       reasons.push(`it sent only ${share} of the ${open.planned} planned requests although the target answered in ${fmt(open.answerP90Ms)} ms (p90)`);
     } else {
-      warning = `phase "${phase}": the target could not keep up: ${share} of the ${open.planned} planned requests were sent ` +
-        `(${open.dropped} dropped) with ${open.connections} connections; latencies from the intended send times show the wait.`;
+      warnings.push(`phase "${phase}": the target could not keep up: ${share} of the ${open.planned} planned requests were sent ` +
+        `(${open.dropped} dropped) with ${open.connections} connections; latencies from the intended send times show the wait.`);
     }
+  }
+  if (open && open.connectionWait.p99 > CONNECTION_WAIT_LIMIT_MS) {
+    warnings.push(`phase "${phase}": requests waited up to ${fmt(open.connectionWait.max)} ms (p99 ${fmt(open.connectionWait.p99)} ms) for their connection ` +
+      'to carry the previous request: the target\'s answers held them back, not the generator; latencies from the intended send times include the wait.');
   }
   const health: PhaseHealth = {
     lagP99Ms,
     lateSends: open?.lateSends ?? 0,
     lateSendMaxMs: open?.lateSendMaxMs ?? 0,
     generatorBound: reasons.length > 0,
-    ...(open ? { sent: open.sent, planned: open.planned, connections: open.connections, dropped: open.dropped } : {}),
+    ...(open ? {
+      sent: open.sent, refused: open.refused, planned: open.planned, connections: open.connections, dropped: open.dropped,
+      connectionWait: { p99: open.connectionWait.p99, max: open.connectionWait.max },
+    } : {}),
   };
   if (reasons.length) {
     health.message = `phase "${phase}": the load generator was the limit, not the target: ${reasons.join('; ')}. ` +
       'These latencies include its own delays: close other CPU-heavy programs, lower the rate, or run the target on another machine.';
   }
-  return warning ? { health, warning } : { health };
+  return { health, warnings };
 }

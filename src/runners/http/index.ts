@@ -7,18 +7,24 @@
  *   actual send as `uncorrectedLatency`.
  * - Closed-loop phases (`connections`, optional `pipelining`) run on autocannon (./closedLoop.ts).
  *
- * Before any load: the target must be loopback or allowed (`RunnerError('refused')`), templates
- * and the custom generator must be usable (`RunnerError('config')`), and the target's port must
- * accept a connection within 2 s (`RunnerError('unreachable')`).
+ * Before any load: the target must be loopback or allowed (`RunnerError('refused')`), the plan
+ * within what the generator can do (./plan.ts), templates and the custom generator usable
+ * (`RunnerError('config')`), and the target's port must accept a connection within 2 s
+ * (`RunnerError('unreachable')`).
+ *
+ * During the run: a target that stops answering (./liveness.ts) stops it early, and a run that
+ * ends while every request fails with a connection error checks the port once more. Either way
+ * the outcome is `failed`, with what was measured until then and the reason.
  */
 import { Worker } from 'node:worker_threads';
 import type { HttpProfile } from '../../core/config/types';
 import type { TimelinePoint } from '../../core/runRecord';
 import { RunHandle, RunnerError, type RunnerContext, type RunnerFactory, type RunnerOutcome } from '../types';
 import { checkReachable, resolveGenerator, resolveTarget } from './preflight';
-import type { FromWorker, PhaseData, WorkerInit } from './protocol';
+import { checkPlan } from './plan';
+import type { FromWorker, PhaseData, Unanswered, WorkerInit } from './protocol';
 import { compileScenarios, targetInfo } from './requestPlan';
-import { buildOutcome } from './results';
+import { buildOutcome, type CollectedRun } from './results';
 import { TemplateError } from '../../core/config/templates';
 import { findWorkerBundle, WORKER_BUNDLE } from './workerBundle';
 
@@ -44,6 +50,11 @@ export const runHttpProfile: RunnerFactory<HttpProfile> = createHttpRunner();
 
 async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHandle, signal: AbortSignal, options: HttpRunnerOptions): Promise<RunnerOutcome> {
   const resolved = resolveTarget(profile, ctx);
+  const connections = {
+    initial: options.connections?.initial ?? DEFAULT_CONNECTIONS,
+    max: options.connections?.max ?? MAX_CONNECTIONS,
+  };
+  checkPlan(profile, connections);
   try {
     compileScenarios(profile.scenarios, targetInfo(resolved.url.href, resolved.target.headers));
   } catch (err) {
@@ -66,16 +77,39 @@ async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHand
     scenarios: profile.scenarios,
     timeoutMs: profile.timeoutMs,
     ...(generatorModule ? { generatorModule } : {}),
-    connections: {
-      initial: options.connections?.initial ?? DEFAULT_CONNECTIONS,
-      max: options.connections?.max ?? MAX_CONNECTIONS,
-    },
+    connections,
   };
   const plannedMs = profile.phases.reduce((ms, p) => ms + p.durationMs, 0);
-  return runWorker(workerPath, init, handle, signal, resolved.display, plannedMs);
+  const { run, unanswered } = await runWorker(workerPath, init, handle, signal, resolved.display, plannedMs);
+  if (unanswered && run.status === 'completed') {
+    if (unanswered.stoppedRun) {
+      run.status = 'failed';
+      run.error = `${describeUnanswered(unanswered)}, so the run stopped early; what was measured until then is kept. Is the server still running?`;
+    } else {
+      // The run ended inside a streak too short to stop it: is anything listening at all?
+      const gone = await checkReachable(resolved, ctx).then(() => undefined, (err: RunnerError) => err);
+      if (gone) {
+        run.status = 'failed';
+        run.error = `${describeUnanswered(unanswered)} until the run ended, and it is still down: ${gone.message}`;
+      }
+    }
+  }
+  return buildOutcome(run);
 }
 
-function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, signal: AbortSignal, target: string, plannedMs: number): Promise<RunnerOutcome> {
+/** `the target stopped answering 2.1 s into the run: every request for 3.0 s failed with a connection error (ECONNREFUSED × 300)`. */
+function describeUnanswered(u: Unanswered): string {
+  const kinds = Object.entries(u.byKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} × ${n}`).join(', ');
+  return `the target stopped answering ${(u.sinceMs / 1000).toFixed(1)} s into the run: every request for ${(u.forMs / 1000).toFixed(1)} s ` +
+    `failed with a connection error (${kinds}) and none was answered`;
+}
+
+interface WorkerRun {
+  run: CollectedRun;
+  unanswered?: Unanswered;
+}
+
+function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, signal: AbortSignal, target: string, plannedMs: number): Promise<WorkerRun> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerPath, { workerData: init });
     const phases: PhaseData[] = [];
@@ -83,6 +117,7 @@ function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, sign
     let ready = false;
     let done = false;
     let lagP99Ms: number | undefined;
+    let unanswered: Unanswered | undefined;
     let error: string | undefined;
     let configError: RunnerError | undefined;
     let killTimer: NodeJS.Timeout | undefined;
@@ -119,6 +154,7 @@ function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, sign
         case 'done':
           done = true;
           lagP99Ms = m.lagP99Ms;
+          unanswered = m.unanswered;
           void worker.terminate();
           break;
         case 'fatal':
@@ -142,8 +178,11 @@ function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, sign
         status = 'failed';
         error = 'the load generator stopped unexpectedly';
       }
-      if (status === 'completed') progress(plannedMs);
-      resolve(buildOutcome({ status, target, phases, timeline, ...(lagP99Ms !== undefined ? { lagP99Ms } : {}), ...(error !== undefined ? { error } : {}) }));
+      if (status === 'completed' && !unanswered?.stoppedRun) progress(plannedMs);
+      resolve({
+        run: { status, target, phases, timeline, ...(lagP99Ms !== undefined ? { lagP99Ms } : {}), ...(error !== undefined ? { error } : {}) },
+        ...(unanswered ? { unanswered } : {}),
+      });
     });
     const onAbort = () => {
       worker.postMessage({ type: 'stop' });
@@ -154,9 +193,13 @@ function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, sign
   });
 }
 
-/** `phase "x": 10000 of 10000 planned requests sent on 10 connections, 12 late`. */
+/** `phase "x": 10000 of 10000 planned requests sent on 10 connections, 12 sent late (worst …), connection wait p99 …`. */
 function describeOpenPhase(p: PhaseData): string {
   const h = p.health;
+  const wait = h.connectionWait ? `, connection wait p99 ${waitMs(h.connectionWait.p99)} ms (max ${waitMs(h.connectionWait.max)} ms)` : '';
   return `phase "${p.name}": ${h.sent} of ${h.planned} planned requests sent on ${h.connections} connections` +
-    `${h.dropped ? `, ${h.dropped} dropped` : ''}, ${h.lateSends} sent late (worst ${h.lateSendMaxMs.toFixed(1)} ms), generator lag p99 ${h.lagP99Ms.toFixed(1)} ms`;
+    `${h.refused ? `, ${h.refused} refused as invalid` : ''}${h.dropped ? `, ${h.dropped} dropped` : ''}, ` +
+    `${h.lateSends} sent late (worst ${h.lateSendMaxMs.toFixed(1)} ms)${wait}, generator lag p99 ${h.lagP99Ms.toFixed(1)} ms`;
 }
+
+const waitMs = (ms: number) => (ms >= 10 ? ms.toFixed(0) : ms.toFixed(1));

@@ -19,13 +19,19 @@
  * it did not, the target, not the pool, is the limit. A short stall of the target (the backlog
  * rises for 200 ms, then drains) never grows the pool, so the requests it delays are measured as
  * delayed rather than sent on fresh connections into the stall.
+ *
+ * Connection wait: a request whose connection still carries the previous one when it falls due
+ * waits for the answer (that is what keeps the schedule honest). The wait, from the intended
+ * time to the moment the connection became free, goes into a histogram; lateness past that
+ * moment is the generator's own delay ({@link LATE_SEND_MS}).
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect } from 'node:tls';
+import { LatencyHistogram } from '../../core/stats';
 import { LATE_SEND_MS } from './protocol';
 import type { PhaseRecorder } from './recorder';
-import type { RequestSource } from './requestSource';
+import { INVALID_REQUEST, InvalidRequest, type RequestSource } from './requestSource';
 import { ResponseParser, type ParsedResponse } from './responseParser';
 import { ConnectionSlots, growSlots, type ArrivalSchedule } from './schedule';
 
@@ -51,6 +57,8 @@ export interface OpenLoopOptions {
 export interface OpenLoopStats {
   durationMs: number;
   sent: number;
+  /** Due, built, and refused before sending (see requestFault): counted as errors, never sent. */
+  refused: number;
   /** Requests due by the time the phase ended. */
   planned: number;
   /** Due but never completed: not sent in time, or still in flight when the phase was cut off. */
@@ -58,6 +66,8 @@ export interface OpenLoopStats {
   connections: number;
   lateSends: number;
   lateSendMaxMs: number;
+  /** Of every request sent: how long it waited for its connection past its intended time. */
+  connectionWait: LatencyHistogram;
   stopped: boolean;
 }
 
@@ -93,6 +103,8 @@ export class OpenLoop {
   private ending = false;
   private stopped = false;
   private sent = 0;
+  private refused = 0;
+  private readonly connectionWait = LatencyHistogram.create();
   private lateSends = 0;
   private lateSendMaxMs = 0;
   private checks = 0;
@@ -225,41 +237,60 @@ export class OpenLoop {
     this.pump(conn);
   };
 
-  /** Sends the connection's next request if it is free and the request is due; else waits for it. */
+  /**
+   * Sends the connection's next request if it is free and the request is due; else waits for it.
+   * A refused request takes its slot and the next due one goes at once.
+   */
   private pump(conn: Conn): void {
     if (this.ending || conn.inflight || conn.timer) return;
     const { schedule } = this.o;
-    const n = conn.slots.peek();
-    if (n >= schedule.total) {
-      conn.done = true;
-      this.maybeFinish();
-      return;
-    }
-    const due = this.t0 + schedule.timeOf(n);
-    const now = performance.now();
-    if (due > now) {
-      conn.timer = setTimeout(this.onTimer, Math.ceil(due - now), conn);
-      return;
-    }
-    try {
-      this.send(conn, due);
-    } catch (err) {
-      this.failure = err;
-      this.finish(true);
+    for (;;) {
+      const n = conn.slots.peek();
+      if (n >= schedule.total) {
+        conn.done = true;
+        this.maybeFinish();
+        return;
+      }
+      const due = this.t0 + schedule.timeOf(n);
+      const now = performance.now();
+      if (due > now) {
+        conn.timer = setTimeout(this.onTimer, Math.ceil(due - now), conn);
+        return;
+      }
+      try {
+        if (this.send(conn, due)) return;
+      } catch (err) {
+        this.failure = err;
+        this.finish(true);
+        return;
+      }
     }
   }
 
-  private send(conn: Conn, due: number): void {
-    const req = this.o.source.next();
+  /** Sends the request due at `due`; false when it was refused (and counted) instead. */
+  private send(conn: Conn, due: number): boolean {
+    let req;
+    try {
+      req = this.o.source.next();
+    } catch (err) {
+      if (!(err instanceof InvalidRequest)) throw err;
+      conn.slots.advance();
+      this.refused++;
+      this.o.recorder.failure(err.scenario, INVALID_REQUEST);
+      return false;
+    }
     conn.slots.advance();
     this.sent++;
     const now = performance.now();
+    const waited = conn.freeAt - due;
+    this.connectionWait.recordMicros(waited > 0 ? waited * 1000 : 0);
     const late = now - Math.max(due, conn.freeAt);
     if (late > LATE_SEND_MS) this.lateSends++;
     if (late > this.lateSendMaxMs) this.lateSendMaxMs = late;
     conn.inflight = { scenario: req.scenario, intended: due, sent: now };
     conn.parser.expect(req.noBody, req.keepBody);
     (conn.socket ?? this.open(conn)).write(req.bytes);
+    return true;
   }
 
   private readonly sweep = (): void => {
@@ -329,15 +360,17 @@ export class OpenLoop {
     const { schedule } = this.o;
     const started = this.t0 > 0;
     const durationMs = started ? end - this.t0 : 0;
-    const planned = started ? schedule.dueBy(Math.min(durationMs, schedule.durationMs)) : 0;
+    const due = this.stopped ? (started ? schedule.dueBy(Math.min(durationMs, schedule.durationMs)) : 0) : schedule.total;
     const stats: OpenLoopStats = {
       durationMs,
       sent: this.sent,
-      planned: this.stopped ? planned : schedule.total,
-      dropped: Math.max(0, (this.stopped ? planned : schedule.total) - this.sent) + (cutOff ? inflight : 0),
+      refused: this.refused,
+      planned: due,
+      dropped: Math.max(0, due - this.sent - this.refused) + (cutOff ? inflight : 0),
       connections: this.conns.length,
       lateSends: this.lateSends,
       lateSendMaxMs: this.lateSendMaxMs,
+      connectionWait: this.connectionWait,
       stopped: this.stopped,
     };
     if (this.failure !== undefined) this.fail?.(this.failure);

@@ -27,8 +27,22 @@ export type FromWorker =
   | { type: 'sample'; point: TimelinePoint; total: number; elapsedMs: number }
   | { type: 'phase-end'; phase: PhaseData }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
-  | { type: 'done'; lagP99Ms: number }
+  | { type: 'done'; lagP99Ms: number; unanswered?: Unanswered }
   | { type: 'fatal'; code: 'config' | 'internal'; message: string };
+
+/**
+ * The target stopped answering: an unbroken run of connection errors (see ./liveness.ts) that
+ * stopped the run (`stoppedRun`), or was still going on when the run ended.
+ */
+export interface Unanswered {
+  /** When the first of the failures came, ms since the run started. */
+  sinceMs: number;
+  /** How long the streak had lasted when the run stopped or ended, ms. */
+  forMs: number;
+  failures: number;
+  byKind: Record<string, number>;
+  stoppedRun: boolean;
+}
 
 /** Counts that are not tied to one latency distribution. */
 export interface Counts {
@@ -54,10 +68,17 @@ export interface PhaseHealth {
   lateSendMaxMs: number;
   /** Open phases: requests sent, requests planned up to where the phase ended, connections used. */
   sent?: number;
+  /** Open phases: requests due but refused before sending (invalid-request errors). */
+  refused?: number;
   planned?: number;
   connections?: number;
   /** Due but never completed: not sent by the end of the phase, or cut off in flight. */
   dropped?: number;
+  /**
+   * Open phases: how long requests waited for their connection to be free (it still carried
+   * the previous request) past their intended send time, ms.
+   */
+  connectionWait?: { p99: number; max: number };
   generatorBound: boolean;
   message?: string;
 }
@@ -71,8 +92,8 @@ export interface PhaseData {
   /** Cut short by a stop request. */
   stopped: boolean;
   scenarios: ScenarioData[];
-  /** Failures that cannot be tied to a scenario (a closed-loop connection error). */
-  unattributed: Counts;
+  /** Open phases: the connection wait of every request sent (0 for most), to merge across phases. */
+  connectionWait?: SerializedHistogram;
   health: PhaseHealth;
 }
 

@@ -2,9 +2,11 @@
  * What a phase records inside the worker: per-scenario HDR histograms (corrected and, for open
  * phases, uncorrected), error counts by kind, and a rolling one-second interval for the live
  * timeline. Phase and run totals are built later by merging these histograms, never by averaging
- * percentiles.
+ * percentiles. Every failure belongs to a scenario, so the scenario rows add up to the phase and
+ * the run. Each completion also tells the run's {@link TargetLiveness} whether the target answered.
  */
 import { LatencyHistogram } from '../../core/stats';
+import type { TargetLiveness } from './liveness';
 import type { Counts, ScenarioData } from './protocol';
 
 interface ScenarioTally extends Counts {
@@ -27,15 +29,20 @@ function countError(c: Counts, kind: string): void {
   c.errorsByKind[kind] = (c.errorsByKind[kind] ?? 0) + 1;
 }
 
+/** What the recorders of a run share: completions so far, and whether the target answers. */
+export interface RunTally {
+  count: number;
+  readonly liveness: TargetLiveness;
+}
+
 export class PhaseRecorder {
   private readonly tallies: ScenarioTally[];
-  private readonly unattributed = newCounts();
   private readonly interval = LatencyHistogram.create();
   private intervalCount = 0;
   private intervalErrors = 0;
 
-  /** `open`: keep uncorrected latency too. `total` counts completions across the run. */
-  constructor(private readonly names: readonly string[], private readonly open: boolean, private readonly total: { count: number }) {
+  /** `open`: keep uncorrected latency too. */
+  constructor(private readonly names: readonly string[], private readonly open: boolean, private readonly run: RunTally) {
     this.tallies = names.map(() => ({
       ...newCounts(),
       latency: LatencyHistogram.create(),
@@ -54,21 +61,23 @@ export class PhaseRecorder {
     t.uncorrected?.recordMicros(uncorrectedUs);
     this.interval.recordMicros(latencyUs);
     this.intervalCount++;
-    this.total.count++;
+    this.run.count++;
+    this.run.liveness.answered();
     if (errorKind !== undefined) {
       countError(t, errorKind);
       this.intervalErrors++;
     }
   }
 
-  /** A request ended without a response (timeout, connection error); -1 when the scenario is unknown. */
+  /** A request ended without a response (timeout, connection error) or was refused before sending. */
   failure(scenario: number, kind: string): void {
-    const c = scenario >= 0 ? this.tallies[scenario]! : this.unattributed;
-    c.count++;
-    countError(c, kind);
+    const t = this.tallies[scenario]!;
+    t.count++;
+    countError(t, kind);
     this.intervalCount++;
     this.intervalErrors++;
-    this.total.count++;
+    this.run.count++;
+    this.run.liveness.failed(kind);
   }
 
   /** The interval since the last call, then starts a new one. */
@@ -90,17 +99,14 @@ export class PhaseRecorder {
     return this.intervalCount;
   }
 
-  finish(): { scenarios: ScenarioData[]; unattributed: Counts } {
-    return {
-      scenarios: this.tallies.map((t, i) => ({
-        name: this.names[i]!,
-        count: t.count,
-        errors: t.errors,
-        errorsByKind: t.errorsByKind,
-        latency: t.latency.serialize(),
-        ...(t.uncorrected && this.open ? { uncorrected: t.uncorrected.serialize() } : {}),
-      })),
-      unattributed: this.unattributed,
-    };
+  finish(): ScenarioData[] {
+    return this.tallies.map((t, i) => ({
+      name: this.names[i]!,
+      count: t.count,
+      errors: t.errors,
+      errorsByKind: t.errorsByKind,
+      latency: t.latency.serialize(),
+      ...(t.uncorrected && this.open ? { uncorrected: t.uncorrected.serialize() } : {}),
+    }));
   }
 }

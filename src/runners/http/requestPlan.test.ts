@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../core/config/types';
-import { compileScenario, requestBytes, targetInfo, weightedDeck, weightedPicker } from './requestPlan';
-import { RequestSource } from './requestSource';
+import { compileScenario, requestBytes, requestFault, targetInfo, weightedDeck, weightedPicker, type RenderedRequest } from './requestPlan';
+import { GeneratorFailure, InvalidRequest, MAX_REFUSED_IN_A_ROW, RequestSource } from './requestSource';
 
 const target = targetInfo('http://127.0.0.1:3000/api/', { 'X-Team': 'perf' });
 
@@ -73,6 +73,62 @@ describe('compiled scenarios', () => {
   it('names the scenario and field of a bad template', () => {
     expect(() => compileScenario(scenario({ json: { a: ['{{bogus}}'] } }, {}, 'send'), target)).toThrow('scenario "send" request.json.a[0]: unknown template helper "bogus"');
     expect(() => compileScenario(scenario({ headers: { 'X-A': '{{int(2)}}' } }, {}, 'send'), target)).toThrow('scenario "send" request.headers.X-A');
+  });
+});
+
+describe('requests that must not reach the wire', () => {
+  const req = (over: Partial<RenderedRequest>): RenderedRequest => ({ method: 'GET', path: '/', headers: {}, ...over });
+
+  it('names a control character in a header value, a header name, the path or the method', () => {
+    expect(requestFault(req({ headers: { 'X-A': 'a\r\nX-Injected: 1' } }))).toBe('header "X-A": its value contains a line break (CR) at character 2');
+    expect(requestFault(req({ headers: { 'X-A': 'a\nb' } }))).toMatch(/line break \(LF\)/);
+    expect(requestFault(req({ headers: { 'X-A': 'a\u0000' } }))).toMatch(/NUL/);
+    expect(requestFault(req({ headers: { 'X-A\r\nX-B': '1' } }))).toMatch(/^header name "X-A\\r\\nX-B" contains a line break \(CR\)/);
+    expect(requestFault(req({ headers: { 'X A': '1' } }))).toBe('header name "X A" is not a valid HTTP header name');
+    expect(requestFault(req({ path: '/a\r\nHost: evil' }))).toMatch(/^path .* contains a line break \(CR\)/);
+    expect(requestFault(req({ path: '/a b' }))).toMatch(/contains whitespace/);
+    expect(requestFault(req({ method: 'GET / HTTP/1.1\r\nX:' }))).toMatch(/is not an HTTP method/);
+    expect(requestFault(req({ method: 'BREW' }))).toMatch(/"BREW" is not an HTTP method/);
+  });
+
+  it('lets through what HTTP allows: tabs and non-ASCII in values, any body', () => {
+    expect(requestFault(req({ method: 'POST', headers: { 'X-A': 'a\tb', 'X-Name': 'Zoë ☃' }, body: 'line\r\nbreaks are fine here' }))).toBeUndefined();
+  });
+
+  it('writes heads as UTF-8: a character past U+00FF never becomes a CR or LF byte', () => {
+    const bytes = requestBytes(req({ headers: { 'X-A': 'a\u010d\u010aX-Injected: 1' } }), 'h');
+    expect(bytes.includes(Buffer.from('\r\nX-Injected'))).toBe(false);
+    expect(bytes.toString()).toContain('X-A: a\u010d\u010aX-Injected: 1\r\n');
+  });
+
+  it('refuses a static scenario with a control character when it is compiled, before any load', () => {
+    expect(() => compileScenario(scenario({ headers: { 'X-A': 'a\r\nX-Injected: 1' } }, {}, 'bad'), target))
+      .toThrow('scenario "bad" request: header "X-A": its value contains a line break (CR) at character 2');
+  });
+
+  it('refuses a generated request, counts it to its scenario, warns once, and gives up after a run of refusals', () => {
+    const warnings: string[] = [];
+    const poison = (seq: number) => seq % 3 === 0;
+    const source = new RequestSource([compileScenario(scenario(), target)], target, (ctx) => (poison(ctx.seq) ? { path: '/', headers: { 'X-A': 'a\r\nb' } } : undefined), (m) => warnings.push(m));
+    const refused: number[] = [];
+    for (let seq = 1; seq <= 30; seq++) {
+      try {
+        source.next();
+      } catch (err) {
+        expect(err).toBeInstanceOf(InvalidRequest);
+        expect((err as InvalidRequest).scenario).toBe(0);
+        refused.push(seq);
+      }
+    }
+    expect(refused).toEqual([3, 6, 9, 12, 15, 18, 21, 24, 27, 30]);
+    expect(warnings).toEqual([
+      'scenario "s": request 3 from the custom generator was refused, not sent: header "X-A": its value contains a line break (CR) at character 2; ' +
+        'every request like it is refused and counted as an error of kind invalid-request (said once per run)',
+    ]);
+    const always = new RequestSource([compileScenario(scenario(), target)], target, () => ({ path: '/\n' }));
+    for (let i = 1; i < MAX_REFUSED_IN_A_ROW; i++) expect(() => always.next()).toThrow(InvalidRequest);
+    expect(() => always.next()).toThrow(GeneratorFailure);
+    expect(() => always.next()).toThrow(/the last 100 requests were all refused, so there is nothing to send; scenario "s": request 101 .*path "\/api\/\\n" contains a line break \(LF\)/);
   });
 });
 

@@ -3,8 +3,11 @@
  * scenario built once, and the expect checks ready to apply. Used on both threads: the runner
  * compiles once to report config errors before any load starts, the worker compiles again to send.
  */
+import { METHODS } from 'node:http';
+import { quoted } from '../../core/config/echo';
+import { controlChar, TOKEN } from '../../core/config/requestChecks';
 import type { Scenario } from '../../core/config/types';
-import { compileTemplate, type CompiledTemplate, type RenderState } from '../../core/config/templates';
+import { compileTemplate, TemplateError, type CompiledTemplate, type RenderState } from '../../core/config/templates';
 
 /** Where requests go, as the request builder needs it. */
 export interface TargetInfo {
@@ -84,6 +87,9 @@ export function compileScenario(s: Scenario, target: TargetInfo): CompiledScenar
   let render = renderOnce;
   if (isStatic) {
     const fixed = renderOnce({ seq: 0 });
+    // A caller that skipped validation: refuse before any load rather than at every request.
+    const fault = requestFault(fixed);
+    if (fault) throw new TemplateError(`scenario "${s.name}" request`, fault, 'such a request is never sent; `perflab validate` shows where to fix it');
     render = () => fixed;
   }
   const statuses = s.expect.status ? new Set(s.expect.status) : undefined;
@@ -152,8 +158,37 @@ export function compileJson(value: unknown, where: string): Part[] {
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const KNOWN_METHODS = new Set(METHODS);
 
-/** HTTP/1.1 request bytes. `Host` and `Content-Length` are added unless the headers set them. */
+/**
+ * Why a request must not go on the wire, or undefined. A control character in the path or a
+ * header (CR, LF, NUL, …) would end its line early, and what follows would be read as a header
+ * of its own or as a second request: both generators refuse such a request instead of sending
+ * it. The checks are validation's (src/core/config/requestChecks.ts), applied to what a custom
+ * generator or a template produced at run time.
+ */
+export function requestFault(req: RenderedRequest): string | undefined {
+  if (!KNOWN_METHODS.has(req.method)) return `method ${quoted(String(req.method))} is not an HTTP method`;
+  if (typeof req.path !== 'string') return 'its path is not a string';
+  const inPath = controlChar(req.path, false);
+  if (inPath) return `path ${quoted(req.path)} contains ${inPath}`;
+  if (/\s/.test(req.path)) return `path ${quoted(req.path)} contains whitespace`;
+  for (const name in req.headers) {
+    if (!TOKEN.test(name)) {
+      const inName = controlChar(name, false);
+      return `header name ${quoted(name)} ${inName ? `contains ${inName}` : 'is not a valid HTTP header name'}`;
+    }
+    const inValue = controlChar(String(req.headers[name]), true);
+    if (inValue) return `header ${quoted(name)}: its value contains ${inValue}`;
+  }
+  return undefined;
+}
+
+/**
+ * HTTP/1.1 request bytes. `Host` and `Content-Length` are added unless the headers set them.
+ * The head is UTF-8, as autocannon writes it: a character past U+00FF becomes bytes of 0x80 and
+ * up, never a CR or LF (Latin-1 would keep only its low byte, so U+010A would become LF).
+ */
 export function requestBytes(req: RenderedRequest, host: string): Buffer {
   let head = `${req.method} ${req.path} HTTP/1.1\r\n`;
   let hasHost = false;
@@ -168,7 +203,7 @@ export function requestBytes(req: RenderedRequest, host: string): Buffer {
   const body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
   if (!hasLength && (body || BODY_METHODS.has(req.method))) head += `Content-Length: ${body?.length ?? 0}\r\n`;
   head += '\r\n';
-  return body?.length ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
+  return body?.length ? Buffer.concat([Buffer.from(head), body]) : Buffer.from(head);
 }
 
 /** Weighted random choice of a scenario index: `weights` are relative shares (> 0). */

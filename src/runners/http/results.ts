@@ -67,8 +67,6 @@ export function buildOutcome(run: CollectedRun): RunnerOutcome {
         t.uncorrected.add(uncorrected);
       }
     }
-    addCounts(phase, p.unattributed);
-    addCounts(overall, p.unattributed);
     measuredMs += p.durationMs;
     phases.push({ ...result(p.name, phase, p.durationMs, p.model === 'open'), durationMs: Math.round(p.durationMs), model: p.model });
   }
@@ -93,13 +91,22 @@ export function buildOutcome(run: CollectedRun): RunnerOutcome {
 function generatorHealth(run: CollectedRun): GeneratorHealth {
   const health = run.phases.map((p) => p.health);
   const messages = health.map((h) => h.message).filter((m): m is string => m !== undefined);
-  return {
+  const out: GeneratorHealth = {
     lagP99Ms: round(run.lagP99Ms ?? Math.max(0, ...health.map((h) => h.lagP99Ms))),
     lateSends: health.reduce((n, h) => n + h.lateSends, 0),
     lateSendMaxMs: round(Math.max(0, ...health.map((h) => h.lateSendMaxMs))),
     generatorBound: health.some((h) => h.generatorBound),
     ...(messages.length ? { message: messages.join('\n') } : {}),
   };
+  // Every request's wait, merged across the open phases: a percentile of the run, not of phases.
+  const waits = run.phases.filter((p) => p.connectionWait !== undefined);
+  if (waits.length) {
+    const merged = LatencyHistogram.create();
+    for (const p of waits) merged.add(LatencyHistogram.deserialize(p.connectionWait!));
+    const { p99, max } = merged.summary();
+    out.connectionWait = { p99, max };
+  }
+  return out;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;

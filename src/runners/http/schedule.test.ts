@@ -1,7 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { ArrivalSchedule, ConnectionSlots, growSlots } from './schedule';
+import { ArrivalSchedule, ConnectionSlots, growSlots, MAX_SCHEDULED } from './schedule';
 
 describe('ArrivalSchedule', () => {
+  it('refuses a plan it cannot number, at once, instead of spinning on it', () => {
+    // Each of these used to loop forever in the constructor (1e308 × 1 s is Infinity requests;
+    // at 3.6e24 requests, total − 1 === total).
+    expect(() => new ArrivalSchedule(1e308, 1_000)).toThrow(RangeError);
+    expect(() => new ArrivalSchedule(10, 1e20 * 3_600_000)).toThrow(/more than the 1099511627776 one schedule numbers/);
+    expect(() => new ArrivalSchedule(10, 1_000, 1e308)).toThrow(RangeError);
+    expect(() => new ArrivalSchedule(Number.NaN, 1_000)).toThrow(/finite and at least 0/);
+    expect(() => new ArrivalSchedule(-1, 1_000)).toThrow(/finite and at least 0/);
+    expect(() => new ArrivalSchedule(10, Infinity)).toThrow(/finite time/);
+    expect(() => new ArrivalSchedule(10, 0)).toThrow(/finite time/);
+    expect(() => new ArrivalSchedule(MAX_SCHEDULED / 10 + 1, 10_000)).toThrow(RangeError);
+  });
+
+  it('numbers the largest plan the limits allow: 100,000 per second for 24 h', () => {
+    const s = new ArrivalSchedule(100_000, 86_400_000);
+    expect(s.total).toBe(8_640_000_000);
+    expect(s.timeOf(s.total - 1)).toBeLessThan(86_400_000);
+    expect(s.timeOf(s.total - 1)).toBeGreaterThan(s.timeOf(s.total - 2));
+  });
+
   it('spaces a constant rate evenly: request n at n/R', () => {
     const s = new ArrivalSchedule(1000, 10_000);
     expect(s.total).toBe(10_000);

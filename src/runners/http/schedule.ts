@@ -7,6 +7,13 @@
  * (i+C)/R, …), so each connection has its own evenly spaced schedule, exactly as in wrk2.
  */
 
+/**
+ * The most requests one schedule numbers. Far above what the runner's limits allow (100,000 per
+ * second for 24 h is 8.64e9), far below where doubles stop telling consecutive request numbers
+ * and their times apart (2^53), where the schedule would never reach its end.
+ */
+export const MAX_SCHEDULED = 2 ** 40;
+
 /** Intended send times of one open phase. */
 export class ArrivalSchedule {
   /** Requests the phase intends to send. */
@@ -15,13 +22,21 @@ export class ArrivalSchedule {
   /** Rate change per ms, in requests per ms². */
   private readonly accel: number;
 
-  /** Rates in requests per second; `rampTo` defaults to `rate` (constant). */
+  /**
+   * Rates in requests per second; `rampTo` defaults to `rate` (constant). Throws a RangeError for
+   * a plan it cannot number (see ./plan.ts, which the runner checks first, for the limits).
+   */
   constructor(rate: number, readonly durationMs: number, rampTo: number = rate) {
+    if (!(rate >= 0 && rampTo >= 0 && Number.isFinite(rate) && Number.isFinite(rampTo))) {
+      throw new RangeError(`arrival rates must be finite and at least 0, not ${rate} → ${rampTo}`);
+    }
+    if (!(durationMs > 0 && Number.isFinite(durationMs))) throw new RangeError(`a phase must last a finite time, not ${durationMs} ms`);
+    const planned = ((rate + rampTo) / 2) * (durationMs / 1000);
+    if (!(planned <= MAX_SCHEDULED)) throw new RangeError(`${planned} requests are more than the ${MAX_SCHEDULED} one schedule numbers`);
     this.r0 = rate / 1000;
     this.accel = (rampTo - rate) / 1000 / durationMs;
     // Requests due strictly before the end of the phase.
-    const expected = ((rate + rampTo) / 2) * (durationMs / 1000);
-    let total = Math.ceil(expected - 1e-9);
+    let total = Math.ceil(planned - 1e-9);
     while (total > 0 && this.timeOf(total - 1) >= durationMs) total--;
     this.total = Math.max(0, total);
   }

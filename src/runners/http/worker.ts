@@ -1,7 +1,8 @@
 /**
  * The load-generator worker (bundled as `dist/http-worker.js`): runs a profile's phases in order
  * and reports samples and per-phase histograms to the runner. Load never runs on the caller's
- * thread, so a busy editor or CLI cannot delay requests or stretch measured latencies.
+ * thread, so a busy editor or CLI cannot delay requests or stretch measured latencies. It stops
+ * the run early when the target stops answering (./liveness.ts) and says so in `done`.
  */
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { LOOP_DELAY_RESOLUTION_MS, loopDelayStats } from '../loopDelay';
@@ -11,15 +12,18 @@ import { LatencyHistogram } from '../../core/stats';
 import { ClosedLoop } from './closedLoop';
 import { loadGenerator, type GeneratorNext } from './customGenerator';
 import { assessHealth } from './health';
+import { TargetLiveness, type FailureStreak } from './liveness';
 import { OpenLoop, type Endpoint } from './openLoop';
-import type { FromWorker, PhaseData, ToWorker, WorkerInit } from './protocol';
-import { PhaseRecorder } from './recorder';
+import type { FromWorker, PhaseData, ToWorker, Unanswered, WorkerInit } from './protocol';
+import { PhaseRecorder, type RunTally } from './recorder';
 import { compileScenarios, targetInfo } from './requestPlan';
 import { GeneratorFailure, RequestSource } from './requestSource';
 import { ArrivalSchedule } from './schedule';
 import { TemplateError } from '../../core/config/templates';
 
 const SAMPLE_MS = 1_000;
+/** How often the worker asks whether the target is down. */
+const LIVENESS_CHECK_MS = 250;
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -43,7 +47,8 @@ async function main(): Promise<void> {
   try {
     let generator: GeneratorNext | undefined;
     if (init.generatorModule) generator = await loadGenerator(init.generatorModule);
-    source = new RequestSource(compileScenarios(init.scenarios, target), target, generator);
+    const warn = (message: string) => post({ type: 'log', level: 'warn', message });
+    source = new RequestSource(compileScenarios(init.scenarios, target), target, generator, warn);
   } catch (err) {
     const config = err instanceof TemplateError || init.generatorModule !== undefined;
     post({ type: 'fatal', code: config ? 'config' : 'internal', message: (err as Error).message });
@@ -62,20 +67,37 @@ async function main(): Promise<void> {
   const runStart = performance.now();
   const runLag = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   runLag.enable();
-  const total = { count: 0 };
+  const total: RunTally = { count: 0, liveness: new TargetLiveness() };
+  const unanswered = (streak: FailureStreak, stoppedRun: boolean): Unanswered => ({
+    sinceMs: streak.since - runStart, forMs: performance.now() - streak.since, failures: streak.failures, byKind: streak.byKind, stoppedRun,
+  });
+  let down: Unanswered | undefined;
+  const watchdog = setInterval(() => {
+    const streak = total.liveness.down();
+    if (!streak || down) return;
+    down = unanswered(streak, true);
+    current?.stop();
+  }, LIVENESS_CHECK_MS);
 
-  for (let index = 0; index < init.phases.length && !stopRequested; index++) {
-    const phase = init.phases[index]!;
-    const { data, failure } = await runPhase(index, phase, { source, endpoint, origin: url.origin, runStart, total });
-    post({ type: 'phase-end', phase: data });
-    if (failure !== undefined) {
-      const generator = failure instanceof GeneratorFailure;
-      post({ type: 'fatal', code: generator ? 'config' : 'internal', message: (failure as Error)?.message ?? String(failure) });
-      return;
+  try {
+    for (let index = 0; index < init.phases.length && !stopRequested && !down; index++) {
+      const phase = init.phases[index]!;
+      const { data, failure } = await runPhase(index, phase, { source, endpoint, origin: url.origin, runStart, total });
+      post({ type: 'phase-end', phase: data });
+      if (failure !== undefined) {
+        const generator = failure instanceof GeneratorFailure;
+        post({ type: 'fatal', code: generator ? 'config' : 'internal', message: (failure as Error)?.message ?? String(failure) });
+        return;
+      }
     }
+  } finally {
+    clearInterval(watchdog);
   }
   runLag.disable();
-  post({ type: 'done', lagP99Ms: lagP99(runLag) });
+  // A streak still going on at the end: the runner checks whether the target is there at all.
+  const streak = total.liveness.streak();
+  const end = down ?? (streak ? unanswered(streak, false) : undefined);
+  post({ type: 'done', lagP99Ms: lagP99(runLag), ...(end ? { unanswered: end } : {}) });
 }
 
 interface PhaseContext {
@@ -83,7 +105,7 @@ interface PhaseContext {
   endpoint: Endpoint;
   origin: string;
   runStart: number;
-  total: { count: number };
+  total: RunTally;
 }
 
 async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise<{ data: PhaseData; failure?: unknown }> {
@@ -149,7 +171,7 @@ async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise
   }
   if (performance.now() - last >= 100 || recorder.pending > 0) sample();
 
-  const { scenarios, unattributed } = recorder.finish();
+  const scenarios = recorder.finish();
   let answerP90Ms = 0;
   if (open) {
     const merged = LatencyHistogram.create();
@@ -161,14 +183,18 @@ async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise
     phase: phase.name,
     lagP99Ms: lagP99(lag),
     ...(openStats ? {
-      open: { ...openStats, meanRate: (p.arrivalRate + (p.rampTo ?? p.arrivalRate)) / 2, answerP90Ms },
+      open: {
+        ...openStats,
+        meanRate: (p.arrivalRate + (p.rampTo ?? p.arrivalRate)) / 2,
+        answerP90Ms,
+        connectionWait: openStats.connectionWait.summary(),
+      },
     } : {}),
   });
-  if (verdict.warning) post({ type: 'log', level: 'warn', message: verdict.warning });
-  return {
-    data: { index, name: phase.name, model: phase.model, durationMs, stopped: stopped || stopRequested, scenarios, unattributed, health: verdict.health },
-    ...(failure !== undefined ? { failure } : {}),
-  };
+  for (const message of verdict.warnings) post({ type: 'log', level: 'warn', message });
+  const data: PhaseData = { index, name: phase.name, model: phase.model, durationMs, stopped: stopped || stopRequested, scenarios, health: verdict.health };
+  if (openStats) data.connectionWait = openStats.connectionWait.serialize();
+  return { data, ...(failure !== undefined ? { failure } : {}) };
 }
 
 main().catch((err: unknown) => {
