@@ -26,6 +26,7 @@ import { redisMemoryMetrics, startRedisMemorySampler } from '../redis/memorySamp
 import { runMode, type ModeOutput, type SweepStep } from './modes';
 import { LiveFeed } from './recorder';
 import { BenchSession } from './session';
+import { describeFailure } from '../unexpected';
 
 /** Starts a BullMQ benchmark; see the module comment for what it measures and how it cleans up. */
 export const runBullmqProfile: RunnerFactory<BullmqProfile> = (profile, ctx) =>
@@ -44,26 +45,43 @@ async function runBenchmark(profile: BullmqProfile, ctx: RunnerContext, handle: 
     throw err;
   }
 
-  const plan = new JobPlan(profile);
   const steps = profile.mode === 'add' || profile.mode === 'addBulk' ? 1 : profile.workerConcurrency.length;
   const live = new LiveFeed(handle, profile.durationMs !== undefined ? profile.durationMs * steps : undefined);
   // The run also stops when Redis is gone for good: the admin link gave up reconnecting after a few seconds.
   const lost = new AbortController();
-  let running = true;
+  const running = { now: true };
   admin.once('end', () => {
-    if (!running) return;
+    if (!running.now) return;
     const message = `lost the connection to Redis at ${target.host}:${target.port} mid-run and could not reconnect; check that redis-server is still running (results are partial)`;
     live.log('error', message);
     lost.abort(new Error(message));
   });
-  const session = new BenchSession(prefix, profile, target, admin, live, plan, AbortSignal.any([signal, lost.signal]));
+  let session: BenchSession | undefined;
+  try {
+    session = new BenchSession(prefix, profile, target, admin, live, new JobPlan(profile), AbortSignal.any([signal, lost.signal]));
+    return await benchmark(session, ctx, signal, lost.signal, running);
+  } catch (err) {
+    if (err instanceof RunnerError) throw err;
+    // Nothing was written yet: the plan could not be built.
+    return { ...empty('failed'), error: `BullMQ benchmark failed: ${describeFailure(err, ctx.env)}` };
+  } finally {
+    running.now = false;
+    // Left open, the admin link alone keeps the process alive; the session may have replaced it.
+    if (session) session.disconnectAdmin();
+    else admin.disconnect();
+  }
+}
+
+/** Checks the server, runs the mode, and always closes the queues and workers and removes the run's keys. */
+async function benchmark(session: BenchSession, ctx: RunnerContext, signal: AbortSignal, lost: AbortSignal, running: { now: boolean }): Promise<RunnerOutcome> {
+  const { profile, target, live, plan } = session;
+  const admin = session.adminClient;
   try {
     const facts = await serverFacts(admin);
     const plannedJobs = profile.jobs ?? Math.ceil((profile.arrivalRate ?? 5_000) * (profile.durationMs ?? 0) / 1000);
     for (const warning of checkEvictionRisk(facts, plan.estimatedBytes(plannedJobs), target.label)) live.log('warn', warning);
     live.log('info', `BullMQ ${profile.mode} benchmark on ${target.label} (Redis ${facts.version}); its queues live under the key prefix "${session.prefix}:" and are removed at the end`);
   } catch (err) {
-    session.disconnectAdmin();
     if (err instanceof RunnerError) throw err;
     throw new RunnerError(`Redis at ${target.host}:${target.port} did not answer INFO: ${(err as Error).message}`, 'redis');
   }
@@ -79,26 +97,26 @@ async function runBenchmark(profile: BullmqProfile, ctx: RunnerContext, handle: 
   try {
     await runMode(session, out);
   } catch (err) {
-    // Once the run has started, a failure keeps what was measured: the outcome says `failed` and why.
-    if (!signal.aborted && !lost.signal.aborted) {
-      status = 'failed';
-      error = (err as Error).message ?? String(err);
-      live.log('error', error);
-    }
+    // A fault reported elsewhere (a worker, a send in flight) is the cause; what it made fail here is not.
+    session.fail(err);
   } finally {
-    running = false;
+    running.now = false;
     await session.closeAll();
     redisMemory = await memory.stop();
     cleanup = await session.removeAll();
     if ('error' in cleanup) live.log('error', cleanup.error);
     else live.log('info', `removed the benchmark's ${cleanup.removed} keys under "${session.prefix}:"; none is left`);
-    session.disconnectAdmin();
     live.end();
   }
   if (signal.aborted) status = 'cancelled';
-  else if (lost.signal.aborted) {
+  else if (lost.aborted) {
     status = 'failed';
-    error = (lost.signal.reason as Error).message;
+    error = (lost.reason as Error).message;
+  } else if (session.fault) {
+    // Once the run has started, a failure keeps what was measured: the outcome says `failed` and why.
+    status = 'failed';
+    error = describeFailure(session.fault.error, ctx.env);
+    live.log('error', error);
   }
   if (status === 'failed' && cleanup && 'error' in cleanup) error = `${error}; ${cleanup.error}`;
   const summary = summarize(profile, out);

@@ -79,7 +79,7 @@ const drainStep: Step = async (session, out, concurrency, at) => {
   const fill = new OpRecorder(`fill.c${concurrency}`);
   const main = new OpRecorder(`drain.c${concurrency}`);
   const attempts = retriesInPlay(profile) ? new OpRecorder(`attempts.c${concurrency}`) : undefined;
-  const completions = new Completions(main, attempts);
+  const completions = new Completions(main, attempts, (err) => session.fail(err));
   out.recorders.push(fill, main, ...(attempts ? [attempts] : []));
   out.steps.push({ concurrency, main, producer: fill, completions });
   const queue = session.createQueue(name);
@@ -119,7 +119,7 @@ const e2eStep: Step = async (session, out, concurrency, at) => {
   const due: number[] = [];
   const sent: number[] = [];
   // A delayed job is on time when it completes right after its delay: count from when it became due.
-  const completions = new Completions(main, attempts, (seq) => {
+  const completions = new Completions(main, attempts, (err) => session.fail(err), (seq) => {
     const d = due[seq];
     const s = sent[seq];
     if (d === undefined || s === undefined) return undefined;
@@ -165,8 +165,9 @@ function producerOptions(profile: BullmqProfile, bulk: boolean): ProduceOptions 
   };
 }
 
+/** Starts the worker's loop; a loop that ends in an error ends the run (the jobs it would have finished never will). */
 function startWorker(session: BenchSession, worker: BenchWorker): void {
-  worker.run().catch((err: Error) => session.live.log('error', `worker ${worker.name} stopped: ${err.message}`));
+  worker.run().catch((err: Error) => session.fail(new Error(`worker ${worker.name} stopped: ${err.message}`)));
 }
 
 /** Waits until a queue or worker is connected; a Redis that went away since the probe fails the run instead of hanging it. */

@@ -19,6 +19,9 @@ export type BenchQueue = Queue<BenchJobData>;
 export type BenchWorker = Worker<BenchJobData>;
 
 export class BenchSession {
+  /** Aborted by {@link fail}: the run's signal, a lost Redis and a fault all stop it the same way. */
+  readonly signal: AbortSignal;
+  private readonly faults = new AbortController();
   private readonly open = new Set<BenchQueue | BenchWorker>();
   private readonly seenErrors = new Set<string>();
   /** Keys removed so far, by the per-step removals and the final one. */
@@ -32,8 +35,23 @@ export class BenchSession {
     private admin: Redis,
     readonly live: LiveFeed,
     readonly plan: JobPlan,
-    readonly signal: AbortSignal,
-  ) {}
+    stop: AbortSignal,
+  ) {
+    this.signal = AbortSignal.any([stop, this.faults.signal]);
+  }
+
+  /**
+   * Ends the run with `err` as its failure, from wherever it happened (a worker's event, a send
+   * in flight): everything waiting on {@link signal} stops, and the first fault is the one reported.
+   */
+  fail(err: unknown): void {
+    if (!this.faults.signal.aborted) this.faults.abort(err);
+  }
+
+  /** The first fault passed to {@link fail}, if any. */
+  get fault(): { error: unknown } | undefined {
+    return this.faults.signal.aborted ? { error: this.faults.signal.reason } : undefined;
+  }
 
   /** `<queue>` or `<queue>-<suffix>`, a name inside this run's prefix. */
   queueName(suffix?: string): string {
