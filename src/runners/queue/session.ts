@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { BullmqProfile } from '../../core/config';
 import { RunnerError } from '../types';
 import { manualCleanupHint, safeQueueName, unlinkMatching } from './cleanup';
-import { bullmqConnection, connectAdmin, type RedisTarget } from './connection';
+import { bullmqConnection, connectAdmin, isSelectError, type RedisTarget } from './connection';
 import type { BenchJobData, JobPlan } from './jobs';
 import type { LiveFeed } from './recorder';
 
@@ -165,6 +165,16 @@ export class BenchSession {
    */
   private reportError(source: string, err: Error): void {
     const message = err?.message ?? String(err);
+    if (isSelectError(err)) {
+      // The admin link selected the same database before any queue existed, so this takes a server
+      // restarted with fewer databases (or a changed ACL); that client now works in db 0.
+      const { address, db, label } = this.target;
+      this.fail(new RunnerError(
+        `${source} could not select database ${db} on Redis at ${address} (${message}) and would work in db 0, so the run stops; ` +
+          `check stack.redis.url (${label}) against the server's "databases" setting`,
+        'redis',
+      ));
+    }
     const kind = `${source}|${message.replace(/\d+/g, '#')}`;
     if (this.seenErrors.has(kind)) return;
     this.seenErrors.add(kind);
