@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { BullmqProfile, PerfLabConfig, RedisProfile } from '../../src/core/config';
 import { runBullmqProfile } from '../../src/runners/queue';
 import { runRedisProfile } from '../../src/runners/redis';
+import * as sweeperProcess from '../../src/runners/redis/sweeperProcess';
 import * as target from '../../src/runners/redis/target';
 import { RunnerError, type RunHandle, type RunnerOutcome } from '../../src/runners/types';
 import { cliFolder, STACK_LINE } from '../helpers/cli';
@@ -106,8 +107,10 @@ describe('the database of stack.redis.url', () => {
   }
 
   it('bullmq: a queue or worker whose own SELECT fails stops the run, and nothing of it stays in db 0', async () => {
-    // As if the server had lost databases between the admin link's check and the queues' connects.
+    // As if the server had lost databases between the checks of the admin link and of the key
+    // sweeper (left out here: it runs in its own process) and the queues' connects.
     vi.spyOn(target, 'selectDatabase').mockResolvedValue(undefined);
+    vi.spyOn(sweeperProcess, 'startSweeperProcess').mockResolvedValue({ pid: -1, stop: () => Promise.resolve() });
     const outcome = await RUNNERS.bullmq(`${redisUrl()}/99999`).result;
     expect(outcome.status).toBe('failed');
     expect(outcome.error).toMatch(/could not select database 99999 on Redis at 127\.0\.0\.1:\d+ \(ERR DB index is out of range\) and would work in db 0, so the run stops/);

@@ -8,7 +8,9 @@
  * queues and UNLINKs exactly the keys under that prefix (SCAN, never FLUSH), so other queues such
  * as the app's `bull:messages` are never touched. When the connection has dropped, cleanup
  * reconnects a bounded number of times; if it still cannot, the error log names the prefix left
- * behind and the command that removes it.
+ * behind and the command that removes it. BullMQ's scripts give its keys no TTL: a key sweeper
+ * process (redis/sweeperProcess.ts) gives them one while the run lasts, and removes them should
+ * PerfLab die mid-run.
  *
  * Headline metrics of a sweep come from its best concurrency: for `drain` the one with the
  * highest `drain.rate`, for `e2e` the one with the lowest `e2e.latency.p99`; `overall` is that
@@ -19,14 +21,18 @@ import type { BullmqProfile } from '../../core/config';
 import type { OperationResult, RunStatus } from '../../core/runRecord';
 import { errorRate, latencyMetrics } from '../../core/stats';
 import { RunHandle, RunnerError, type RunnerContext, type RunnerFactory, type RunnerOutcome } from '../types';
-import { runPrefix } from './cleanup';
+import { runPrefix } from './names';
 import { checkEvictionRisk, connectAdmin, resolveRedisTarget, serverFacts } from './connection';
 import { JobPlan } from './jobs';
 import { redisMemoryMetrics, startRedisMemorySampler } from '../redis/memorySampler';
+import { startSweeperProcess } from '../redis/sweeperProcess';
 import { runMode, type ModeOutput, type SweepStep } from './modes';
 import { LiveFeed } from './recorder';
 import { BenchSession } from './session';
 import { describeFailure } from '../unexpected';
+
+/** The key sweeper gives the run's new keys their TTL within about this long (one SCAN slice each time). */
+const SWEEP_EVERY_MS = 1_000;
 
 /** Starts a BullMQ benchmark; see the module comment for what it measures and how it cleans up. */
 export const runBullmqProfile: RunnerFactory<BullmqProfile> = (profile, ctx) =>
@@ -76,15 +82,26 @@ async function runBenchmark(profile: BullmqProfile, ctx: RunnerContext, handle: 
 async function benchmark(session: BenchSession, ctx: RunnerContext, signal: AbortSignal, lost: AbortSignal, running: { now: boolean }): Promise<RunnerOutcome> {
   const { profile, target, live, plan } = session;
   const admin = session.adminClient;
+  let version: string;
   try {
     const facts = await serverFacts(admin);
+    version = facts.version;
     const plannedJobs = profile.jobs ?? Math.ceil((profile.arrivalRate ?? 5_000) * (profile.durationMs ?? 0) / 1000);
     for (const warning of checkEvictionRisk(facts, plan.estimatedBytes(plannedJobs), target.label)) live.log('warn', warning);
-    live.log('info', `BullMQ ${profile.mode} benchmark on ${target.label} (Redis ${facts.version}); its queues live under the key prefix "${session.prefix}:" and are removed at the end`);
   } catch (err) {
     if (err instanceof RunnerError) throw err;
     throw new RunnerError(`Redis at ${target.host}:${target.port} did not answer INFO: ${(err as Error).message}`, 'redis');
   }
+  // Before the first queue exists, so no key of the run ever goes unswept.
+  const sweeper = await startSweeperProcess(
+    { target, prefix: `${session.prefix}:`, ttlMs: session.keyTtlMs, ownTtlMaxMs: session.ownTtlMaxMs, everyMs: SWEEP_EVERY_MS },
+    (message) => live.log('warn', message),
+  );
+  live.log(
+    'info',
+    `BullMQ ${profile.mode} benchmark on ${target.label} (Redis ${version}); its queues live under the key prefix "${session.prefix}:", ` +
+      `each of their keys gets a TTL of ${Math.round(session.keyTtlMs / 60_000)} min while the run lasts, and all are removed at the end`,
+  );
 
   // Read before the first job is added, and last before the benchmark's queues are removed.
   const memory = await startRedisMemorySampler(admin);
@@ -106,6 +123,7 @@ async function benchmark(session: BenchSession, ctx: RunnerContext, signal: Abor
     cleanup = await session.removeAll();
     if ('error' in cleanup) live.log('error', cleanup.error);
     else live.log('info', `removed the benchmark's ${cleanup.removed} keys under "${session.prefix}:"; none is left`);
+    await sweeper.stop();
     live.end();
   }
   if (signal.aborted) status = 'cancelled';

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { RedisProfile } from '../../core/config';
 import type { TimelinePoint } from '../../core/runRecord';
 import { type RunHandle, type RunLog, type RunnerContext, type RunnerOutcome, RunnerError } from '../types';
-import { type Keeper, manualCleanupHint, removeBenchKeys, startKeeper } from './cleanup';
+import { cleanupHint, removeUnder } from './cleanup';
 import { BENCH_KEY_TTL_MS, BenchKeys, newBenchPrefix } from './keys';
 import { redisMemoryMetrics, startRedisMemorySampler } from './memorySampler';
 import { drive } from './modes';
@@ -15,6 +15,7 @@ import { type BenchOperation, createOperation, makeValue, type OperationContext,
 import { OperationRecorder, overallResult, redisMetrics } from './recorder';
 import { describeFailure } from '../unexpected';
 import { describeServer, readServerFacts } from './serverInfo';
+import { type Keeper, startKeeper } from './sweeper';
 import { connectRedis, type RedisTarget, resolveRedisTarget } from './target';
 
 /** After cancel, operations in flight get this long to finish before the connection is dropped. */
@@ -73,7 +74,7 @@ async function benchmark(profile: RedisProfile, ctx: RunnerContext, target: Redi
     await run.execute(admin);
   } finally {
     redisMemory = await memory.stop();
-    const cleanup = await removeBenchKeys({
+    const cleanup = await removeUnder({
       prefix: keys.prefix,
       known: keys.usedBy(profile.operations),
       reuse: admin,
@@ -87,7 +88,7 @@ async function benchmark(profile: RedisProfile, ctx: RunnerContext, target: Redi
         'error',
         `could not remove the benchmark keys under ${keys.prefix} from ${target.address} (${cleanup.reason}). ` +
           `They expire by themselves within ${BENCH_KEY_TTL_MS / 60_000} minutes; to remove them now: ` +
-          manualCleanupHint(keys.prefix, target.host, target.port, target.db),
+          cleanupHint(target, keys.prefix),
       );
     }
   }
