@@ -75,6 +75,13 @@ export class Completions {
     }
   }
 
+  /** Starts the measured interval of the results (jobs and attempts alike, so both rates are per second of the same span). */
+  start(): void {
+    const now = performance.now();
+    this.main.start(now);
+    this.attempts?.start(now);
+  }
+
   /** From now on the phase is over once `n` jobs have finished. */
   expect(n: number): void {
     this.expected = n;
@@ -88,6 +95,7 @@ export class Completions {
     if (!this.markDone(seq)) return;
     const attemptMs = now - (this.attemptStart[seq] ?? now);
     this.attempts?.ok(attemptMs);
+    this.attempts?.stop(now);
     const from = this.origin?.(seq);
     if (from) this.main.ok(now - from[0], now - from[1]);
     else this.main.ok(attemptMs);
@@ -108,10 +116,12 @@ export class Completions {
     if (!final) {
       this.retried++;
       this.attempts?.fail('retried', attemptMs);
+      this.attempts?.stop(now);
       return;
     }
     if (!this.markDone(seq)) return;
     this.attempts?.fail(kind, attemptMs);
+    this.attempts?.stop(now);
     this.main.fail(kind);
     this.main.stop(now);
     this.failed++;

@@ -76,7 +76,7 @@ async function runSweep(session: BenchSession, out: ModeOutput, step: Step): Pro
 const drainStep: Step = async (session, out, concurrency, at) => {
   const { profile, live, plan, signal } = session;
   const name = session.queueName(`c${concurrency}`);
-  const fill = new OpRecorder(`fill.c${concurrency}`);
+  const fill = new OpRecorder(`fill.c${concurrency}`, { uncorrected: profile.arrivalRate !== undefined });
   const main = new OpRecorder(`drain.c${concurrency}`);
   const attempts = retriesInPlay(profile) ? new OpRecorder(`attempts.c${concurrency}`) : undefined;
   const completions = new Completions(main, attempts, (err) => session.fail(err));
@@ -97,7 +97,7 @@ const drainStep: Step = async (session, out, concurrency, at) => {
     await ready(session, worker);
     completions.expect(added);
     live.follow(`drain c=${concurrency}`, main, () => at(0.5 + (added ? completions.finished / added : 1) / 2));
-    main.start();
+    completions.start();
     startWorker(session, worker);
     await completions.wait(session, queue, idleLimitMs(profile));
   } finally {
@@ -113,7 +113,7 @@ const e2eStep: Step = async (session, out, concurrency, at) => {
   const { profile, live, plan, signal } = session;
   const name = session.queueName(`c${concurrency}`);
   const paced = profile.arrivalRate !== undefined;
-  const main = new OpRecorder(`e2e.c${concurrency}`, { uncorrected: true });
+  const main = new OpRecorder(`e2e.c${concurrency}`, { uncorrected: paced });
   const producer = new OpRecorder(`add.c${concurrency}`, { uncorrected: paced });
   const attempts = retriesInPlay(profile) ? new OpRecorder(`attempts.c${concurrency}`) : undefined;
   const due: number[] = [];
@@ -137,7 +137,7 @@ const e2eStep: Step = async (session, out, concurrency, at) => {
     startWorker(session, worker);
     const started = performance.now();
     live.follow(`e2e c=${concurrency}`, main, () => at(planFraction(profile, completions.finished, started)));
-    main.start();
+    completions.start();
     const result = await produce(session, queue, producer, {
       ...producerOptions(profile, false),
       onSend: (seq, dueAt, sentAt) => {
