@@ -53,6 +53,8 @@ const builds = [
   // so a workspace generator module may be ESM; `runners-http` exposes the runner to the bench.
   { ...node, entryPoints: { 'http-worker': 'src/runners/http/worker.ts' }, outdir: 'dist', supported: {} },
   { ...node, entryPoints: { 'runners-http': 'src/runners/http/index.ts' }, outdir: 'dist' },
+  // The key sweeper of BullMQ runs is a process of its own, so it outlives a crash of PerfLab.
+  { ...node, entryPoints: { 'key-sweeper': 'src/runners/redis/sweeperMain.ts' }, outdir: 'dist' },
   // ioredis and bullmq for the demo stack, which keeps its own files unbundled so profiles of it
   // name examples/demo-stack/hot.js and its lines.
   { ...node, entryPoints: { 'demo-deps': 'src/cli/demoDeps.ts' }, outdir: 'dist' },

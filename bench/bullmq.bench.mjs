@@ -1,13 +1,13 @@
 // BullMQ runner vs a bare bullmq script doing the same work, side by side against one private
 // redis-server: add one by one, addBulk ×100, worker drain at c=10, and end-to-end latency at a
 // fixed 500 jobs/s with c=10. The runner is bundled from src with esbuild into a temp file
-// (bullmq, ioredis and hdr-histogram-js stay external and load from node_modules). Rounds
-// alternate (bare, PerfLab, PerfLab, bare, …) so drift on a busy machine hits both sides alike;
+// (bullmq, ioredis and hdr-histogram-js stay external and load from node_modules; the key sweeper
+// runs from dist/key-sweeper.js). Rounds alternate (bare, PerfLab, PerfLab, bare, …) so drift on
+// a busy machine hits both sides alike;
 // each side reports its median round (single rounds vary by ±25 % here even on a quiet machine).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
@@ -171,7 +171,9 @@ async function sideBySide(label, better, pairs, runBare, runPerflab) {
 }
 
 export default async function bench() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'perflab-bench-bullmq-'));
+  // Inside the project, so the runner finds dist/key-sweeper.js above its bundle (run `npm run build` first).
+  mkdirSync(path.join(root, 'node_modules', '.cache'), { recursive: true });
+  const dir = mkdtempSync(path.join(root, 'node_modules', '.cache', 'perflab-bench-bullmq-'));
   let redis;
   try {
     const runner = await loadRunner(dir);

@@ -11,6 +11,7 @@ import { analyzeCommand } from './cli/analyzeCommand';
 import { profileCommand } from './cli/profileCommand';
 import { runCommand } from './cli/runCommand';
 import { CliError, type CliIO, ExitCode } from './cli/exit';
+import { DEBUG_ENV, describeUnexpected } from './runners/unexpected';
 
 const HELP = `perflab — load tests, Redis and BullMQ benchmarks, thresholds and profiling for your Node.js stack
 
@@ -99,10 +100,8 @@ function portOption(value: string | undefined, option: string): number | undefin
  * bad input never gets here, it has its own message.
  */
 function internalError(err: unknown): string {
-  const e = err instanceof Error ? err : new Error(String(err));
-  if (process.env.PERFLAB_DEBUG) return `internal error: ${e.stack ?? e.message}`;
-  const where = e.stack?.split('\n').find((l) => /^\s+at /.test(l))?.trim();
-  return `internal error: ${e.name}: ${e.message}${where ? ` (${where})` : ''} — please report this (PERFLAB_DEBUG=1 prints the whole stack)`;
+  const line = describeUnexpected(err);
+  return process.env[DEBUG_ENV] ? `internal error: ${line}` : `internal error: ${line} — please report this (${DEBUG_ENV}=1 prints the whole stack)`;
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -17,6 +17,7 @@ import type { MonitorSample } from './profiler/types';
 import { startRunner } from './registry';
 import { runSampled } from './sampledRun';
 import { type RunHandle, RunnerError, type RunnerOutcome } from './types';
+import { describeUnexpected } from './unexpected';
 
 /** The artifact that holds the sampled process's timeline. */
 export const TIMELINE_ARTIFACT = 'timeline.json';
@@ -89,7 +90,7 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
         phases: [],
         operations: [],
         metrics: {},
-        error: err instanceof RunnerError ? err.message : `unexpected error: ${(err as Error).stack ?? String(err)}`,
+        error: err instanceof RunnerError ? err.message : `internal error: ${describeUnexpected(err, opts.env ?? process.env)}`,
       };
     })
     .then(async (outcome) => {

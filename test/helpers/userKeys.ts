@@ -114,6 +114,14 @@ export async function verifyUserKeys(redis: Redis, keys: UserKeys): Promise<stri
   return problems;
 }
 
+/**
+ * The same keys as they are now, to verify against later: a server restarted from its
+ * append-only file re-encodes some values, so DUMPs from before a restart no longer compare.
+ */
+export async function snapshotUserKeys(redis: Redis, keys: UserKeys): Promise<UserKeys> {
+  return { ...keys, states: await readStates(redis, keys.names, keys.exact) };
+}
+
 /** Keys in the database that are not among the user's (what a benchmark left behind). */
 export async function foreignKeys(redis: Redis, keys: UserKeys): Promise<string[]> {
   const own = new Set(keys.names);

@@ -363,7 +363,8 @@ describe('BullMQ runner on a Redis with user data', () => {
         expect(outcome.error).toMatch(/redis-server is still running/);
         expect(op(outcome, 'e2e.c4').count).toBeGreaterThan(0);
         const leftBehind = logs.find((l) => l.level === 'error' && /may remain/.test(l.message));
-        expect(leftBehind?.message).toMatch(/keys under "perflab-bench-[a-z0-9]+:" may remain on 127\.0\.0\.1:\d+: remove them with: redis-cli .* --scan --pattern 'perflab-bench-[a-z0-9]+:\*' \| xargs -r redis-cli .* unlink/);
+        expect(leftBehind?.message).toMatch(/keys under "perflab-bench-[a-z0-9]+:" may remain in db 0 on 127\.0\.0\.1:\d+\. The key sweeper gave each a TTL of 10 minutes/);
+        expect(leftBehind?.message).toMatch(/to remove them now: redis-cli -h 127\.0\.0\.1 -p \d+ --scan --pattern 'perflab-bench-[a-z0-9]+:\*' \| xargs -r redis-cli -h 127\.0\.0\.1 -p \d+ unlink$/);
       } finally {
         await doomed.stop();
       }

@@ -30,12 +30,12 @@ function npx(project: string, ...args: string[]) {
  * Files the packages may ship (package.json `files`, for npm and vsce alike): the bundles of the
  * extension, the CLI and its workers, the webview assets, the schema, the demo stack and the docs.
  */
-const PACKAGED = /^(dist\/(extension|config|cli|analysisWorker|http-worker|demo-deps)\.js|dist\/webview\/[\w-]+\.(js|css)|media\/[^/]+|schemas\/[^/]+\.json|examples\/demo-stack\/.+|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
-const NEEDED = ['dist/cli.js', 'dist/http-worker.js', 'dist/analysisWorker.js', 'dist/demo-deps.js', 'schemas/perflab.config.schema.json',
+const PACKAGED = /^(dist\/(extension|config|cli|analysisWorker|http-worker|key-sweeper|demo-deps)\.js|dist\/webview\/[\w-]+\.(js|css)|media\/[^/]+|schemas\/[^/]+\.json|examples\/demo-stack\/.+|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
+const NEEDED = ['dist/cli.js', 'dist/http-worker.js', 'dist/key-sweeper.js', 'dist/analysisWorker.js', 'dist/demo-deps.js', 'schemas/perflab.config.schema.json',
   'examples/demo-stack/server.js', 'examples/demo-stack/deps.js', 'examples/demo-stack/routes/messages.js'];
 
 beforeAll(() => {
-  for (const bundle of ['cli', 'http-worker', 'analysisWorker', 'demo-deps']) {
+  for (const bundle of ['cli', 'http-worker', 'key-sweeper', 'analysisWorker', 'demo-deps']) {
     if (!existsSync(path.join(root, 'dist', `${bundle}.js`))) throw new Error(`dist/${bundle}.js is missing: run \`npm run build\` first`);
   }
   work = mkdtempSync(path.join(tmpdir(), 'perflab-package-'));

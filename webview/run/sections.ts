@@ -1,4 +1,5 @@
 /** The parts of the run summary page, each built from the record alone. */
+import { latencyBasis } from '../../src/core/report/results';
 import type { RunRecord, RunType } from '../../src/core/runRecord';
 import { button, h, type Child } from '../shared/dom';
 import {
@@ -127,6 +128,7 @@ export function summary(record: RunRecord, ctx: RenderContext): HTMLElement {
   const words = vocabulary(record.type);
   if (!o) return section('summary', 'Summary', ctx, [empty('No results: the run ended before anything completed.')]);
   const uncorrected = o.uncorrectedLatency;
+  const basis = latencyBasis(record);
   const kinds = errorKindsText(o.errorsByKind);
   return section('summary', 'Summary', ctx, [
     h('div', { className: 'tiles' }, [
@@ -139,10 +141,10 @@ export function summary(record: RunRecord, ctx: RenderContext): HTMLElement {
       tile('Max', formatMs(o.latency.max), uncorrected ? `uncorrected ${formatMs(uncorrected.max)}` : undefined),
     ]),
     kinds ? h('p', { className: 'error-kinds' }, [h('span', { className: 'muted', text: 'Errors by kind: ' }), kinds]) : null,
-    uncorrected
+    basis
       ? h('p', {
           className: 'muted footnote',
-          text: 'Latency is measured from each request’s intended send time; “uncorrected” from the actual send.',
+          text: `${basis.text[0]!.toUpperCase()}${basis.text.slice(1)}${uncorrected && basis.uncorrectedFrom ? `; “uncorrected” from ${basis.uncorrectedFrom}` : ''}.`,
         })
       : null,
   ]);

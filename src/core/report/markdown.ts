@@ -1,6 +1,7 @@
 /** A Markdown summary, e.g. for a CI job summary or a pull request comment. */
 import type { RunRecord } from '../runRecord';
 import { errorRate } from '../stats';
+import { latencyBasis, resultRows } from './results';
 import { formatActual, ms, percent, rate } from './values';
 
 export function markdownReport(record: RunRecord): string {
@@ -13,13 +14,15 @@ export function markdownReport(record: RunRecord): string {
     for (const t of record.thresholds) out.push(`| ${code(t.metric)} | ${code(t.limit)} | ${formatActual(t)} | ${t.pass ? 'pass' : '**FAIL**'} |`);
     out.push('');
   }
-  const rows = [...record.operations, ...(record.overall ? [record.overall] : [])];
+  const rows = resultRows(record);
   if (rows.length) {
     out.push('| | Count | Rate/s | Errors | p50 ms | p95 ms | p99 ms | Max ms |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of rows) {
       out.push(`| ${cell(r.name)} | ${r.count} | ${rate(r.rate)} | ${r.errors ? `${r.errors} (${percent(errorRate(r))})` : 0} | ${ms(r.latency.p50)} | ${ms(r.latency.p95)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} |`);
     }
     out.push('');
+    const basis = latencyBasis(record);
+    if (basis) out.push(`${cell(basis.text)}.`, '');
   }
   return out.join('\n');
 }

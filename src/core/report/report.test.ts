@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeRunRecord } from '../../../test/helpers/runRecords';
 import { junitReport } from './junit';
 import { markdownReport } from './markdown';
+import { latencyBasis, resultRows } from './results';
 import { textReport } from './text';
 
 const failing = makeRunRecord({
@@ -48,5 +49,30 @@ describe('reports', () => {
     const md = markdownReport(makeRunRecord({ profile: 'a|b', thresholds: failing.thresholds, pass: false }));
     expect(md).toMatch(/^## PerfLab: a\\\|b — ❌ FAIL/);
     expect(md).toContain('| `scenario.<x>.rps` | `>= 40` | no value | **FAIL** |');
+  });
+
+  it('a BullMQ headline is shown once, in its operation\'s place; other runs keep their overall row', () => {
+    const latency = { min: 1, mean: 2, p50: 2, p90: 3, p95: 3, p99: 4, max: 5 };
+    const c1 = { name: 'e2e.c1', count: 300, errors: 0, rate: 900, latency };
+    const c4 = { name: 'e2e.c4', count: 300, errors: 0, rate: 1200, latency: { ...latency, p99: 3 } };
+    const overall = { ...c4, name: 'e2e.c4 (best of c=1, 4)' };
+    const bullmq = makeRunRecord({ type: 'bullmq', phases: [], operations: [c1, c4], overall });
+    expect(resultRows(bullmq).map((r) => r.name)).toEqual(['e2e.c1', 'e2e.c4 (best of c=1, 4)']);
+    expect(textReport(bullmq).match(/e2e\.c4/g)).toHaveLength(1);
+    const redis = makeRunRecord({ type: 'redis', phases: [], operations: [{ ...c1, name: 'get' }], overall: { ...c1, name: 'overall' } });
+    expect(resultRows(redis).map((r) => r.name)).toEqual(['get', 'overall']);
+  });
+
+  it('the latency line says what was measured: intended send time (HTTP at a rate), scheduled add or per call (BullMQ)', () => {
+    const latency = { min: 1, mean: 2, p50: 2, p90: 3, p95: 3, p99: 4, max: 5 };
+    const http = makeRunRecord({ overall: { name: 'overall', count: 1, errors: 0, rate: 1, latency, uncorrectedLatency: latency } });
+    expect(textReport(http)).toContain("latency from each request's intended send time; from the actual send: p50 2.00 ms");
+    expect(latencyBasis(makeRunRecord())).toBeUndefined();
+    const free = makeRunRecord({ type: 'bullmq', phases: [], operations: [{ name: 'e2e.c4', count: 1, errors: 0, rate: 1, latency }], overall: { name: 'e2e.c4', count: 1, errors: 0, rate: 1, latency } });
+    expect(latencyBasis(free)?.text).toBe("latency per call, no arrival rate: e2e: from each job's add call to its completion");
+    const paced = { name: 'e2e.c4', count: 1, errors: 0, rate: 1, latency, uncorrectedLatency: latency };
+    const scheduled = makeRunRecord({ type: 'bullmq', phases: [], operations: [paced], overall: paced });
+    expect(textReport(scheduled)).toContain("latency on the arrival rate's schedule: e2e: from each job's scheduled add to its completion; from the actual add: p50");
+    expect(textReport(scheduled)).not.toContain('intended send time');
   });
 });

@@ -2,6 +2,7 @@
 import type { GeneratorHealth, OperationResult, RunRecord } from '../runRecord';
 import { errorRate } from '../stats';
 import { processLines, redisMemoryLine } from './process';
+import { latencyBasis, resultRows } from './results';
 import { formatActual, ms, percent, rate } from './values';
 
 export function textReport(record: RunRecord): string {
@@ -14,8 +15,7 @@ export function textReport(record: RunRecord): string {
 
   const rows: OperationResult[] = [
     ...(record.phases.length > 1 ? record.phases.map((p) => ({ ...p, name: `phase ${p.name}` })) : []),
-    ...record.operations,
-    ...(record.overall ? [record.overall] : []),
+    ...resultRows(record),
   ];
   if (rows.length) {
     lines.push('');
@@ -35,9 +35,12 @@ export function textReport(record: RunRecord): string {
         ]),
       ),
     );
+    const basis = latencyBasis(record);
     const uncorrected = record.overall?.uncorrectedLatency;
-    if (uncorrected) {
-      lines.push(`latency from each request's intended send time; from the actual send: p50 ${ms(uncorrected.p50)} ms, p90 ${ms(uncorrected.p90)} ms, p99 ${ms(uncorrected.p99)} ms`);
+    if (basis) {
+      lines.push(uncorrected && basis.uncorrectedFrom
+        ? `${basis.text}; from ${basis.uncorrectedFrom}: p50 ${ms(uncorrected.p50)} ms, p90 ${ms(uncorrected.p90)} ms, p99 ${ms(uncorrected.p99)} ms`
+        : basis.text);
     }
     const kinds = Object.entries(record.overall?.errorsByKind ?? {});
     if (kinds.length) lines.push(`errors by kind: ${kinds.map(([k, n]) => `${k} × ${n}`).join(', ')}`);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { PerfLabConfig } from '../../core/config';
-import { unlinkMatching } from './cleanup';
 import { checkEvictionRisk, describeConnectError, resolveRedisTarget } from './connection';
 
 function config(url?: string, allowHosts: string[] = []): PerfLabConfig {
@@ -30,16 +29,5 @@ describe('checkEvictionRisk', () => {
   it('warns with room to spare and refuses when the jobs could push out user keys', () => {
     expect(checkEvictionRisk(facts, 1e6, 'x')).toHaveLength(1);
     expect(() => checkEvictionRisk(facts, 40e6, 'x')).toThrow(/evict your own keys/);
-  });
-});
-
-describe('unlinkMatching', () => {
-  it('refuses any pattern that is not a whole benchmark prefix', async () => {
-    const never = {} as never;
-    await expect(unlinkMatching(never, '*')).rejects.toThrow(/refusing/);
-    await expect(unlinkMatching(never, 'bull:*')).rejects.toThrow(/refusing/);
-    await expect(unlinkMatching(never, 'perflab-bench-x*')).rejects.toThrow(/refusing/);
-    await expect(unlinkMatching(never, 'perflab-bench-*:*')).rejects.toThrow(/refusing/);
-    await expect(unlinkMatching(never, 'perflab-bench-abc:q*:*')).rejects.toThrow(/refusing/);
   });
 });

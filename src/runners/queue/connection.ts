@@ -5,7 +5,7 @@
  */
 import type { RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { RedisTarget } from '../redis/target';
+import { type RedisTarget, selectDatabase } from '../redis/target';
 import { configLabel, RunnerError } from '../types';
 
 /** The Redis runner's target resolution serves both: one reading of `stack.redis.url` and the password. */
@@ -53,7 +53,6 @@ export async function connectAdmin(target: RedisTarget, connectionName: string, 
     await client.connect();
     await client.ping();
     connected = true;
-    return client;
   } catch (err) {
     client.disconnect();
     signal?.throwIfAborted();
@@ -61,6 +60,20 @@ export async function connectAdmin(target: RedisTarget, connectionName: string, 
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+  // Before any queue exists: the queues and workers connect with the same URL, so a database the
+  // server does not have fails here, and nothing reaches db 0.
+  try {
+    await selectDatabase(client, target);
+  } catch (err) {
+    client.disconnect();
+    throw err;
+  }
+  return client;
+}
+
+/** Whether a client error says its SELECT failed: that client would be working in db 0. */
+export function isSelectError(err: Error | undefined): boolean {
+  return /DB index is out of range|invalid DB index|permissions to run the 'select' command/i.test(err?.message ?? '');
 }
 
 /** A message that names the Redis and says what to check. */

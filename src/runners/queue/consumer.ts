@@ -12,6 +12,7 @@ import { PLANNED_FAILURE, type BenchJobData, type JobPlan } from './jobs';
 import type { OpRecorder } from './recorder';
 import type { BenchQueue, BenchSession, BenchWorker } from './session';
 import { abortable } from './producer';
+import { isProgrammingError } from '../unexpected';
 
 const WAKE_MS = 500;
 const COUNTS_TIMEOUT_MS = 2_000;
@@ -35,25 +36,50 @@ export class Completions {
   private lastProgressAt = performance.now();
   private wake?: () => void;
 
+  /**
+   * `onFault` gets an error of PerfLab's own making (see isProgrammingError) thrown by the
+   * processor or the bookkeeping: inside BullMQ's events it would be lost, and the run must end on it.
+   */
   constructor(
     private readonly main: OpRecorder,
     private readonly attempts: OpRecorder | undefined,
+    private readonly onFault: (err: unknown) => void,
     private readonly origin?: LatencyOrigin,
   ) {}
 
   processor(plan: JobPlan, processTimeMs: number): Processor<BenchJobData> {
     const starts = this.attemptStart;
     return async (job) => {
-      const seq = job.data.seq;
-      starts[seq] = performance.now();
-      if (processTimeMs > 0) await delay(processTimeMs);
-      if (plan.shouldFail(seq, job.attemptsMade)) throw new Error(PLANNED_FAILURE);
+      try {
+        const seq = job.data.seq;
+        starts[seq] = performance.now();
+        if (processTimeMs > 0) await delay(processTimeMs);
+        if (plan.shouldFail(seq, job.attemptsMade)) throw new Error(PLANNED_FAILURE);
+      } catch (err) {
+        if (isProgrammingError(err)) this.onFault(err);
+        throw err;
+      }
     };
   }
 
   attach(worker: BenchWorker): void {
-    worker.on('completed', (job) => this.onCompleted(job));
-    worker.on('failed', (job, err) => this.onFailed(job, err));
+    worker.on('completed', (job) => this.guard(() => this.onCompleted(job)));
+    worker.on('failed', (job, err) => this.guard(() => this.onFailed(job, err)));
+  }
+
+  private guard(handle: () => void): void {
+    try {
+      handle();
+    } catch (err) {
+      this.onFault(err);
+    }
+  }
+
+  /** Starts the measured interval of the results (jobs and attempts alike, so both rates are per second of the same span). */
+  start(): void {
+    const now = performance.now();
+    this.main.start(now);
+    this.attempts?.start(now);
   }
 
   /** From now on the phase is over once `n` jobs have finished. */
@@ -69,6 +95,7 @@ export class Completions {
     if (!this.markDone(seq)) return;
     const attemptMs = now - (this.attemptStart[seq] ?? now);
     this.attempts?.ok(attemptMs);
+    this.attempts?.stop(now);
     const from = this.origin?.(seq);
     if (from) this.main.ok(now - from[0], now - from[1]);
     else this.main.ok(attemptMs);
@@ -89,10 +116,12 @@ export class Completions {
     if (!final) {
       this.retried++;
       this.attempts?.fail('retried', attemptMs);
+      this.attempts?.stop(now);
       return;
     }
     if (!this.markDone(seq)) return;
     this.attempts?.fail(kind, attemptMs);
+    this.attempts?.stop(now);
     this.main.fail(kind);
     this.main.stop(now);
     this.failed++;

@@ -25,11 +25,12 @@ export class JobPlan {
   private readonly payload: string;
 
   constructor(private readonly profile: BullmqProfile) {
-    // Printable, not compressible to nothing, and the same on every run.
-    const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-    let s = '';
-    for (let i = 0; i < profile.payloadSize; i++) s += alphabet[hash(i, 0x1234567) % alphabet.length];
-    this.payload = s;
+    // Printable, not compressible to nothing, and the same on every run. Filled into one buffer
+    // (a size no string can hold fails here at once, instead of after gigabytes of `+=` pieces).
+    const alphabet = Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
+    const bytes = Buffer.allocUnsafe(profile.payloadSize);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = alphabet[hash(i, 0x1234567) % alphabet.length]!;
+    this.payload = bytes.toString('latin1');
   }
 
   data(seq: number): BenchJobData {

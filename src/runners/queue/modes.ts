@@ -76,10 +76,10 @@ async function runSweep(session: BenchSession, out: ModeOutput, step: Step): Pro
 const drainStep: Step = async (session, out, concurrency, at) => {
   const { profile, live, plan, signal } = session;
   const name = session.queueName(`c${concurrency}`);
-  const fill = new OpRecorder(`fill.c${concurrency}`);
+  const fill = new OpRecorder(`fill.c${concurrency}`, { uncorrected: profile.arrivalRate !== undefined });
   const main = new OpRecorder(`drain.c${concurrency}`);
   const attempts = retriesInPlay(profile) ? new OpRecorder(`attempts.c${concurrency}`) : undefined;
-  const completions = new Completions(main, attempts);
+  const completions = new Completions(main, attempts, (err) => session.fail(err));
   out.recorders.push(fill, main, ...(attempts ? [attempts] : []));
   out.steps.push({ concurrency, main, producer: fill, completions });
   const queue = session.createQueue(name);
@@ -97,7 +97,7 @@ const drainStep: Step = async (session, out, concurrency, at) => {
     await ready(session, worker);
     completions.expect(added);
     live.follow(`drain c=${concurrency}`, main, () => at(0.5 + (added ? completions.finished / added : 1) / 2));
-    main.start();
+    completions.start();
     startWorker(session, worker);
     await completions.wait(session, queue, idleLimitMs(profile));
   } finally {
@@ -113,13 +113,13 @@ const e2eStep: Step = async (session, out, concurrency, at) => {
   const { profile, live, plan, signal } = session;
   const name = session.queueName(`c${concurrency}`);
   const paced = profile.arrivalRate !== undefined;
-  const main = new OpRecorder(`e2e.c${concurrency}`, { uncorrected: true });
+  const main = new OpRecorder(`e2e.c${concurrency}`, { uncorrected: paced });
   const producer = new OpRecorder(`add.c${concurrency}`, { uncorrected: paced });
   const attempts = retriesInPlay(profile) ? new OpRecorder(`attempts.c${concurrency}`) : undefined;
   const due: number[] = [];
   const sent: number[] = [];
   // A delayed job is on time when it completes right after its delay: count from when it became due.
-  const completions = new Completions(main, attempts, (seq) => {
+  const completions = new Completions(main, attempts, (err) => session.fail(err), (seq) => {
     const d = due[seq];
     const s = sent[seq];
     if (d === undefined || s === undefined) return undefined;
@@ -137,7 +137,7 @@ const e2eStep: Step = async (session, out, concurrency, at) => {
     startWorker(session, worker);
     const started = performance.now();
     live.follow(`e2e c=${concurrency}`, main, () => at(planFraction(profile, completions.finished, started)));
-    main.start();
+    completions.start();
     const result = await produce(session, queue, producer, {
       ...producerOptions(profile, false),
       onSend: (seq, dueAt, sentAt) => {
@@ -165,8 +165,9 @@ function producerOptions(profile: BullmqProfile, bulk: boolean): ProduceOptions 
   };
 }
 
+/** Starts the worker's loop; a loop that ends in an error ends the run (the jobs it would have finished never will). */
 function startWorker(session: BenchSession, worker: BenchWorker): void {
-  worker.run().catch((err: Error) => session.live.log('error', `worker ${worker.name} stopped: ${err.message}`));
+  worker.run().catch((err: Error) => session.fail(new Error(`worker ${worker.name} stopped: ${err.message}`)));
 }
 
 /** Waits until a queue or worker is connected; a Redis that went away since the probe fails the run instead of hanging it. */

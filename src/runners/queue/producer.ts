@@ -8,6 +8,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { GeneratorHealth } from '../../core/runRecord';
 import { LOOP_DELAY_RESOLUTION_MS, loopDelayStats } from '../loopDelay';
+import { isProgrammingError } from '../unexpected';
 import { JOB_NAME } from './jobs';
 import type { OpRecorder } from './recorder';
 import type { BenchQueue, BenchSession } from './session';
@@ -61,6 +62,8 @@ async function produceClosed(session: BenchSession, queue: BenchQueue, rec: OpRe
       added += n;
     } catch (err) {
       if (signal.aborted) break;
+      // A bug is not a failed add: counting it would turn the rest of the run into errors.
+      if (isProgrammingError(err)) throw err;
       rec.fail(errorKind(err), performance.now() - t0, n);
     }
     seq += n;
@@ -116,6 +119,7 @@ async function producePaced(session: BenchSession, queue: BenchQueue, rec: OpRec
       }
       sends++;
       for (let k = 0; k < n; k++) opts.onSend?.(seq + k, due, now);
+      // Never rejects: a throw in the bookkeeping ends the run instead of being an unhandled rejection of `call.finally()`.
       const call = send(session, queue, seq, n, opts.bulk !== undefined).then(
         () => {
           const t = performance.now();
@@ -125,9 +129,10 @@ async function producePaced(session: BenchSession, queue: BenchQueue, rec: OpRec
         },
         (err: unknown) => {
           if (signal.aborted) return;
-          rec.fail(errorKind(err), performance.now() - due, n);
+          if (isProgrammingError(err)) session.fail(err);
+          else rec.fail(errorKind(err), performance.now() - due, n);
         },
-      );
+      ).catch((err: unknown) => session.fail(err));
       inflight.add(call);
       void call.finally(() => inflight.delete(call));
       seq += n;

@@ -6,19 +6,22 @@ import { Queue, Worker, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BullmqProfile } from '../../core/config';
 import { RunnerError } from '../types';
-import { manualCleanupHint, safeQueueName, unlinkMatching } from './cleanup';
-import { bullmqConnection, connectAdmin, type RedisTarget } from './connection';
+import { cleanupHint, removeUnder } from '../redis/cleanup';
+import { BENCH_KEY_TTL_MS } from '../redis/keys';
+import { bullmqConnection, connectAdmin, isSelectError, type RedisTarget } from './connection';
+import { safeQueueName } from './names';
 import type { BenchJobData, JobPlan } from './jobs';
 import type { LiveFeed } from './recorder';
 
 const CLOSE_TIMEOUT_MS = 2_000;
-const CLEANUP_ATTEMPTS = 5;
-const CLEANUP_RETRY_MS = 1_000;
 
 export type BenchQueue = Queue<BenchJobData>;
 export type BenchWorker = Worker<BenchJobData>;
 
 export class BenchSession {
+  /** Aborted by {@link fail}: the run's signal, a lost Redis and a fault all stop it the same way. */
+  readonly signal: AbortSignal;
+  private readonly faults = new AbortController();
   private readonly open = new Set<BenchQueue | BenchWorker>();
   private readonly seenErrors = new Set<string>();
   /** Keys removed so far, by the per-step removals and the final one. */
@@ -29,11 +32,26 @@ export class BenchSession {
     readonly prefix: string,
     readonly profile: BullmqProfile,
     readonly target: RedisTarget,
-    private admin: Redis,
+    private readonly admin: Redis,
     readonly live: LiveFeed,
     readonly plan: JobPlan,
-    readonly signal: AbortSignal,
-  ) {}
+    stop: AbortSignal,
+  ) {
+    this.signal = AbortSignal.any([stop, this.faults.signal]);
+  }
+
+  /**
+   * Ends the run with `err` as its failure, from wherever it happened (a worker's event, a send
+   * in flight): everything waiting on {@link signal} stops, and the first fault is the one reported.
+   */
+  fail(err: unknown): void {
+    if (!this.faults.signal.aborted) this.faults.abort(err);
+  }
+
+  /** The first fault passed to {@link fail}, if any. */
+  get fault(): { error: unknown } | undefined {
+    return this.faults.signal.aborted ? { error: this.faults.signal.reason } : undefined;
+  }
 
   /** `<queue>` or `<queue>-<suffix>`, a name inside this run's prefix. */
   queueName(suffix?: string): string {
@@ -92,26 +110,39 @@ export class BenchSession {
 
   /** Removes one finished queue's keys right away, so a sweep does not keep every step's jobs in memory. */
   async removeQueue(name: string): Promise<void> {
-    this.removed += await this.withAdmin((admin) => unlinkMatching(admin, `${this.prefix}:${name}:*`));
+    const result = await this.removeUnder(`${this.prefix}:${name}:`);
+    if (!result.ok) throw new Error(`could not remove queue ${name} (${result.reason})`);
+    this.removed += result.deleted;
   }
 
   /**
    * Removes every key under the run's prefix, reconnecting a few times when the connection has
    * dropped. Resolves with the number of keys the run removed in all, or with an error message
-   * naming the prefix and how to remove it by hand.
+   * naming the prefix, what is left of it and how to remove it by hand.
    */
   async removeAll(): Promise<{ removed: number } | { error: string }> {
-    try {
-      this.removed += await this.withAdmin((admin) => unlinkMatching(admin, `${this.prefix}:*`));
-      return { removed: this.removed };
-    } catch (err) {
-      const { host, port } = this.target;
-      const reason = err instanceof RunnerError ? 'Redis is still unreachable' : (err as Error).message;
-      return {
-        error: `could not remove the benchmark's queues (${reason}); keys under "${this.prefix}:" may remain on ` +
-          `${host}:${port}: ${manualCleanupHint(this.prefix, host, port)}`,
-      };
-    }
+    const result = await this.removeUnder(`${this.prefix}:`);
+    if (result.ok) return { removed: (this.removed += result.deleted) };
+    const { address, db } = this.target;
+    const reason = result.unreachable ? 'Redis is still unreachable' : result.reason;
+    return {
+      error: `could not remove the benchmark's queues (${reason}); keys under "${this.prefix}:" may remain in db ${db} on ${address}. ` +
+        `The key sweeper gave each a TTL of ${Math.round(this.keyTtlMs / 60_000)} minutes, so they expire by themselves (any created in the second ` +
+        `before Redis went away may have none); to remove them now: ${cleanupHint(this.target, `${this.prefix}:`)}`,
+    };
+  }
+
+  /** The TTL the key sweeper gives the run's keys: longer than any BullMQ sets itself (see ownTtlMaxMs). */
+  get keyTtlMs(): number {
+    return Math.max(BENCH_KEY_TTL_MS, 4 * this.ownTtlMaxMs);
+  }
+
+  /**
+   * The longest TTL BullMQ gives a key of the run itself: a job's lock and the stalled-jobs check
+   * (30 s by default), and the rate limiter's window. The sweep leaves such keys alone.
+   */
+  get ownTtlMaxMs(): number {
+    return Math.max(60_000, 2 * (this.profile.limiter?.durationMs ?? 0));
   }
 
   disconnectAdmin(): void {
@@ -122,23 +153,8 @@ export class BenchSession {
     return this.admin;
   }
 
-  private async withAdmin<T>(fn: (admin: Redis) => Promise<T>): Promise<T> {
-    let lastError: unknown;
-    for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
-      try {
-        // `end`: the link gave up reconnecting; a fresh one may get through once Redis is back.
-        if (this.admin.status === 'end') {
-          const fresh = await connectAdmin(this.target, `${this.prefix}:admin`);
-          this.admin.disconnect();
-          this.admin = fresh;
-        }
-        return await fn(this.admin);
-      } catch (err) {
-        lastError = err;
-        await new Promise((r) => setTimeout(r, CLEANUP_RETRY_MS));
-      }
-    }
-    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  private removeUnder(prefix: string): ReturnType<typeof removeUnder> {
+    return removeUnder({ prefix, reuse: this.admin, connect: () => connectAdmin(this.target, `${this.prefix}:cleanup`) });
   }
 
   /**
@@ -147,6 +163,16 @@ export class BenchSession {
    */
   private reportError(source: string, err: Error): void {
     const message = err?.message ?? String(err);
+    if (isSelectError(err)) {
+      // The admin link selected the same database before any queue existed, so this takes a server
+      // restarted with fewer databases (or a changed ACL); that client now works in db 0.
+      const { address, db, label } = this.target;
+      this.fail(new RunnerError(
+        `${source} could not select database ${db} on Redis at ${address} (${message}) and would work in db 0, so the run stops; ` +
+          `check stack.redis.url (${label}) against the server's "databases" setting`,
+        'redis',
+      ));
+    }
     const kind = `${source}|${message.replace(/\d+/g, '#')}`;
     if (this.seenErrors.has(kind)) return;
     this.seenErrors.add(kind);

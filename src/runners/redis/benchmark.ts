@@ -7,13 +7,15 @@ import type { Redis } from 'ioredis';
 import type { RedisProfile } from '../../core/config';
 import type { TimelinePoint } from '../../core/runRecord';
 import { type RunHandle, type RunLog, type RunnerContext, type RunnerOutcome, RunnerError } from '../types';
-import { type Keeper, manualCleanupHint, removeBenchKeys, startKeeper } from './cleanup';
+import { cleanupHint, removeUnder } from './cleanup';
 import { BENCH_KEY_TTL_MS, BenchKeys, newBenchPrefix } from './keys';
 import { redisMemoryMetrics, startRedisMemorySampler } from './memorySampler';
 import { drive } from './modes';
 import { type BenchOperation, createOperation, makeValue, type OperationContext, seedKeys } from './operations';
 import { OperationRecorder, overallResult, redisMetrics } from './recorder';
+import { describeFailure } from '../unexpected';
 import { describeServer, readServerFacts } from './serverInfo';
+import { type Keeper, startKeeper } from './sweeper';
 import { connectRedis, type RedisTarget, resolveRedisTarget } from './target';
 
 /** After cancel, operations in flight get this long to finish before the connection is dropped. */
@@ -41,6 +43,17 @@ export async function runRedisBenchmark(profile: RedisProfile, ctx: RunnerContex
     throw err;
   }
 
+  // Whatever happens from here on, the control connection is closed: left open, it alone keeps the process alive.
+  try {
+    return await benchmark(profile, ctx, target, admin, handle, signal);
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** Describes the server, measures, and always removes the run's keys; errors of the measured part end up in the outcome. */
+async function benchmark(profile: RedisProfile, ctx: RunnerContext, target: RedisTarget, admin: Redis, handle: RunHandle, signal: AbortSignal): Promise<RunnerOutcome> {
+  const log = (level: RunLog['level'], message: string) => handle.emit('log', { level, message });
   const keys = new BenchKeys(newBenchPrefix());
   try {
     const facts = await readServerFacts(admin);
@@ -49,12 +62,11 @@ export async function runRedisBenchmark(profile: RedisProfile, ctx: RunnerContex
     }
     for (const entry of describeServer(facts, target, keys.prefix, BENCH_KEY_TTL_MS)) handle.emit('log', entry);
   } catch (err) {
-    admin.disconnect();
     if (err instanceof RunnerError) throw err;
     throw new RunnerError(`Redis at ${target.address} accepted the connection but did not answer INFO (${(err as Error).message})`, 'redis');
   }
 
-  const run = new Measurement(profile, target, keys, handle, signal);
+  const run = new Measurement(profile, target, keys, handle, signal, ctx.env);
   // Read before the first key is written, and last before the keys are removed: the footprint.
   const memory = await startRedisMemorySampler(admin);
   let redisMemory;
@@ -62,14 +74,13 @@ export async function runRedisBenchmark(profile: RedisProfile, ctx: RunnerContex
     await run.execute(admin);
   } finally {
     redisMemory = await memory.stop();
-    const cleanup = await removeBenchKeys({
+    const cleanup = await removeUnder({
       prefix: keys.prefix,
       known: keys.usedBy(profile.operations),
       reuse: admin,
       // Not tied to the run's signal: cleanup must also happen after a cancel.
       connect: () => connectRedis(target, { name: 'perflab-cleanup', commandTimeoutMs: CONTROL_COMMAND_TIMEOUT_MS }),
     });
-    admin.disconnect();
     if (cleanup.ok) {
       log('info', `removed the benchmark's ${cleanup.deleted} key${cleanup.deleted === 1 ? '' : 's'} (${keys.prefix}*)`);
     } else {
@@ -77,7 +88,7 @@ export async function runRedisBenchmark(profile: RedisProfile, ctx: RunnerContex
         'error',
         `could not remove the benchmark keys under ${keys.prefix} from ${target.address} (${cleanup.reason}). ` +
           `They expire by themselves within ${BENCH_KEY_TTL_MS / 60_000} minutes; to remove them now: ` +
-          manualCleanupHint(keys.prefix, target.host, target.port, target.db),
+          cleanupHint(target, keys.prefix),
       );
     }
   }
@@ -95,9 +106,8 @@ export async function runRedisBenchmark(profile: RedisProfile, ctx: RunnerContex
 /** The measured part, from seeding to the last operation; keeps what it measured whatever happens. */
 class Measurement {
   failure?: string;
-  private readonly opContext: OperationContext;
-  private readonly operations: BenchOperation[];
   private readonly recorders: OperationRecorder[];
+  private operations: BenchOperation[] = [];
   private readonly timeline: TimelinePoint[] = [];
   private stop = false;
   private lost?: string;
@@ -111,10 +121,9 @@ class Measurement {
     private readonly keys: BenchKeys,
     private readonly handle: RunHandle,
     private readonly signal: AbortSignal,
+    private readonly env: RunnerContext['env'],
   ) {
-    this.opContext = { keys, value: makeValue(profile.valueSize), ttlMs: BENCH_KEY_TTL_MS, pipelineSize: profile.pipeline };
-    this.operations = profile.operations.map((name) => createOperation(name, this.opContext));
-    this.recorders = this.operations.map((op) => new OperationRecorder(op.name));
+    this.recorders = profile.operations.map((name) => new OperationRecorder(name));
   }
 
   async execute(admin: Redis): Promise<void> {
@@ -128,6 +137,9 @@ class Measurement {
     this.signal.addEventListener('abort', onAbort, { once: true });
     try {
       if (this.signal.aborted) return;
+      // Built here, not in the constructor, so a value that cannot be built fails the run like any other error.
+      const opContext: OperationContext = { keys: this.keys, value: makeValue(this.profile.valueSize), ttlMs: BENCH_KEY_TTL_MS, pipelineSize: this.profile.pipeline };
+      this.operations = this.profile.operations.map((name) => createOperation(name, opContext));
       bench = await connectRedis(this.target, { name: 'perflab-bench', autoPipelining: this.profile.mode === 'auto-pipeline' }, this.signal);
       let lastError: Error | undefined;
       bench.on('error', (err: Error) => {
@@ -138,7 +150,7 @@ class Measurement {
         this.stop = true;
         this.lost = lastError?.message ?? 'the server closed the connection';
       });
-      await seedKeys(admin, this.profile.operations, this.opContext);
+      await seedKeys(admin, this.profile.operations, opContext);
       keeper = startKeeper(
         admin,
         this.keys.refreshedFor(this.profile.operations),
@@ -149,7 +161,7 @@ class Measurement {
       await this.measure(bench);
       if (this.lost) this.failure = `lost the connection to Redis at ${this.target.address} mid-run (${this.lost}); the results up to then are kept`;
     } catch (err) {
-      if (!this.signal.aborted) this.failure = `Redis benchmark failed: ${(err as Error).message}`;
+      if (!this.signal.aborted) this.failure = `Redis benchmark failed: ${describeFailure(err, this.env)}`;
     } finally {
       this.signal.removeEventListener('abort', onAbort);
       clearTimeout(hardStop);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { RedisOperation } from '../../core/config';
-import { manualCleanupHint } from './cleanup';
 import { BenchKeys, newBenchPrefix, scanPattern } from './keys';
 
 const ALL: RedisOperation[] = ['set', 'get', 'incr', 'lpush', 'zadd', 'pipeline', 'analytics-write', 'analytics-read'];
@@ -31,11 +30,5 @@ describe('benchmark keys', () => {
   it('scan patterns escape glob characters, so they match the prefix literally', () => {
     expect(scanPattern('perflab:bench:abc:')).toBe('perflab:bench:abc:*');
     expect(scanPattern('a*b?c[d]\\e:')).toBe('a\\*b\\?c\\[d\\]\\\\e:*');
-  });
-
-  it('the manual cleanup hint is a command that scans, never KEYS or FLUSH', () => {
-    expect(manualCleanupHint('perflab:bench:abc:', '127.0.0.1', 6380, 2)).toBe(
-      "redis-cli -h 127.0.0.1 -p 6380 -n 2 --scan --pattern 'perflab:bench:abc:*' | xargs -r redis-cli -h 127.0.0.1 -p 6380 -n 2 unlink",
-    );
   });
 });

@@ -17,7 +17,7 @@ export interface LocalRedis {
   url: string;
   port: number;
   pid: number;
-  /** Its working directory (a temp dir), removed by `stop()`. */
+  /** Its working directory: a temp dir removed by `stop()`, or the caller's `persistIn`. */
   dir: string;
   /** Stops the server, waits for it to exit and removes `dir`. Safe to call more than once. */
   stop(): Promise<void>;
@@ -32,6 +32,12 @@ export interface StartLocalRedisOptions {
   binary?: string;
   /** How long to wait for the server to answer. Default 10 s. */
   startTimeoutMs?: number;
+  /**
+   * Keep the data in this folder, with every write in an append-only file synced at once, so a
+   * server started again on the folder (after a crash, say) comes back with it. The folder is
+   * the caller's and stays after `stop()`. Without it: a fresh temp dir and nothing persisted.
+   */
+  persistIn?: string;
 }
 
 export const REDIS_INSTALL_HINT =
@@ -119,17 +125,18 @@ export async function startLocalRedis(opts: StartLocalRedisOptions = {}): Promis
 class PortInUseError extends Error {}
 
 async function startOnPort(binary: string, port: number, opts: StartLocalRedisOptions): Promise<LocalRedis> {
-  const dir = await mkdtemp(join(tmpdir(), 'perflab-redis-'));
+  const own = opts.persistIn === undefined;
+  const dir = opts.persistIn ?? (await mkdtemp(join(tmpdir(), 'perflab-redis-')));
   const args = [
     '--port', String(port),
     '--bind', HOST,
     '--save', '',
-    '--appendonly', 'no',
+    ...(own ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always']),
     '--dir', dir,
     '--daemonize', 'no',
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  track(child, dir);
+  track(child, own ? dir : undefined);
 
   // redis-server logs to stdout unless told otherwise; keep the tail of both for error messages.
   let output = '';
@@ -154,7 +161,7 @@ async function startOnPort(binary: string, port: number, opts: StartLocalRedisOp
       opts.signal?.removeEventListener('abort', onAbort);
       await terminate(child, exited, STOP_GRACE_MS);
       untrack(child);
-      await rm(dir, { recursive: true, force: true });
+      if (own) await rm(dir, { recursive: true, force: true });
     })();
     return stopping;
   };
@@ -222,10 +229,10 @@ function serverPid(port: number): Promise<number | undefined> {
 
 // Servers still running when this process exits are killed, so a crashed test run or an
 // interrupted CLI leaves no stray redis-server (and no temp dir) behind.
-const live = new Map<ChildProcess, string>();
+const live = new Map<ChildProcess, string | undefined>();
 let exitHookInstalled = false;
 
-function track(child: ChildProcess, dir: string): void {
+function track(child: ChildProcess, dir: string | undefined): void {
   live.set(child, dir);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -245,7 +252,7 @@ function killAllSync(): void {
       // already gone
     }
     try {
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     } catch {
       // best effort: the OS cleans its temp dir eventually
     }

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { RedisMode } from '../../core/config';
 import type { BenchOperation } from './operations';
 import { pipelineError } from './operations';
+import { isProgrammingError } from '../unexpected';
 import { errorKind, type OperationRecorder } from './recorder';
 
 export interface DriveOptions {
@@ -33,46 +34,72 @@ export interface DriveResult {
 
 /**
  * Runs one operation to its end (iterations or deadline), until stopped, or until the connection
- * breaks; never rejects.
+ * breaks. A programming error (see isProgrammingError) from an operation or from the bookkeeping
+ * stops every sender: drive rejects with it once the last one has stopped, so nothing is still
+ * sending when the caller cleans up.
  */
 export async function drive(client: Redis, op: BenchOperation, rec: OperationRecorder, o: DriveOptions): Promise<DriveResult> {
   rec.start(performance.now());
   const result: DriveResult = {};
+  let fault: { error: unknown } | undefined;
   // A broken socket can fail every send at once, faster than 'close' arrives: stop on the first sign.
   const broken = (err: unknown): boolean => {
     if (client.status === 'ready' && errorKind(err) !== 'connection') return false;
     result.lost ??= err instanceof Error ? err : new Error(String(err));
     return true;
   };
-  if (o.mode === 'pipeline' && op.batchable) {
-    await batches(client, op, rec, o, () => result.lost !== undefined, broken);
-    return result;
-  }
-  const inFlight = o.mode === 'concurrent' || o.mode === 'auto-pipeline' ? o.concurrency : 1;
-  const limit = o.iterations ?? Infinity;
-  const deadline = o.deadline ?? Infinity;
-  let next = 0;
-
-  const worker = async (): Promise<void> => {
-    while (!o.stopped() && !result.lost) {
-      const i = next++;
-      if (i >= limit) return;
-      const t0 = performance.now();
-      if (t0 >= deadline) return;
-      try {
-        await op.run(client, i);
-        const t1 = performance.now();
-        rec.endedAt = t1;
-        rec.ok((t1 - t0) * 1000);
-      } catch (err) {
-        rec.endedAt = performance.now();
-        rec.fail(err);
-        if (broken(err)) return;
-      }
+  const over = () => o.stopped() || result.lost !== undefined || fault !== undefined;
+  const guarded = async (send: () => Promise<void>): Promise<void> => {
+    try {
+      await send();
+    } catch (err) {
+      fault ??= { error: err };
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, inFlight) }, worker));
+  if (o.mode === 'pipeline' && op.batchable) {
+    await guarded(() => batches(client, op, rec, o, over, broken));
+  } else {
+    const inFlight = o.mode === 'concurrent' || o.mode === 'auto-pipeline' ? o.concurrency : 1;
+    const state = { next: 0 };
+    await Promise.all(Array.from({ length: Math.max(1, inFlight) }, () => guarded(() => sender(client, op, rec, o, state, over, broken))));
+  }
+  if (fault) throw fault.error;
   return result;
+}
+
+/** One of the `concurrency` loops: takes the next operation number and sends it, until the end or `over()`. */
+async function sender(
+  client: Redis,
+  op: BenchOperation,
+  rec: OperationRecorder,
+  o: DriveOptions,
+  state: { next: number },
+  over: () => boolean,
+  broken: (err: unknown) => boolean,
+): Promise<void> {
+  const limit = o.iterations ?? Infinity;
+  const deadline = o.deadline ?? Infinity;
+  while (!over()) {
+    const i = state.next++;
+    if (i >= limit) return;
+    const t0 = performance.now();
+    if (t0 >= deadline) return;
+    let failure: { error: unknown } | undefined;
+    try {
+      await op.run(client, i);
+    } catch (err) {
+      if (isProgrammingError(err)) throw err;
+      failure = { error: err };
+    }
+    const t1 = performance.now();
+    rec.endedAt = t1;
+    if (!failure) {
+      rec.ok((t1 - t0) * 1000);
+      continue;
+    }
+    rec.fail(failure.error);
+    if (broken(failure.error)) return;
+  }
 }
 
 async function batches(
@@ -80,7 +107,7 @@ async function batches(
   op: BenchOperation,
   rec: OperationRecorder,
   o: DriveOptions,
-  lost: () => boolean,
+  over: () => boolean,
   broken: (err: unknown) => boolean,
 ): Promise<void> {
   const size = Math.max(1, o.pipeline);
@@ -88,7 +115,7 @@ async function batches(
   const limit = o.iterations ?? Infinity;
   const deadline = o.deadline ?? Infinity;
   let i = 0;
-  while (!o.stopped() && !lost() && i < limit) {
+  while (!over() && i < limit) {
     const n = Math.min(size, limit - i);
     const t0 = performance.now();
     if (t0 >= deadline) return;
@@ -99,6 +126,7 @@ async function batches(
     try {
       results = await pipeline.exec();
     } catch (err) {
+      if (isProgrammingError(err)) throw err;
       rec.endedAt = performance.now();
       for (let j = 0; j < n; j++) rec.fail(err);
       if (broken(err)) return;

@@ -134,7 +134,6 @@ export async function connectRedis(target: RedisTarget, opts: ConnectOptions, si
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs + 500);
       }),
     ]);
-    return client;
   } catch (err) {
     client.disconnect();
     signal?.throwIfAborted();
@@ -142,6 +141,56 @@ export async function connectRedis(target: RedisTarget, opts: ConnectOptions, si
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
+  }
+  try {
+    await selectDatabase(client, target);
+  } catch (err) {
+    client.disconnect();
+    throw err;
+  }
+  return client;
+}
+
+/**
+ * Makes sure `client` works in the database the URL names, before anything is written. ioredis
+ * sends the SELECT of its `db` option itself, but a refused one only becomes an 'error' event
+ * and the connection carries on in db 0, where every write would then land. A SELECT of our own,
+ * answered after that one, settles it; a reconnecting client selects the same database again.
+ * Fails with RunnerError('redis') naming the database, how many the server has, and the fix.
+ */
+export async function selectDatabase(client: Redis, target: RedisTarget): Promise<void> {
+  if (target.db === 0) return;
+  try {
+    await client.select(target.db);
+  } catch (err) {
+    throw await databaseError(client, target, err as Error);
+  }
+}
+
+async function databaseError(client: Redis, target: RedisTarget, err: Error): Promise<RunnerError> {
+  const reply = err.message.split('\n')[0] ?? err.message;
+  const where = `stack.redis.url in ${configLabel(target)} (${target.label})`;
+  if (!/DB index is out of range|invalid DB index/i.test(reply)) {
+    return new RunnerError(`Redis at ${target.address} refused SELECT ${target.db} (${reply}): let the user select it, or point ${where} at a database it may use`, 'redis');
+  }
+  const count = await databaseCount(client);
+  const has = count === undefined
+    ? 'the server did not say how many it has (CONFIG GET databases is not allowed)'
+    : `it has ${count} (0 to ${count - 1}, its "databases" setting)`;
+  const fix = count === undefined
+    ? `use a database it has in ${where}`
+    : `use one of 0 to ${count - 1} in ${where}, e.g. ${target.label.replace(/\/\d+$/, `/${Math.min(target.db, count - 1)}`)}, or raise "databases" in the server's redis.conf`;
+  return new RunnerError(`Redis at ${target.address} has no database ${target.db} (SELECT ${target.db}: ${reply}): ${has}. Nothing was written; ${fix}.`, 'redis');
+}
+
+/** The server's `databases` setting, or undefined when CONFIG is not allowed (managed servers often rename it). */
+async function databaseCount(client: Redis): Promise<number | undefined> {
+  try {
+    const reply = (await client.config('GET', 'databases')) as unknown;
+    const n = Array.isArray(reply) ? Number(reply[1]) : NaN;
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
   }
 }
 
