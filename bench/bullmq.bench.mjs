@@ -22,7 +22,7 @@ const ADD_JOBS = 2_000;
 const BULK_JOBS = 12_000;
 const BULK_SIZE = 100;
 const DRAIN_JOBS = 6_000;
-const E2E_JOBS = 3_000;
+const E2E_JOBS = 6_000;
 const E2E_RATE = 500;
 const CONCURRENCY = 10;
 const PAYLOAD = 256;
@@ -184,7 +184,7 @@ export default async function bench() {
     const add = await sideBySide('add', 'higher', 7, () => bareAdd(url), async () => (await perflab(runner, url, { mode: 'add', jobs: ADD_JOBS }))['add.rate']);
     const bulk = await sideBySide('addBulk', 'higher', 5, () => bareAddBulk(url), async () => (await perflab(runner, url, { mode: 'addBulk', jobs: BULK_JOBS }))['add.rate']);
     const drain = await sideBySide('drain', 'higher', 5, () => bareDrain(url), async () => (await perflab(runner, url, { mode: 'drain', jobs: DRAIN_JOBS }))['drain.rate']);
-    const e2e = await sideBySide('e2e p99', 'lower', 3, () => bareE2e(url),
+    const e2e = await sideBySide('e2e p99', 'lower', 5, () => bareE2e(url),
       async () => (await perflab(runner, url, { mode: 'e2e', jobs: E2E_JOBS, arrivalRate: E2E_RATE }))['e2e.latency.p99']);
 
     // Nothing of either side may be left in the server.

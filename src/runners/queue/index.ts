@@ -31,7 +31,7 @@ import { LiveFeed } from './recorder';
 import { BenchSession } from './session';
 import { describeFailure } from '../unexpected';
 
-/** The key sweeper gives the run's new keys their TTL within about this long (one SCAN slice each time). */
+/** Time between two slices of the key sweeper (see redis/sweeper.ts for the slice size). */
 const SWEEP_EVERY_MS = 1_000;
 
 /** Starts a BullMQ benchmark; see the module comment for what it measures and how it cleans up. */

@@ -47,10 +47,15 @@ export function startKeeper(client: Redis, refresh: readonly string[], lists: re
   };
 }
 
-const SCAN_COUNT = 1_000;
-/** A full pass over the database should take about this many ticks, whatever its size… */
+// Redis runs each SCAN and each EXPIRE_SCRIPT in one go, between the benchmark's own commands,
+// and a key costs it about 3 µs in the script (PTTL, and PEXPIRE when it has none): 100 keys a
+// step hold Redis for about 0.3 ms, where one script over 1,000 keys held it for 3–6 ms, which
+// showed in BullMQ's e2e p99 at 500 jobs/s (bench/bullmq.bench.mjs). A pass every 30 s keeps the
+// work small next to a 10-minute TTL that is renewed when half of it has gone.
+const SCAN_COUNT = 100;
+/** A full pass over the database should take about this many ticks (30 s at one a second), whatever its size… */
 const CYCLE_TICKS = 30;
-/** …but one tick never takes more SCAN steps than this (100,000 keys examined). */
+/** …but one tick never takes more SCAN steps than this (10,000 keys examined). */
 const MAX_STEPS = 100;
 
 /**
@@ -83,22 +88,33 @@ export interface PrefixSweepOptions {
 /** A SCAN cursor over the database that gives the run's keys their TTL, a slice per {@link tick}. */
 export class PrefixSweep {
   private cursor = '0';
-  private steps = 1;
+  private lastSize: number | undefined;
 
   constructor(private readonly opts: PrefixSweepOptions) {
     assertRunPrefix(opts.prefix);
     if (opts.ttlMs <= 2 * opts.ownTtlMaxMs) throw new Error('the sweep TTL must be more than twice the longest TTL BullMQ sets itself');
   }
 
+  /** True when the last tick ended a pass over the database (and before the first tick). */
+  get passEnded(): boolean {
+    return this.cursor === '0';
+  }
+
   /**
-   * A few SCAN steps from where the last tick stopped (more on a bigger database, so a pass
-   * takes about {@link CYCLE_TICKS} ticks), stopping at the end of a pass. Resolves with the
-   * number of keys that got a TTL.
+   * A few SCAN steps from where the last tick stopped, stopping at the end of a pass. The number
+   * of steps follows the database's size and growth at every tick (DBSIZE is O(1)), so a pass
+   * takes about {@link CYCLE_TICKS} ticks, fewer while the benchmark grows the database. Resolves
+   * with the number of keys that got a TTL.
    */
   async tick(client: Redis): Promise<number> {
-    if (this.cursor === '0') this.steps = Math.min(MAX_STEPS, Math.max(1, Math.ceil((await client.dbsize()) / SCAN_COUNT / CYCLE_TICKS)));
+    const size = await client.dbsize();
+    // A 30th of the database, plus as many keys as it grew by since the last tick: a pass then
+    // keeps up with a benchmark adding thousands of keys a second instead of trailing behind it.
+    const grown = Math.max(0, size - (this.lastSize ?? size));
+    this.lastSize = size;
+    const steps = Math.min(MAX_STEPS, Math.max(1, Math.ceil((size / CYCLE_TICKS + grown) / SCAN_COUNT)));
     let expired = 0;
-    for (let step = 0; step < this.steps; step++) {
+    for (let step = 0; step < steps; step++) {
       const [next, keys] = await client.scan(this.cursor, 'MATCH', scanPattern(this.opts.prefix), 'COUNT', SCAN_COUNT);
       this.cursor = next;
       const ours = keys.filter((k) => k.startsWith(this.opts.prefix));
