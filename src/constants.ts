@@ -4,7 +4,6 @@
  * two cannot drift apart.
  */
 
-export const EXTENSION_ID = 'perflab.perflab';
 export const VIEW_CONTAINER = 'perflab';
 
 export const Commands = {

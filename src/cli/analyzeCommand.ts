@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { AnalysisError, analyzeCpuProfile, analyzeHeapProfile, analyzeHeapSnapshot, detectFileKind } from '../runners/profiler/analysis';
 import { formatCpu, formatHeap, formatHeapProfile } from '../runners/profiler/analysis/format';
 import type { AnalysisProgress } from '../runners/profiler/analysis';
+import { formatPercent } from '../core/format';
 import { CliError, type CliIO, ExitCode } from './exit';
+import { LiveLine } from './liveLine';
 
 const USAGE = 'usage: perflab analyze <FILE.cpuprofile|.heapprofile|.heapsnapshot> [--top N] [--json]';
 /** Files this big get a progress line. */
@@ -32,15 +34,15 @@ export async function analyzeCommand(io: CliIO, args: string[]): Promise<number>
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
+  const line = new LiveLine(io);
   let lastMessage = '';
   try {
     const { kind, size } = await detectFileKind(file);
     const onProgress =
       size >= PROGRESS_BYTES
         ? (p: AnalysisProgress) => {
-            const text = `analyzing ${file}: ${p.message} ${(p.fraction * 100).toFixed(0)}%`;
-            if (io.isTTY && io.writeErr) io.writeErr(`\r${text}\x1b[K`);
-            else if (p.message !== lastMessage) io.err(text);
+            // Off a terminal, a line for each new step of the analysis.
+            line.show(`analyzing ${file}: ${p.message} ${formatPercent(p.fraction)}`, p.message !== lastMessage);
             lastMessage = p.message;
           }
         : undefined;
@@ -57,15 +59,14 @@ export async function analyzeCommand(io: CliIO, args: string[]): Promise<number>
       const a = await analyzeHeapSnapshot(file, opts);
       [json, text] = [a, formatHeap(a, top)];
     }
-    if (onProgress && io.isTTY && io.writeErr) io.writeErr('\r\x1b[K');
     io.out(values.json ? JSON.stringify(json, null, 2) : text);
     return ExitCode.pass;
   } catch (err) {
-    if (lastMessage && io.isTTY && io.writeErr) io.writeErr('\r\x1b[K');
     if (!(err instanceof AnalysisError)) throw err;
     if (err.reason === 'cancelled') return ExitCode.cancelled;
     throw new CliError(err.message, err.reason === 'bad-file' ? ExitCode.usage : ExitCode.runtime);
   } finally {
+    line.clear();
     process.off('SIGINT', onSigint);
   }
 }

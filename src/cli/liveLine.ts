@@ -1,66 +1,98 @@
 /**
- * The live status of a run on the terminal: one line redrawn in place on a TTY (phase,
- * elapsed/total, a progress bar, rps, p99, errors), otherwise a plain line every few seconds.
+ * The one live status line of every CLI command, on stderr: redrawn in place on a terminal,
+ * otherwise written as a plain line every few seconds (and whenever its text says something new
+ * that the caller marks as news). `perflab run` shows a run's phase, elapsed/total, a progress
+ * bar, rate, p99 and errors ({@link attachRunLine}); `perflab profile` and `perflab analyze` show
+ * what they are doing and how far along they are.
  */
+import { formatCount, formatDuration, formatMs, formatRate } from '../core/format';
 import type { LiveSample, RunHandle, RunProgress } from '../runners/types';
+import type { CliIO } from './exit';
 
 const PLAIN_EVERY_MS = 5_000;
 const BAR = 20;
 
-export function attachLiveLine(handle: RunHandle, write: (text: string) => void, isTTY: boolean): { stop(): void } {
+export class LiveLine {
+  private shown = false;
+  // The first plain line after a second, then one every PLAIN_EVERY_MS.
+  private lastPlain = Date.now() - PLAIN_EVERY_MS + 1_000;
+  private text = '';
+
+  constructor(private readonly io: Pick<CliIO, 'err' | 'writeErr' | 'isTTY'>) {}
+
+  private get inPlace(): boolean {
+    return this.io.isTTY && this.io.writeErr !== undefined;
+  }
+
+  /** Shows `text`; `news` writes a plain line now rather than at the next interval. */
+  show(text: string, news = false): void {
+    this.text = text;
+    if (this.inPlace) {
+      this.io.writeErr!(`\r\x1b[2K${text}`);
+      this.shown = true;
+    } else if (news || Date.now() - this.lastPlain >= PLAIN_EVERY_MS) {
+      this.lastPlain = Date.now();
+      this.io.err(text);
+    }
+  }
+
+  /** A message of its own line, above the live line (which is drawn again after it). */
+  log(level: 'info' | 'warn' | 'error', message: string): void {
+    const shown = this.shown;
+    this.clear();
+    this.io.err(level === 'info' ? message : `${level}: ${message}`);
+    if (shown) this.show(this.text);
+  }
+
+  clear(): void {
+    if (this.shown) this.io.writeErr?.('\r\x1b[2K');
+    this.shown = false;
+  }
+
+  /** `what  42%  1.2 s/10.0 s  message`: a step of a command, how far along it is. */
+  progress(what: string, fraction: number, elapsedMs: number, totalMs?: number, message?: string): void {
+    const pct = totalMs || fraction > 0 ? ` ${String(Math.round(fraction * 100)).padStart(3)}%` : '';
+    const time = totalMs ? `${formatDuration(elapsedMs)}/${formatDuration(totalMs)}` : formatDuration(elapsedMs);
+    this.show(`${what}${pct}  ${time}${message ? `  ${message}` : ''}`);
+  }
+}
+
+/** A run's progress, live figures and log messages on `line`, until `stop()`. */
+export function attachRunLine(handle: RunHandle, line: LiveLine, isTTY: boolean): { stop(): void } {
   let progress: RunProgress | undefined;
   let sample: LiveSample | undefined;
-  let lastPlain = 0;
 
   const render = (): string => {
     const parts: string[] = [];
     if (progress) {
+      const pct = `${String(Math.round(progress.fraction * 100)).padStart(3)}%`;
       const filled = Math.round(Math.min(1, progress.fraction) * BAR);
-      const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${String(Math.round(progress.fraction * 100)).padStart(3)}%`;
-      const time = progress.totalMs ? `${secs(progress.elapsedMs)}/${secs(progress.totalMs)}` : secs(progress.elapsedMs);
-      parts.push(isTTY ? bar : `${Math.round(progress.fraction * 100)}%`, progress.phase ?? '', time);
+      const time = progress.totalMs ? `${formatDuration(progress.elapsedMs)}/${formatDuration(progress.totalMs)}` : formatDuration(progress.elapsedMs);
+      parts.push(isTTY ? `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${pct}` : pct.trim(), progress.phase ?? '', time);
     }
     if (sample) {
-      parts.push(`${Math.round(sample.rps).toLocaleString('en-US')}/s`, `p99 ${sample.p99.toFixed(sample.p99 < 10 ? 2 : 1)} ms`, `errors ${sample.errors}`, `total ${sample.total.toLocaleString('en-US')}`);
+      parts.push(formatRate(sample.rps), `p99 ${formatMs(sample.p99)}`, `errors ${formatCount(sample.errors)}`, `total ${formatCount(sample.total)}`);
     }
     return parts.filter(Boolean).join('  ');
   };
-
-  const draw = () => {
-    if (isTTY) {
-      write(`\r\x1b[2K${render()}`);
-    } else if (Date.now() - lastPlain >= PLAIN_EVERY_MS) {
-      lastPlain = Date.now();
-      write(`${render()}\n`);
-    }
-  };
   const onProgress = (p: RunProgress) => {
     progress = p;
-    draw();
+    line.show(render());
   };
   const onSample = (s: LiveSample) => {
     sample = s;
-    draw();
+    line.show(render());
   };
-  const onLog = (log: { level: string; message: string }) => {
-    if (isTTY) write('\r\x1b[2K');
-    write(`${log.level === 'info' ? '' : `${log.level}: `}${log.message}\n`);
-    if (isTTY && (progress || sample)) write(render());
-  };
+  const onLog = (log: { level: 'info' | 'warn' | 'error'; message: string }) => line.log(log.level, log.message);
   handle.on('progress', onProgress);
   handle.on('sample', onSample);
   handle.on('log', onLog);
-  lastPlain = Date.now() - PLAIN_EVERY_MS + 1_000; // first plain line after a second
   return {
     stop() {
       handle.off('progress', onProgress);
       handle.off('sample', onSample);
       handle.off('log', onLog);
-      if (isTTY && (progress || sample)) write('\r\x1b[2K');
+      line.clear();
     },
   };
-}
-
-function secs(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
 }

@@ -19,13 +19,14 @@ import { processLines } from '../core/report/process';
 import { textReport } from '../core/report/text';
 import { captureMonitor } from '../runners/profiler/monitor';
 import { takeHeapSnapshot } from '../runners/profiler/snapshot';
-import { type CaptureHandle, ProfilerError, formatBytes } from '../runners/profiler/types';
+import { formatBytes, formatCount, formatDuration, formatMs } from '../core/format';
+import { type CaptureHandle, ProfilerError } from '../runners/profiler/types';
 import { loadMissesTarget, loadProfileAction, profileUnderLoad } from '../runners/profiler/underLoad';
 import { RunnerError } from '../runners/types';
 import { configName, loadProfileConfig, runStoreFor } from './configCommands';
 import { CliError, type CliIO, ExitCode, runExitCode } from './exit';
-import { attachLiveLine } from './liveLine';
-import { listCommand, printCpu, printHeapProfile, printSnapshot, ProgressLine, rel, spikeLines } from './profileOutput';
+import { attachRunLine, LiveLine } from './liveLine';
+import { listCommand, printCpu, printHeapProfile, printSnapshot, rel, spikeLines } from './profileOutput';
 
 export const PROFILE_USAGE = `Usage:
   perflab profile <cpu|heap|snapshot|monitor|leaks> (--pid PID | --inspect [HOST:]PORT | -- COMMAND ARGS...)
@@ -120,7 +121,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
   const under = values.under !== undefined ? await loadUnder(io, values.under, values.config, values['runs-dir']) : undefined;
   const leakAction = kind === 'leaks' ? leakActionFrom(values, under) : undefined;
 
-  const progress = new ProgressLine(io);
+  const progress = new LiveLine(io);
   let target: AttachedTarget;
   try {
     target = await attach(spec, { log: (level, message) => progress.log(level, message) });
@@ -145,7 +146,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
       current = handle as CaptureHandle<unknown>;
       if (interrupted) handle.cancel();
       handle.on('log', (l) => progress.log(l.level, l.message));
-      if (live) handle.on('progress', (p) => progress.update(p.phase ?? kind, p.fraction, p.elapsedMs, p.totalMs, p.message));
+      if (live) handle.on('progress', (p) => progress.progress(p.phase ?? kind, p.fraction, p.elapsedMs, p.totalMs, p.message));
       return handle.result.finally(() => progress.clear());
     };
 
@@ -161,7 +162,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         ...(kind === 'monitor' && values.interval !== undefined ? { monitor: { intervalMs: duration(values.interval, '--interval') } } : {}),
         heap: kind === 'heap' ? { samplingIntervalBytes: heapBytes, live: liveOnly } : false,
         onRun: (run) => {
-          const live = attachLiveLine(run.handle, (text) => (io.isTTY ? io.writeErr?.(text) : io.err(text.trimEnd())), io.isTTY);
+          const live = attachRunLine(run.handle, progress, io.isTTY);
           void run.record.finally(() => live.stop());
         },
       });
@@ -188,14 +189,14 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
     switch (kind) {
       case 'cpu': {
         const r = await watch(captureCpuProfile(target.session, { out: out('cpuprofile'), durationMs, intervalUs: values.interval !== undefined ? intervalUs(values.interval) : undefined, onStarted }));
-        io.out(`${rel(io, r.file)}: ${(r.wallMs / 1000).toFixed(2)} s, ${samplingLine(r)}, asked every ${(r.requestedIntervalUs / 1000).toFixed(3)} ms`);
+        io.out(`${rel(io, r.file)}: ${formatDuration(r.wallMs)}, ${samplingLine(r)}, asked every ${formatMs(r.requestedIntervalUs / 1000)}`);
         await printCpu(io, r.file, top, progress);
         return exitFor(interrupted);
       }
       case 'heap': {
         const samplingIntervalBytes = values.interval !== undefined ? positiveInt(values.interval, '--interval') : undefined;
         const r = await watch(captureHeapProfile(target.session, { out: out('heapprofile'), durationMs, samplingIntervalBytes, live: liveOnly, onStarted }));
-        io.out(`${rel(io, r.file)}: ${(r.durationMs / 1000).toFixed(2)} s, ${r.sampleCount.toLocaleString('en-US')} samples of ${heapSamplingScope(r.live)}, about ${formatBytes(r.estimatedBytes)}`);
+        io.out(`${rel(io, r.file)}: ${formatDuration(r.durationMs)}, ${formatCount(r.sampleCount)} samples of ${heapSamplingScope(r.live)}, about ${formatBytes(r.estimatedBytes)}`);
         await printHeapProfile(io, r.file, top, progress);
         return exitFor(interrupted);
       }
@@ -203,7 +204,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         await target.resume();
         if (spec.kind === 'launch' && durationMs) await waitOrCancel(durationMs, () => interrupted);
         const r = await watch(takeHeapSnapshot(target.session, { out: out('heapsnapshot'), force }));
-        io.out(`${rel(io, r.file)}: ${formatBytes(r.bytes)} in ${(r.durationMs / 1000).toFixed(1)} s`);
+        io.out(`${rel(io, r.file)}: ${formatBytes(r.bytes)} in ${formatDuration(r.durationMs)}`);
         await printSnapshot(io, r.file, top, progress);
         return exitFor(interrupted);
       }
@@ -211,7 +212,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
         const intervalMs = values.interval !== undefined ? duration(values.interval, '--interval') : undefined;
         const handle = captureMonitor(target.session, { out: out('json', 'monitor'), durationMs, intervalMs, targetLabel: target.description, onStarted });
         const r = await watch(handle);
-        io.out(`${rel(io, r.file!)}: ${r.samples.length} samples`);
+        io.out(`${rel(io, r.file!)}: ${formatCount(r.samples.length)} samples`);
         io.out(processLines(r.summary, r.resolutionMs).join('\n'));
         return exitFor(interrupted);
       }
@@ -226,7 +227,7 @@ export async function profileCommand(io: CliIO, args: string[]): Promise<number>
           if (miss) progress.log('warn', miss);
         }
         const r = await watch(findLeaks(target.session, { dir, mode, rounds, action: leakAction!.action, warmup: leakAction!.warmup, fullRetainerPaths: values['full-paths'], force }));
-        io.out(`${rel(io, r.file)}: ${r.action}, ${r.operations.toLocaleString('en-US')} operations (${r.mode})${r.responses ? `; responses: ${formatResponses(r.responses)}` : ''}`);
+        io.out(`${rel(io, r.file)}: ${r.action}, ${formatCount(r.operations)} operations (${r.mode})${r.responses ? `; responses: ${formatResponses(r.responses)}` : ''}`);
         io.out(r.summary.join('\n'));
         return exitFor(interrupted);
       }

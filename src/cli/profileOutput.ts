@@ -1,6 +1,6 @@
 /**
  * What `perflab profile` prints besides the capture itself: the process list, the analysis of a
- * captured file (as `perflab analyze` prints it), lag spikes, and the one progress line on stderr.
+ * captured file (as `perflab analyze` prints it) and lag spikes.
  */
 import * as path from 'node:path';
 import { analyzeCpuProfile, analyzeHeapProfile, analyzeHeapSnapshot } from '../runners/profiler/analysis';
@@ -9,6 +9,7 @@ import { exposure, isLoopbackBound, listNodeProcesses } from '../runners/profile
 import { formatAddress } from '../runners/profiler/endpoint';
 import type { LagSpike } from '../runners/profiler/spikes';
 import { type CliIO, ExitCode } from './exit';
+import type { LiveLine } from './liveLine';
 
 const SPIKES_SHOWN = 10;
 
@@ -38,29 +39,29 @@ export async function listCommand(io: CliIO, json: boolean): Promise<number> {
   return ExitCode.pass;
 }
 
-export async function printCpu(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
+export async function printCpu(io: CliIO, file: string, top: number, progress: LiveLine): Promise<void> {
   await withAnalysis(progress, 'analysing the CPU profile', async (onProgress) => {
     io.out(formatCpuBody(await analyzeCpuProfile(file, { top, onProgress }), top, io.cwd));
   });
 }
 
-export async function printHeapProfile(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
+export async function printHeapProfile(io: CliIO, file: string, top: number, progress: LiveLine): Promise<void> {
   await withAnalysis(progress, 'analysing the heap profile', async (onProgress) => {
     io.out(formatHeapProfileBody(await analyzeHeapProfile(file, { top, onProgress }), top, io.cwd));
   });
 }
 
-export async function printSnapshot(io: CliIO, file: string, top: number, progress: ProgressLine): Promise<void> {
+export async function printSnapshot(io: CliIO, file: string, top: number, progress: LiveLine): Promise<void> {
   await withAnalysis(progress, 'analysing the heap snapshot', async (onProgress) => {
     io.out(formatHeap(await analyzeHeapSnapshot(file, { top, onProgress }), top));
   });
 }
 
 /** The capture is saved whatever happens here: an analysis failure is a warning, not a failed command. */
-async function withAnalysis(progress: ProgressLine, what: string, run: (onProgress: (p: { fraction: number; message: string }) => void) => Promise<void>): Promise<void> {
+async function withAnalysis(progress: LiveLine, what: string, run: (onProgress: (p: { fraction: number; message: string }) => void) => Promise<void>): Promise<void> {
   const started = Date.now();
   try {
-    await run((p) => progress.update(what, p.fraction, Date.now() - started, undefined, p.message));
+    await run((p) => progress.progress(what, p.fraction, Date.now() - started, undefined, p.message));
   } catch (err) {
     progress.clear();
     progress.log('warn', `${what} failed: ${(err as Error).message}; the file is saved and \`perflab analyze\` can read it later`);
@@ -73,35 +74,4 @@ async function withAnalysis(progress: ProgressLine, what: string, run: (onProgre
 export function rel(io: CliIO, file: string): string {
   const r = path.relative(io.cwd, file);
   return r && !r.startsWith('..') ? r : file;
-}
-
-/** One progress line on stderr: redrawn in place on a terminal, a plain line every few seconds otherwise. */
-export class ProgressLine {
-  private shown = false;
-  private lastPlain = 0;
-
-  constructor(private readonly io: CliIO) {}
-
-  update(phase: string, fraction: number, elapsedMs: number, totalMs?: number, message?: string): void {
-    const pct = totalMs || fraction > 0 ? ` ${String(Math.round(fraction * 100)).padStart(3)}%` : '';
-    const time = totalMs ? `${(elapsedMs / 1000).toFixed(1)}s/${(totalMs / 1000).toFixed(1)}s` : `${(elapsedMs / 1000).toFixed(1)}s`;
-    const text = `${phase}${pct}  ${time}${message ? `  ${message}` : ''}`;
-    if (this.io.isTTY && this.io.writeErr) {
-      this.io.writeErr(`\r\x1b[2K${text}`);
-      this.shown = true;
-    } else if (Date.now() - this.lastPlain >= 5_000) {
-      this.lastPlain = Date.now();
-      this.io.err(text);
-    }
-  }
-
-  log(level: 'info' | 'warn' | 'error', message: string): void {
-    this.clear();
-    this.io.err(level === 'info' ? message : `${level}: ${message}`);
-  }
-
-  clear(): void {
-    if (this.shown && this.io.writeErr) this.io.writeErr('\r\x1b[2K');
-    this.shown = false;
-  }
 }

@@ -8,7 +8,7 @@ import { runProfile } from '../runners/runProfile';
 import { RunnerError } from '../runners/types';
 import { configName, loadProfileConfig, runStoreFor } from './configCommands';
 import { CliError, type CliIO, ExitCode, runExitCode } from './exit';
-import { attachLiveLine } from './liveLine';
+import { attachRunLine, LiveLine } from './liveLine';
 
 export interface RunOptions {
   config?: string;
@@ -40,12 +40,13 @@ export async function runCommand(io: CliIO, profileName: string | undefined, opt
     throw err;
   }
 
-  const live = attachLiveLine(run.handle, (text) => (io.isTTY ? io.writeErr?.(text) : io.err(text.trimEnd())), io.isTTY);
+  const line = new LiveLine(io);
+  const live = attachRunLine(run.handle, line, io.isTTY);
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(ExitCode.cancelled);
     interrupted = true;
-    io.err('\nStopping: saving what was measured so far (Ctrl-C again to quit at once)…');
+    line.log('info', 'Stopping: saving what was measured so far (Ctrl-C again to quit at once)…');
     run.handle.cancel();
   };
   process.on('SIGINT', onSigint);

@@ -159,6 +159,9 @@ export interface RunEnvironment {
 }
 
 /** The verdict of one threshold, as shown in reports and the run's threshold table. */
+/** The unit a metric is measured and compared in (the catalog gives every metric one). */
+export type MetricUnit = 'ms' | 'ops/s' | 'ratio' | 'count' | 'bytes' | 'bytes/min';
+
 export interface ThresholdVerdict {
   /** Metric name, e.g. `latency.p99`. */
   metric: string;
@@ -166,7 +169,7 @@ export interface ThresholdVerdict {
   limit: string;
   /** Measured value in the metric's unit, or null when the run produced no value for it. */
   actual: number | null;
-  unit: string;
+  unit: MetricUnit;
   pass: boolean;
 }
 

@@ -13,6 +13,7 @@ import type { InspectorSession } from './profiler/session';
 import { summarizeTimeline } from './profiler/timelineSummary';
 import { ProfilerError, type MonitorSample } from './profiler/types';
 import { RunnerError, type RunLog } from './types';
+import { formatDuration } from '../core/format';
 
 /** Which process to sample: one the config names, or one the caller has attached to. */
 export type SamplingSource =
@@ -99,7 +100,7 @@ export async function startProcessSampling(source: SamplingSource, opts: Samplin
       const complete = session.state === 'open';
       await attached?.close();
       if (!complete) {
-        opts.log?.('warn', `${description} went away ${(lostAt ?? 0).toFixed(1)} s into sampling: its figures cover the run up to then, and no process metric goes to the thresholds`);
+        opts.log?.('warn', `${description} went away ${formatDuration((lostAt ?? 0) * 1000)} into sampling: its figures cover the run up to then, and no process metric goes to the thresholds`);
       }
       const summary: ProcessSummary = {
         description,

@@ -5,7 +5,8 @@ import { readDemoState } from '../core/demoState';
 import type { RunRecord } from '../core/runRecord';
 import type { ConfigService } from './configService';
 import { registerCommand } from './contributions';
-import { formatAgo, formatDuration } from './format';
+import { formatDateTime } from '../core/format';
+import { runDescription } from './runText';
 import { RunPanel } from './runPanel';
 import type { RunService } from './runService';
 import type { PerfLabWorkspace } from './workspace';
@@ -108,7 +109,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     const run = await resolveRun(runs, arg, 'Delete which run?');
     if (!run) return;
     const answer = await vscode.window.showWarningMessage(
-      `Delete the run of "${run.profile}" from ${new Date(run.startedAt).toLocaleString()}?`,
+      `Delete the run of "${run.profile}" from ${formatDateTime(run.startedAt)}?`,
       { modal: true, detail: 'Its folder, run.json and all its artifacts (profiles, snapshots) are removed.' },
       'Delete',
     );
@@ -136,7 +137,7 @@ async function resolveRun(runs: RunService, arg: RunArg, placeHolder: string): P
   const picked = await vscode.window.showQuickPick(
     all.map((run) => ({
       label: `${run.pass ? '$(pass)' : '$(error)'} ${run.profile}`,
-      description: `${formatAgo(run.startedAt)} · ${formatDuration(run.durationMs)}`,
+      description: runDescription(run),
       detail: run.id,
       run,
     })),

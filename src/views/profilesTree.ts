@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ItemContext } from '../constants';
 import type { ConfigProblem, Phase, Profile } from '../core/config';
+import { KINDS } from '../core/kinds';
 import { type ConfigState, type ConfigService, problemRange } from './configService';
 
 /** A row of the Profiles view: a profile, a detail line under it, or a config problem. */
@@ -33,7 +34,7 @@ export class ProfilesTreeProvider implements vscode.TreeDataProvider<ProfileNode
         item.description = profileSummary(profile);
         item.tooltip = profile.description;
         item.contextValue = ItemContext.profile;
-        item.iconPath = new vscode.ThemeIcon(PROFILE_ICONS[profile.type]);
+        item.iconPath = new vscode.ThemeIcon(KINDS[profile.type].icon);
         const at = new vscode.Position(profile.source.line - 1, profile.source.column - 1);
         item.command = { command: 'vscode.open', title: 'Show in Config', arguments: [vscode.Uri.file(node.file), { selection: new vscode.Range(at, at) }] };
         return item;
@@ -69,7 +70,6 @@ export class ProfilesTreeProvider implements vscode.TreeDataProvider<ProfileNode
   }
 }
 
-const PROFILE_ICONS: Record<Profile['type'], string> = { http: 'globe', redis: 'database', bullmq: 'list-ordered' };
 
 function rootNodes(state: ConfigState): ProfileNode[] {
   if (!state.exists || !state.file) return []; // the view's welcome content explains what to do

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { Commands, ItemContext } from '../constants';
 import type { RunRecord } from '../core/runRecord';
-import { formatAgo, formatDuration } from './format';
+import { formatDateTime, formatDuration, formatActual } from '../core/format';
+import { runDescription } from './runText';
 import type { RunService } from './runService';
 
 /** The Runs view: the store's history, newest first, one item per run. */
@@ -21,7 +22,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunRecord>, vsc
   getTreeItem(run: RunRecord): vscode.TreeItem {
     const item = new vscode.TreeItem(run.profile, vscode.TreeItemCollapsibleState.None);
     item.id = `run:${run.id}`;
-    item.description = `${formatAgo(run.startedAt)} · ${formatDuration(run.durationMs)}`;
+    item.description = runDescription(run);
     item.contextValue = runContext(run);
     item.iconPath = runIcon(run);
     item.tooltip = runTooltip(run);
@@ -68,10 +69,10 @@ function runIcon(run: RunRecord): vscode.ThemeIcon {
 function runTooltip(run: RunRecord): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escape(run.profile)}** (${run.type}) — ${runOutcome(run).toUpperCase()}\n\n`);
-  md.appendMarkdown(`Started ${new Date(run.startedAt).toLocaleString()}, took ${formatDuration(run.durationMs)}\n\n`);
+  md.appendMarkdown(`Started ${formatDateTime(run.startedAt)}, took ${formatDuration(run.durationMs)}\n\n`);
   const failed = run.thresholds.filter((t) => !t.pass);
   if (run.thresholds.length) md.appendMarkdown(`Thresholds: ${run.thresholds.length - failed.length}/${run.thresholds.length} passed\n\n`);
-  for (const t of failed.slice(0, 5)) md.appendMarkdown(`- $(error) \`${escape(t.metric)} ${escape(t.limit)}\`: ${t.actual ?? 'no value'} ${t.unit}\n`);
+  for (const t of failed.slice(0, 5)) md.appendMarkdown(`- $(error) \`${escape(t.metric)} ${escape(t.limit)}\`: ${formatActual(t, run.type)}\n`);
   if (run.error) md.appendMarkdown(`\n$(warning) ${escape(run.error)}\n`);
   md.appendMarkdown(`\n\`${run.id}\``);
   return md;

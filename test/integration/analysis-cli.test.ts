@@ -23,11 +23,11 @@ describe('perflab analyze', () => {
     const { cli, out } = io();
     expect(await analyzeCommand(cli, [path.join(FIXTURES, 'tiny.cpuprofile'), '--top', '3'])).toBe(0);
     const text = out.join('\n');
-    expect(text).toMatch(/^CPU profile .*tiny\.cpuprofile: 8 samples every 0\.988 ms \(7\.90 ms sampled; median gap 1\.000 ms\)\n/);
-    expect(text).toMatch(/\nV8: idle 0\.0%, program 12\.7%, time in GC 12\.7% of 7\.90 ms sampled\n/);
-    const rows = text.split('\n').filter((l) => /^\s+[\d.]+\s+[\d.]+%/.test(l));
-    expect(rows[0]).toMatch(/^\s+4\.90\s+62\.0%\s+4\.90\s+62\.0%\s+render {2}\/app\/server\.js:20$/);
-    expect(text).toMatch(/Hot lines\n.*\n.*\n\s+2\.00\s+25\.3%\s+\/app\/server\.js:21/);
+    expect(text).toMatch(/^CPU profile .*tiny\.cpuprofile: 8 samples every 0\.99 ms \(7\.90 ms sampled; median gap 1\.00 ms\)\n/);
+    expect(text).toMatch(/\nV8: idle 0%, program 12\.7%, time in GC 12\.7% of 7\.90 ms sampled\n/);
+    const rows = text.split('\n').filter((l) => /^\s*[\d.]+ ms\s+[\d.]+%/.test(l));
+    expect(rows[0]).toMatch(/^\s*4\.90 ms\s+62\.0%\s+4\.90 ms\s+62\.0%\s+render {2}\/app\/server\.js:20$/);
+    expect(text).toMatch(/Hot lines\n.*\n.*\n\s*2\.00 ms\s+25\.3%\s+\/app\/server\.js:21/);
   });
 
   it('prints classes of a heap snapshot by retained size', async () => {
@@ -42,7 +42,7 @@ describe('perflab analyze', () => {
   it('prints the top allocating functions of a heap sampling profile', async () => {
     const { cli, out } = io();
     expect(await analyzeCommand(cli, [path.join(FIXTURES, 'tiny.heapprofile')])).toBe(0);
-    expect(out.join('\n')).toMatch(/\n\s*4\.9 KB\s+80\.6%\s+4\.9 KB\s+parseRow {2}\/app\/load\.js:11\n\s*1000 B\s+16\.1%\s+5\.9 KB\s+load/);
+    expect(out.join('\n')).toMatch(/\n\s*4\.9 KB\s+80\.6%\s+4\.9 KB\s+parseRow {2}\/app\/load\.js:11\n\s*1,000 B\s+16\.1%\s+5\.9 KB\s+load/);
   });
 
   it('--json prints the whole analysis as JSON', async () => {

@@ -35,7 +35,7 @@ async function record(overrides: Partial<BullmqProfile>): Promise<RunRecord> {
 /** The first cells of the results table's rows. */
 function rowNames(text: string): string[] {
   const lines = text.split('\n');
-  const head = lines.findIndex((l) => /^\s+count\s+rate\/s/.test(l));
+  const head = lines.findIndex((l) => /^\s+count\s+rate\s/.test(l));
   const rows: string[] = [];
   for (const line of lines.slice(head + 2)) {
     // The table ends at the first line without its nine columns (the latency line, say).
@@ -86,7 +86,7 @@ describe('BullMQ reports', () => {
     // Attempts and jobs are counted over the same span: more attempts than jobs, a higher rate.
     expect(attempts.rate).toBeGreaterThan(drain.rate);
     expect(textReport(rec)).toMatch(/^attempts\.c4\s+\d[\d,]*\s+[\d,.]+\s/m);
-    expect(textReport(rec)).not.toMatch(/^attempts\.c4\s+\d[\d,]*\s+0\.0\s/m);
+    expect(textReport(rec)).not.toMatch(/^attempts\.c4\s+\d[\d,]*\s+0(\.0+)? jobs\/s\s/m);
     expect(textReport(rec)).toContain('attempts: each processing attempt');
   });
 });

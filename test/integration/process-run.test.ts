@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoHandle, startDemo } from '../../src/cli/demo';
-import { ms } from '../../src/core/report/values';
+import { formatMs } from '../../src/core/format';
 import type { RunRecord } from '../../src/core/runRecord';
 import type { TimelineFile } from '../../src/runners/profiler/monitor';
 import { waitUntil } from '../helpers/redis';
@@ -98,7 +98,7 @@ describe('a run whose target names the demo process', () => {
     expect(record.process).toMatchObject({ pid: demo.pid, complete: true });
     expect(record.artifacts).toContainEqual(expect.objectContaining({ file: 'timeline.json', kind: 'timeline' }));
     expect(run.out).toMatch(/^process: pid \d+/m);
-    expect(run.out).toMatch(/event loop delay \(net of the 10 ms timer\): p50 [\d.]+ ms, p99 [\d.]+ ms/);
+    expect(run.out).toMatch(/event loop delay \(net of the 10 ms timer\): p50 [\d.]+ m?s, p99 [\d.]+ m?s/);
 
     const timeline = JSON.parse(readFileSync(path.join(dir, 'monitor.json'), 'utf8')) as TimelineFile;
     const monitorHeapMax = Math.max(...timeline.samples.map((s) => s.peak.heapUsed));
@@ -106,7 +106,7 @@ describe('a run whose target names the demo process', () => {
     expect(within(verdict('memory.heapUsed.max').actual!, monitorHeapMax, 0.1), figures).toBe(true);
     expect(within(verdict('eventLoop.lag.p99').actual!, timeline.loopDelay.p99, 0.1), figures).toBe(true);
     // The monitor prints the same window p99 it saved.
-    expect(monitor.out).toContain(`p99 ${ms(timeline.loopDelay.p99)} ms`);
+    expect(monitor.out).toContain(`p99 ${formatMs(timeline.loopDelay.p99)}`);
   });
 
   it('without a named process the thresholds are a config error with line:col and the fix; --attach names one', async () => {

@@ -132,7 +132,7 @@ describe('leaks held by a timer', () => {
     // Everything before the callback is Node's: it is summed up, the rest is shown.
     expect(top.runtimeHops).toBe(callback);
     const [line, via] = result.summary[0]!.split('\n');
-    expect(line).toMatch(/^SessionRecord: 200 objects still alive \(.*, 1\.00 per operation\)$/);
+    expect(line).toMatch(/^SessionRecord: 200 objects still alive \(.*, 1 per operation\)$/);
     expect(via).toBe(`    retained via … ${callback} internal hops via Timeout._onTimeout → ${whole.slice(callback).join(' → ')}`);
     const saved = JSON.parse(readFileSync(result.file, 'utf8')) as LeakResult;
     expect(saved.report!.groups[0]).toMatchObject({ retainerPath: whole, runtimeHops: callback });

@@ -11,8 +11,12 @@ import {
   formatMs,
   formatNumber,
   formatPercent,
+  formatAgo,
+  formatBytesPerMin,
   formatRate,
-} from '../../webview/shared/format';
+  formatShare,
+  textTable,
+} from '../../src/core/format';
 
 describe('formatCount', () => {
   it('groups thousands and rounds', () => {
@@ -95,10 +99,41 @@ describe('formatPercent', () => {
 });
 
 describe('formatBytes', () => {
-  it('uses binary units', () => {
+  it('uses 1024-based units named as thresholds write them', () => {
     expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(1536)).toBe('1.5 KiB');
-    expect(formatBytes(16 * 1024 ** 3)).toBe('16.0 GiB');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(16 * 1024 ** 3)).toBe('16.0 GB');
+    expect(formatBytes(-2048)).toBe('-2.0 KB');
+  });
+  it('signs a growth per minute', () => {
+    expect(formatBytesPerMin(1.5 * 1024 ** 2)).toBe('+1.5 MB/min');
+    expect(formatBytesPerMin(-340)).toBe('-340 B/min');
+  });
+});
+
+describe('formatShare', () => {
+  it('is a percentage of a whole, a dash of nothing', () => {
+    expect(formatShare(1, 8)).toBe('12.5%');
+    expect(formatShare(1, 0)).toBe(MISSING);
+  });
+});
+
+describe('formatAgo', () => {
+  it('says how long ago a run started', () => {
+    const now = Date.parse('2026-11-27T12:00:00Z');
+    expect(formatAgo('2026-11-27T11:59:50Z', now)).toBe('just now');
+    expect(formatAgo('2026-11-27T11:50:00Z', now)).toBe('10 min ago');
+    expect(formatAgo('2026-11-27T09:00:00Z', now)).toBe('3 h ago');
+    expect(formatAgo('2026-11-25T12:00:00Z', now)).toBe('2 days ago');
+    expect(formatAgo('2026-10-01T12:00:00Z', now)).toBe('2026-10-01');
+  });
+});
+
+describe('textTable', () => {
+  it('aligns names left and numbers right, with no trailing blanks', () => {
+    expect(textTable(['', 'count'], [['get', '1,000'], ['set', '12']])).toBe(['     count', '---  -----', 'get  1,000', 'set     12'].join('\n'));
+    expect(textTable(['self', 'function'], [['4.56 ms', 'main'], ['12.0 ms', 'aVeryLongName']], { labels: 'last', maxRule: 8 }))
+      .toBe(['   self  function', '-------  --------', '4.56 ms  main', '12.0 ms  aVeryLongName'].join('\n'));
   });
 });
 
@@ -122,15 +157,13 @@ describe('formatLoadAverage', () => {
 describe('formatMetricValue', () => {
   it('formats by unit', () => {
     expect(formatMetricValue(84.27, 'ms')).toBe('84.3 ms');
-    expect(formatMetricValue(1.5, 's')).toBe('1.50 s');
-    expect(formatMetricValue(0.05, '%')).toBe('0.05%');
+    expect(formatMetricValue(1500, 'ms')).toBe('1.50 s');
     expect(formatMetricValue(0.0005, 'ratio')).toBe('0.05%');
-    expect(formatMetricValue(16_234.7, '/s')).toBe('16,235/s');
-    expect(formatMetricValue(48.21, 'rps')).toBe('48.2 req/s');
-    expect(formatMetricValue(16_234.7, 'ops/s')).toBe('16,235 ops/s');
-    expect(formatMetricValue(2048, 'bytes')).toBe('2.0 KiB');
-    expect(formatMetricValue(7, '')).toBe('7');
-    expect(formatMetricValue(3.14159, 'widgets')).toBe('3.14 widgets');
+    expect(formatMetricValue(16_234.7, 'ops/s')).toBe('16,235/s');
+    expect(formatMetricValue(2048, 'bytes')).toBe('2.0 KB');
+    expect(formatMetricValue(-3 * 1024 ** 2, 'bytes/min')).toBe('-3.0 MB/min');
+    expect(formatMetricValue(7, 'count')).toBe('7');
+    expect(formatMetricValue(3.14159, 'widgets' as never)).toBe('3.14 widgets');
   });
   it('says so when the run produced no value', () => {
     expect(formatMetricValue(null, 'ms')).toBe('no value');

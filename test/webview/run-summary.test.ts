@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/runRecord';
-import { formatDateTime } from '../../webview/shared/format';
+import { formatDateTime } from '../../src/core/format';
+import { EXPECTED, sameValuesRecord } from '../helpers/sameValues';
 import { assertBuilt, launchChromium, loadFixture, openWebview, startWebviewServer, type OpenOptions, type WebviewPage, type WebviewServer } from './harness';
 
 const PASSING = '20251127-101502-smoke-3f9c';
@@ -113,7 +114,7 @@ describe('run summary webview', () => {
     ]);
 
     const env = await text(view, '#section-environment');
-    for (const part of ['v20.19.2', 'linux 6.8.0-49-generic (x64)', '8 × AMD Ryzen 7 5800U', '15.4 GiB', '0.84, 0.61, 0.52']) {
+    for (const part of ['v20.19.2', 'linux 6.8.0-49-generic (x64)', '8 × AMD Ryzen 7 5800U', '15.4 GB', '0.84, 0.61, 0.52']) {
       expect(env).toContain(part);
     }
     expect(await view.page.locator('.artifact-name').allTextContents()).toEqual(['Markdown report', 'JUnit report']);
@@ -158,7 +159,7 @@ describe('run summary webview', () => {
 
     expect(await text(view, 'h1')).toBe('redis-ops');
     expect(await text(view, '.run-meta')).toContain('Redis benchmark');
-    expect(await rows(view, 'thresholds')).toEqual([['✓pass', 'op.get.rate', '>= 15000/s', '18,235/s']]);
+    expect(await rows(view, 'thresholds')).toEqual([['✓pass', 'op.get.rate', '>= 15000/s', '18,235 ops/s']]);
     expect(await text(view, '#section-thresholds .section-note')).toBe('passed');
     expect(await text(view, '#section-phases .empty')).toBe('This run type has no load phases.');
     expect(await text(view, '#section-artifacts .empty')).toBe('This run produced no files besides run.json.');
@@ -190,6 +191,13 @@ describe('run summary webview', () => {
     expect(await view.problems()).toEqual([]);
   });
 
+  it('shows a duration, a size, a rate and a latency as the CLI and the reports do (test/unit/one-format.test.ts)', async () => {
+    const view = await openRunPage();
+    await showRun(view, sameValuesRecord());
+    const page = await text(view, '#app');
+    for (const part of Object.values(EXPECTED)) expect(page).toContain(part);
+  });
+
   it('says FAIL for a completed run whose thresholds failed, and re-renders on a new record', async () => {
     const view = await openRunPage();
     const record = loadFixture(PASSING);
@@ -217,7 +225,7 @@ describe('run summary webview', () => {
       target: '<svg onload=alert(2)>',
       error: '<script>globalThis.__pwned = 1</script>',
       operations: record.operations.map((op, i) => (i === 0 ? { ...op, name: HOSTILE, errorsByKind: { '<b onmouseover=alert(3)>': 1 } } : op)),
-      thresholds: [{ metric: '"><img src=x onerror=alert(4)>', limit: '< 1ms', actual: 2, unit: '<i>ms</i>', pass: false }],
+      thresholds: [{ metric: '"><img src=x onerror=alert(4)>', limit: '< 1ms', actual: 2, unit: '<i>ms</i>' as never, pass: false }],
       artifacts: [{ file: '../../etc/passwd', kind: 'other', label: HOSTILE }],
     };
     await showRun(view, hostile);

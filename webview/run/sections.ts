@@ -1,4 +1,5 @@
 /** The parts of the run summary page, each built from the record alone. */
+import { kindOf } from '../../src/core/kinds';
 import { latencyBasis } from '../../src/core/report/results';
 import type { RunRecord, RunType } from '../../src/core/runRecord';
 import { button, h, type Child } from '../shared/dom';
@@ -11,7 +12,7 @@ import {
   formatLoadAverage,
   formatMs,
   formatRate,
-} from '../shared/format';
+} from '../../src/core/format';
 import { errorKindsText, operationsTable, phasesTable, thresholdTable, type StatsTableOptions } from './tables';
 
 export type SectionId = 'summary' | 'thresholds' | 'phases' | 'operations' | 'environment' | 'artifacts';
@@ -23,19 +24,8 @@ export interface RenderContext {
   openFile(file: string): void;
 }
 
-const TYPE_LABELS: Record<RunType, string> = { http: 'HTTP load test', redis: 'Redis benchmark', bullmq: 'BullMQ benchmark' };
-
 /** Words that depend on what was measured. */
-function vocabulary(type: RunType): { count: string; countColumn: string; rateUnit: string; item: string; items: string } {
-  switch (type) {
-    case 'http':
-      return { count: 'Requests', countColumn: 'Requests', rateUnit: 'req/s', item: 'Scenario', items: 'Scenarios' };
-    case 'bullmq':
-      return { count: 'Jobs', countColumn: 'Jobs', rateUnit: 'jobs/s', item: 'Operation', items: 'Operations' };
-    default:
-      return { count: 'Operations', countColumn: 'Count', rateUnit: 'ops/s', item: 'Operation', items: 'Operations' };
-  }
-}
+const vocabulary = (type: RunType) => kindOf(type).words;
 
 /** The verdict badge: a run that did not complete says so instead of PASS/FAIL. */
 export function verdict(record: RunRecord): { label: string; className: string } {
@@ -62,7 +52,7 @@ export function header(record: RunRecord, ctx: RenderContext): HTMLElement {
       button('Open run.json', () => ctx.openFile('run.json'), 'button button-secondary'),
     ]),
     h('dl', { className: 'run-meta' }, [
-      metaItem('Type', TYPE_LABELS[record.type] ?? record.type),
+      metaItem('Type', kindOf(record.type).label),
       metaItem('Started', formatDateTime(record.startedAt), record.startedAt),
       metaItem('Duration', formatDuration(record.durationMs)),
       metaItem('Run', record.id),
@@ -160,7 +150,7 @@ export function thresholds(record: RunRecord, ctx: RenderContext): HTMLElement {
       : list.length === 1
         ? 'passed'
         : `all ${list.length} passed`;
-  return section('thresholds', 'Thresholds', ctx, [list.length ? thresholdTable(list) : empty('No thresholds are set for this profile.')], note);
+  return section('thresholds', 'Thresholds', ctx, [list.length ? thresholdTable(list, record.type) : empty('No thresholds are set for this profile.')], note);
 }
 
 function statsOptions(record: RunRecord, name: string, caption: string): StatsTableOptions {

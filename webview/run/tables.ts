@@ -1,7 +1,7 @@
 /** The run page's tables: thresholds, and per-phase / per-operation statistics. */
 import type { OperationResult, PhaseResult, ThresholdVerdict } from '../../src/core/runRecord';
 import { h } from '../shared/dom';
-import { formatCount, formatDuration, formatErrorRate, formatMetricValue, formatMs, formatRate } from '../shared/format';
+import { formatCount, formatDuration, formatErrorRate, formatActual, formatMs, formatRate } from '../../src/core/format';
 
 interface Column<R> {
   header: string;
@@ -56,7 +56,7 @@ export function sortThresholds(verdicts: readonly ThresholdVerdict[]): Threshold
     .map(({ v }) => v);
 }
 
-export function thresholdTable(verdicts: readonly ThresholdVerdict[]): HTMLElement {
+export function thresholdTable(verdicts: readonly ThresholdVerdict[], runType: string): HTMLElement {
   return table<ThresholdVerdict>(
     [
       {
@@ -69,7 +69,7 @@ export function thresholdTable(verdicts: readonly ThresholdVerdict[]): HTMLEleme
       },
       { header: 'Metric', cell: (v) => h('code', { text: v.metric }) },
       { header: 'Limit', cell: (v) => h('code', { text: v.limit }) },
-      { header: 'Actual', numeric: true, cell: (v) => formatMetricValue(v.actual, v.unit), cellClass: (v) => (v.pass ? undefined : 'bad') },
+      { header: 'Actual', numeric: true, cell: (v) => formatActual(v, runType), cellClass: (v) => (v.pass ? undefined : 'bad') },
     ],
     sortThresholds(verdicts),
     (v) => (v.pass ? 'threshold-pass' : 'threshold-fail'),

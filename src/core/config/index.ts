@@ -7,7 +7,7 @@ export type * from './types';
 export { CONFIG_FILE_NAME, formatProblem, loadConfigFile, parseConfigBytes, parseConfigText, type FormatOptions, type LoadOptions } from './loader';
 export { DurationError, formatDuration, parseDuration, tryParseDuration, type DurationOptions, type DurationResult } from './duration';
 export {
-  ThresholdError, bindThreshold, compareThreshold, describeUnit, formatMetricValue, parseThresholdExpression, tryParseThresholdExpression,
+  ThresholdError, bindThreshold, compareThreshold, describeUnit, parseThresholdExpression, tryParseThresholdExpression,
   type ExpressionUnit, type MetricUnit, type ThresholdExpression, type ThresholdOp, type ThresholdResult,
 } from './threshold';
 export {

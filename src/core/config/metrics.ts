@@ -1,8 +1,10 @@
 /**
- * The metrics a threshold can name, per profile type, and the unit each is measured in.
- * Runners report under these same names, so a threshold that validates here finds its value.
+ * The metrics a threshold can name, per profile type, and the unit each is measured in: each
+ * kind's own (core/kinds.ts) and those every kind has. Runners report under these same names, so
+ * a threshold that validates here finds its value.
  */
 
+import { KIND_TYPES, KINDS } from '../kinds';
 import type { MetricUnit } from './threshold';
 import type { ProfileType } from './types';
 import { quoted } from './echo';
@@ -24,33 +26,21 @@ export interface MetricTemplate {
   needsProcess?: true;
 }
 
-const ALL: readonly ProfileType[] = ['http', 'redis', 'bullmq'];
-const t = (pattern: string, unit: MetricUnit, types: readonly ProfileType[], description: string): MetricTemplate =>
-  ({ pattern, unit, types, description });
+const ALL: readonly ProfileType[] = KIND_TYPES;
 const p = (pattern: string, unit: MetricUnit, description: string): MetricTemplate =>
   ({ pattern, unit, types: ALL, description, needsProcess: true });
 
+/** Each kind's own metrics (core/kinds.ts; one that several kinds measure is one template), then those of every kind. */
 export const METRIC_TEMPLATES: readonly MetricTemplate[] = [
-  t('latency.<stat>', 'ms', ['http'], 'Request latency (from the intended send time with an arrival rate).'),
-  t('latency.uncorrected.<stat>', 'ms', ['http'], 'Request latency from the actual send (arrival-rate phases).'),
-  t('rps', 'ops/s', ['http'], 'Completed requests per second.'),
-  t('requests', 'count', ['http'], 'Completed requests.'),
-  t('errors.count', 'count', ['http'], 'Failed requests.'),
-  t('scenario.<scenario>.latency.<stat>', 'ms', ['http'], 'Latency of one scenario.'),
-  t('scenario.<scenario>.errors.rate', 'ratio', ['http'], 'Share of failed requests of one scenario.'),
-  t('scenario.<scenario>.rps', 'ops/s', ['http'], 'Requests per second of one scenario.'),
-  t('phase.<phase>.latency.<stat>', 'ms', ['http'], 'Latency during one phase.'),
-  t('phase.<phase>.rps', 'ops/s', ['http'], 'Requests per second during one phase.'),
-  t('generator.lag.p99', 'ms', ['http'], "99th percentile event-loop lag of PerfLab's load generator."),
-  t('generator.late', 'count', ['http'], 'Requests sent later than scheduled.'),
-  t('op.<operation>.rate', 'ops/s', ['redis'], 'Commands per second of one operation.'),
-  t('op.<operation>.latency.<stat>', 'ms', ['redis'], 'Latency of one operation.'),
-  t('e2e.latency.<stat>', 'ms', ['bullmq'], 'Job latency from add to completion.'),
-  t('add.rate', 'ops/s', ['bullmq'], 'Jobs added per second.'),
-  t('drain.rate', 'ops/s', ['bullmq'], 'Jobs completed per second.'),
-  t('jobs.failed', 'count', ['bullmq'], 'Jobs that ended failed.'),
-  t('redis.memory.used.max', 'bytes', ['redis', 'bullmq'], "Peak memory of the Redis server during the run (INFO memory's used_memory)."),
-  t('errors.rate', 'ratio', ALL, 'Share of requests, commands or jobs that failed.'),
+  ...KIND_TYPES.reduce((out, type) => {
+    for (const metric of KINDS[type].metrics) {
+      const known = out.find((tp) => tp.pattern === metric.pattern);
+      if (known) (known.types as ProfileType[]).push(type);
+      else out.push({ ...metric, types: [type] });
+    }
+    return out;
+  }, [] as MetricTemplate[]),
+  { pattern: 'errors.rate', unit: 'ratio', types: ALL, description: 'Share of requests, commands or jobs that failed.' },
   p('memory.rss.max', 'bytes', 'Peak resident set size of the sampled Node process.'),
   p('memory.heapUsed.max', 'bytes', 'Peak V8 heap used by the sampled Node process.'),
   p('memory.heapUsed.growth', 'bytes/min', 'Growth of the heap left after major GCs of the sampled Node process (least-squares slope), per minute.'),

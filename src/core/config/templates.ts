@@ -177,8 +177,3 @@ export function compileTemplate(source: string, where: string, encode?: (value: 
   const only = parts.length === 1 && typeof parts[0] === 'function' ? (parts[0] as HelperFn) : undefined;
   return { source, isStatic: false, render, ...(only ? { single: only } : {}) };
 }
-
-/** Whether a string holds a template at all (cheap pre-check). */
-export function hasTemplate(text: string): boolean {
-  return text.includes('{{');
-}

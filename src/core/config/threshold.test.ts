@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ThresholdError, bindThreshold, compareThreshold, formatMetricValue, parseThresholdExpression, tryParseThresholdExpression,
+  ThresholdError, bindThreshold, compareThreshold, parseThresholdExpression, tryParseThresholdExpression,
 } from './threshold';
 
 describe('parseThresholdExpression', () => {
@@ -105,17 +105,4 @@ describe('compareThreshold', () => {
     expect(compareThreshold('==', 0.1 + 0.2, 0.3)).toBe(true);
     expect(compareThreshold('<=', 0.1 + 0.2, 0.3)).toBe(true);
   });
-});
-
-describe('formatMetricValue', () => {
-  it.each([
-    [12.345, 'ms', '12.3ms'],
-    [1_500, 'ms', '1.5s'],
-    [1_234.5, 'ops/s', '1235/s'],
-    [0.001, 'ratio', '0.1%'],
-    [512 * 1024 ** 2, 'bytes', '512MB'],
-    [1.5 * 1024 ** 2, 'bytes/min', '1.5MB/min'],
-    [-300 * 1024, 'bytes/min', '-300KB/min'],
-    [40, 'count', '40'],
-  ] as const)('%d %s → %s', (value, unit, text) => expect(formatMetricValue(value, unit)).toBe(text));
 });

@@ -13,13 +13,14 @@
  *   that reads it the wrong way passes a run with a hundred times the errors).
  */
 
+import type { MetricUnit } from '../runRecord';
 import { clipped, quoted } from './echo';
 import { own } from './own';
 
 export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 /** The unit a metric is measured in, and the canonical unit of a parsed threshold. */
-export type MetricUnit = 'ms' | 'ops/s' | 'ratio' | 'count' | 'bytes' | 'bytes/min';
+export type { MetricUnit };
 
 /** The unit an expression was written in; `none` for a bare number. */
 export type ExpressionUnit = Exclude<MetricUnit, 'count'> | 'none';
@@ -135,28 +136,6 @@ export function compareThreshold(op: ThresholdOp, actual: number, limit: number)
     case '>=': return actual >= limit || eq;
     case '==': return eq;
     case '!=': return !eq;
-  }
-}
-
-/** Formats a canonical value for reports: `1.5s`, `1200/s`, `0.1%`, `512MB`, `40`. */
-export function formatMetricValue(value: number, unit: MetricUnit): string {
-  const r = (n: number, digits = 3) => String(Number(n.toPrecision(digits)));
-  switch (unit) {
-    case 'ms': return value >= 1_000 ? `${r(value / 1_000)}s` : value < 1 && value > 0 ? `${r(value * 1_000)}us` : `${r(value)}ms`;
-    case 'ops/s': return `${r(value, 4)}/s`;
-    case 'ratio': return `${r(value * 100)}%`;
-    case 'bytes': {
-      const units = ['B', 'KB', 'MB', 'GB'] as const;
-      let v = value;
-      let i = 0;
-      while (v >= 1024 && i < units.length - 1) {
-        v /= 1024;
-        i++;
-      }
-      return `${r(v)}${units[i]}`;
-    }
-    case 'bytes/min': return `${value < 0 ? '-' : ''}${formatMetricValue(Math.abs(value), 'bytes')}/min`;
-    case 'count': return String(Math.round(value * 1_000) / 1_000);
   }
 }
 

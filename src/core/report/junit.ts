@@ -3,18 +3,19 @@
  * actual) and one for the run itself, which fails when the run did not complete.
  */
 import type { RunRecord } from '../runRecord';
-import { formatActual } from './values';
+import { formatActual } from '../format';
 
 export function junitReport(record: RunRecord): string {
   const cases: string[] = [];
   const suite = `perflab.${record.profile}`;
+  // JUnit wants seconds as a plain number, not a figure for people.
   const seconds = (record.durationMs / 1000).toFixed(3);
   const runFailed = record.status !== 'completed';
   cases.push(
     testCase(suite, 'run completed', seconds, runFailed ? { message: `run ${record.status}`, body: record.error ?? `the run was ${record.status}` } : undefined),
   );
   for (const t of record.thresholds) {
-    const actual = formatActual(t);
+    const actual = formatActual(t, record.type);
     cases.push(
       testCase(suite, `${t.metric} ${t.limit}`, '0', t.pass ? undefined : { message: `${t.metric}: ${actual} does not meet ${t.limit}`, body: `metric: ${t.metric}\nlimit: ${t.limit}\nactual: ${actual}` }),
     );

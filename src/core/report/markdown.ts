@@ -2,23 +2,26 @@
 import type { RunRecord } from '../runRecord';
 import { errorRate } from '../stats';
 import { latencyBasis, resultRows } from './results';
-import { formatActual, ms, percent, rate } from './values';
+import { kindOf } from '../kinds';
+import { formatCount, formatDuration, formatActual, formatMs, formatPercent, formatRate } from '../format';
 
 export function markdownReport(record: RunRecord): string {
   const verdict = record.status === 'completed' ? (record.pass ? '✅ PASS' : '❌ FAIL') : `⚠️ ${record.status.toUpperCase()}`;
   const out: string[] = [`## PerfLab: ${cell(record.profile)} — ${verdict}`, ''];
-  out.push(`Run ${code(record.id)}, ${record.type}, ${(record.durationMs / 1000).toFixed(1)} s${record.target ? `, target ${code(record.target)}` : ''}.`, '');
+  out.push(`Run ${code(record.id)}, ${record.type}, ${formatDuration(record.durationMs)}${record.target ? `, target ${code(record.target)}` : ''}.`, '');
   if (record.error) out.push(`> ${cell(record.error)}`, '');
   if (record.thresholds.length) {
     out.push('| Threshold | Limit | Actual | Result |', '| --- | --- | ---: | --- |');
-    for (const t of record.thresholds) out.push(`| ${code(t.metric)} | ${code(t.limit)} | ${formatActual(t)} | ${t.pass ? 'pass' : '**FAIL**'} |`);
+    for (const t of record.thresholds) out.push(`| ${code(t.metric)} | ${code(t.limit)} | ${formatActual(t, record.type)} | ${t.pass ? 'pass' : '**FAIL**'} |`);
     out.push('');
   }
   const rows = resultRows(record);
   if (rows.length) {
-    out.push('| | Count | Rate/s | Errors | p50 ms | p95 ms | p99 ms | Max ms |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    out.push('| | Count | Rate | Errors | p50 | p95 | p99 | Max |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const { rateUnit } = kindOf(record.type).words;
     for (const r of rows) {
-      out.push(`| ${cell(r.name)} | ${r.count} | ${rate(r.rate)} | ${r.errors ? `${r.errors} (${percent(errorRate(r))})` : 0} | ${ms(r.latency.p50)} | ${ms(r.latency.p95)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} |`);
+      const errors = r.errors ? `${formatCount(r.errors)} (${formatPercent(errorRate(r))})` : '0';
+      out.push(`| ${cell(r.name)} | ${formatCount(r.count)} | ${formatRate(r.rate, rateUnit)} | ${errors} | ${formatMs(r.latency.p50)} | ${formatMs(r.latency.p95)} | ${formatMs(r.latency.p99)} | ${formatMs(r.latency.max)} |`);
     }
     out.push('');
     const basis = latencyBasis(record);

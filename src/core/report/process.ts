@@ -5,22 +5,22 @@
  * (every main-thread GC state sample of a CPU profile, incremental marking and sweeping too).
  */
 import type { ProcessStats, RedisMemorySummary } from '../runRecord';
-import { formatBytes, ms } from './values';
+import { formatBytes, formatBytesPerMin, formatCount, formatDuration, formatMs, formatPercent } from '../format';
 
 /** One line each: event-loop delay, memory, CPU, GC pauses, and time in GC when a CPU profile gave it. */
 export function processLines(s: ProcessStats, resolutionMs: number): string[] {
   const d = s.loopDelay;
   const growth = s.heapGrowthPerMin !== undefined
-    ? `heap after major GCs ${s.heapGrowthPerMin < 0 ? '-' : '+'}${formatBytes(Math.abs(s.heapGrowthPerMin))}/min (${s.majorGcs} major GCs)`
+    ? `heap after major GCs ${formatBytesPerMin(s.heapGrowthPerMin)} (${s.majorGcs} major GCs)`
     : `heap growth unknown (${s.majorGcs} major GC${s.majorGcs === 1 ? '' : 's'}; it takes two)`;
   const lines = [
-    `event loop delay (net of the ${resolutionMs} ms timer): p50 ${ms(d.p50)} ms, p99 ${ms(d.p99)} ms, max ${ms(d.max)} ms over ${s.coveredS.toFixed(1)} s`,
+    `event loop delay (net of the ${resolutionMs} ms timer): p50 ${formatMs(d.p50)}, p99 ${formatMs(d.p99)}, max ${formatMs(d.max)} over ${formatDuration(s.coveredS * 1000)}`,
     `memory: heap used max ${formatBytes(s.heapUsedMax)}, ${growth}, RSS max ${formatBytes(s.rssMax)}`,
-    `CPU: ${percentOfCore(s.cpu.mean)} of a core on average, ${percentOfCore(s.cpu.max)} in the busiest interval`,
-    `GC pauses (stop-the-world collections, from the monitor): ${s.gc.count} collections, ${ms(s.gc.pauseMs)} ms in total, longest ${ms(s.gc.maxPauseMs)} ms`,
+    `CPU: ${formatPercent(s.cpu.mean)} of a core on average, ${formatPercent(s.cpu.max)} in the busiest interval`,
+    `GC pauses (stop-the-world collections, from the monitor): ${formatCount(s.gc.count)} collections, ${formatMs(s.gc.pauseMs)} in total, longest ${formatMs(s.gc.maxPauseMs)}`,
   ];
   if (s.gc.timeInGcMs !== undefined) {
-    lines.push(`time in GC (CPU profile: pauses, incremental marking and sweeping on the main thread): ${ms(s.gc.timeInGcMs)} ms`);
+    lines.push(`time in GC (CPU profile: pauses, incremental marking and sweeping on the main thread): ${formatMs(s.gc.timeInGcMs)}`);
   }
   return lines;
 }
@@ -28,8 +28,4 @@ export function processLines(s: ProcessStats, resolutionMs: number): string[] {
 /** `Redis memory: 1.2 MB at start, max 3.4 MB, 1.3 MB at end (INFO used_memory)`. */
 export function redisMemoryLine(m: RedisMemorySummary): string {
   return `Redis memory (INFO used_memory): ${formatBytes(m.startBytes)} at start, max ${formatBytes(m.maxBytes)}, ${formatBytes(m.endBytes)} at end`;
-}
-
-function percentOfCore(fraction: number): string {
-  return `${Math.round(fraction * 100)} %`;
 }

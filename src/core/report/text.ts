@@ -3,12 +3,13 @@ import type { GeneratorHealth, OperationResult, RunRecord } from '../runRecord';
 import { errorRate } from '../stats';
 import { processLines, redisMemoryLine } from './process';
 import { latencyBasis, resultRows } from './results';
-import { formatActual, ms, percent, rate } from './values';
+import { kindOf } from '../kinds';
+import { formatCount, formatDuration, formatActual, formatMs, formatPercent, formatRate, textTable } from '../format';
 
 export function textReport(record: RunRecord): string {
   const lines: string[] = [];
   const verdict = record.status === 'completed' ? (record.pass ? 'PASS' : 'FAIL') : record.status.toUpperCase();
-  lines.push(`${record.profile} (${record.type}) ${verdict} in ${(record.durationMs / 1000).toFixed(1)} s — run ${record.id}`);
+  lines.push(`${record.profile} (${record.type}) ${verdict} in ${formatDuration(record.durationMs)} — run ${record.id}`);
   if (record.target) lines.push(`target: ${record.target}`);
   if (record.error) lines.push(`error: ${record.error}`);
   if (record.generator?.generatorBound) lines.push(`warning: ${record.generator.message ?? 'the load generator, not the target, was the limit'}`);
@@ -18,20 +19,21 @@ export function textReport(record: RunRecord): string {
     ...resultRows(record),
   ];
   if (rows.length) {
+    const { rateUnit } = kindOf(record.type).words;
     lines.push('');
     lines.push(
-      table(
-        ['', 'count', 'rate/s', 'errors', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'max ms'],
+      textTable(
+        ['', 'count', 'rate', 'errors', 'p50', 'p90', 'p95', 'p99', 'max'],
         rows.map((r) => [
           r.name,
-          r.count.toLocaleString('en-US'),
-          rate(r.rate),
-          r.errors ? `${r.errors} (${percent(errorRate(r))})` : '0',
-          ms(r.latency.p50),
-          ms(r.latency.p90),
-          ms(r.latency.p95),
-          ms(r.latency.p99),
-          ms(r.latency.max),
+          formatCount(r.count),
+          formatRate(r.rate, rateUnit),
+          r.errors ? `${formatCount(r.errors)} (${formatPercent(errorRate(r))})` : '0',
+          formatMs(r.latency.p50),
+          formatMs(r.latency.p90),
+          formatMs(r.latency.p95),
+          formatMs(r.latency.p99),
+          formatMs(r.latency.max),
         ]),
       ),
     );
@@ -39,7 +41,7 @@ export function textReport(record: RunRecord): string {
     const uncorrected = record.overall?.uncorrectedLatency;
     if (basis) {
       lines.push(uncorrected && basis.uncorrectedFrom
-        ? `${basis.text}; from ${basis.uncorrectedFrom}: p50 ${ms(uncorrected.p50)} ms, p90 ${ms(uncorrected.p90)} ms, p99 ${ms(uncorrected.p99)} ms`
+        ? `${basis.text}; from ${basis.uncorrectedFrom}: p50 ${formatMs(uncorrected.p50)}, p90 ${formatMs(uncorrected.p90)}, p99 ${formatMs(uncorrected.p99)}`
         : basis.text);
     }
     const kinds = Object.entries(record.overall?.errorsByKind ?? {});
@@ -53,20 +55,13 @@ export function textReport(record: RunRecord): string {
   }
   if (record.thresholds.length) {
     lines.push('');
-    lines.push(table(['threshold', 'limit', 'actual', ''], record.thresholds.map((t) => [t.metric, t.limit, formatActual(t), t.pass ? 'pass' : 'FAIL'])));
+    lines.push(textTable(['threshold', 'limit', 'actual', ''], record.thresholds.map((t) => [t.metric, t.limit, formatActual(t, record.type), t.pass ? 'pass' : 'FAIL'])));
   }
   return lines.join('\n');
 }
 
 /** `generator: lag p99 1.20 ms, 7 sent late (worst 9.10 ms), connection wait p99 190 ms, max 201 ms`. */
 function generatorLine(g: GeneratorHealth): string {
-  const wait = g.connectionWait ? `, connection wait p99 ${ms(g.connectionWait.p99)} ms, max ${ms(g.connectionWait.max)} ms` : '';
-  return `generator: lag p99 ${ms(g.lagP99Ms)} ms, ${g.lateSends} sent late (worst ${ms(g.lateSendMaxMs)} ms)${wait}`;
-}
-
-/** Left-aligned first column, right-aligned numbers. */
-export function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+  const wait = g.connectionWait ? `, connection wait p99 ${formatMs(g.connectionWait.p99)}, max ${formatMs(g.connectionWait.max)}` : '';
+  return `generator: lag p99 ${formatMs(g.lagP99Ms)}, ${formatCount(g.lateSends)} sent late (worst ${formatMs(g.lateSendMaxMs)})${wait}`;
 }

@@ -26,19 +26,19 @@ describe('assessHealth', () => {
   it('blames the generator for event-loop lag and late sends, and says what to do', () => {
     const v = assessHealth({ phase: 'p', lagP99Ms: 45, open: open({ lateSends: 500, lateSendMaxMs: 180 }) });
     expect(v.health.generatorBound).toBe(true);
-    expect(v.health.message).toMatch(/phase "p": the load generator was the limit, not the target: its event loop lagged 45 ms at p99 \(limit 20 ms\); 500 of 10000 requests left more than 5 ms behind schedule \(worst 180 ms\)\. .*lower the rate/);
+    expect(v.health.message).toMatch(/phase "p": the load generator was the limit, not the target: its event loop lagged 45\.0 ms at p99 \(limit 20\.0 ms\); 500 of 10000 requests left more than 5 ms behind schedule \(worst 180 ms\)\. .*lower the rate/);
   });
 
   it('blames the generator when it fell short although the target answered fast', () => {
     const v = assessHealth({ phase: 'p', lagP99Ms: 2, open: open({ sent: 6_000, dropped: 4_000 }) });
     expect(v.health.generatorBound).toBe(true);
-    expect(v.health.message).toMatch(/sent only 60 % of the 10000 planned requests although the target answered in 1\.0 ms/);
+    expect(v.health.message).toMatch(/sent only 60\.0% of the 10000 planned requests although the target answered in 1\.00 ms/);
   });
 
   it('blames the target when it fell short because the target was slow', () => {
     const v = assessHealth({ phase: 'p', lagP99Ms: 2, open: open({ sent: 6_000, dropped: 4_000, answerP90Ms: 900, connections: 1024 }) });
     expect(v.health.generatorBound).toBe(false);
-    expect(v.warnings[0]).toMatch(/the target could not keep up: 60 % of the 10000 planned requests were sent \(4000 dropped\) with 1024 connections/);
+    expect(v.warnings[0]).toMatch(/the target could not keep up: 60\.0% of the 10000 planned requests were sent \(4000 dropped\) with 1024 connections/);
   });
 
   it('puts a long wait for a connection on the target, and says so; a short one says nothing', () => {

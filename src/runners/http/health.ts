@@ -10,6 +10,7 @@
  * generator-bound.
  */
 import { LATE_SEND_MS, type PhaseHealth } from './protocol';
+import { formatMs, formatPercent } from '../../core/format';
 
 /** Generator event-loop lag (p99) above which its timing cannot be trusted. */
 export const LAG_LIMIT_MS = 20;
@@ -56,34 +57,32 @@ export interface HealthVerdict {
   warnings: string[];
 }
 
-const fmt = (ms: number) => (ms >= 10 ? ms.toFixed(0) : ms.toFixed(1));
-
 export function assessHealth(input: HealthInput): HealthVerdict {
   const { phase, lagP99Ms, open } = input;
   const reasons: string[] = [];
   const warnings: string[] = [];
   if (lagP99Ms > LAG_LIMIT_MS) {
-    reasons.push(`its event loop lagged ${fmt(lagP99Ms)} ms at p99 (limit ${LAG_LIMIT_MS} ms)`);
+    reasons.push(`its event loop lagged ${formatMs(lagP99Ms)} at p99 (limit ${formatMs(LAG_LIMIT_MS)})`);
   }
   const lateShare = open && open.sent > 0 ? open.lateSends / open.sent : 0;
   const manyLate = open !== undefined && open.lateSends >= MIN_LATE_SENDS;
   if (open && manyLate && (lateShare > LATE_SHARE_LIMIT || (lateShare > LATE_SHARE_WITH_LONG_DELAYS && open.lateSendMaxMs > LAG_LIMIT_MS))) {
-    reasons.push(`${open.lateSends} of ${open.sent} requests left more than ${LATE_SEND_MS} ms behind schedule (worst ${fmt(open.lateSendMaxMs)} ms)`);
+    reasons.push(`${open.lateSends} of ${open.sent} requests left more than ${LATE_SEND_MS} ms behind schedule (worst ${formatMs(open.lateSendMaxMs)})`);
   }
   if (open && !open.stopped && open.planned > 0 && open.sent + open.refused < open.planned * SHORTFALL_LIMIT) {
-    const share = `${Math.round((open.sent / open.planned) * 100)} %`;
+    const share = formatPercent(open.sent / open.planned);
     // Little's law: connections busy on average = rate × latency. Far below the pool size means
     // the connections mostly sat idle, so the target was not what held the requests back.
     const busy = (open.meanRate * open.answerP90Ms) / 1000;
     if (busy < open.connections * 0.5) {
-      reasons.push(`it sent only ${share} of the ${open.planned} planned requests although the target answered in ${fmt(open.answerP90Ms)} ms (p90)`);
+      reasons.push(`it sent only ${share} of the ${open.planned} planned requests although the target answered in ${formatMs(open.answerP90Ms)} (p90)`);
     } else {
       warnings.push(`phase "${phase}": the target could not keep up: ${share} of the ${open.planned} planned requests were sent ` +
         `(${open.dropped} dropped) with ${open.connections} connections; latencies from the intended send times show the wait.`);
     }
   }
   if (open && open.connectionWait.p99 > CONNECTION_WAIT_LIMIT_MS) {
-    warnings.push(`phase "${phase}": requests waited up to ${fmt(open.connectionWait.max)} ms (p99 ${fmt(open.connectionWait.p99)} ms) for their connection ` +
+    warnings.push(`phase "${phase}": requests waited up to ${formatMs(open.connectionWait.max)} (p99 ${formatMs(open.connectionWait.p99)}) for their connection ` +
       'to carry the previous request: the target\'s answers held them back, not the generator; latencies from the intended send times include the wait.');
   }
   const health: PhaseHealth = {

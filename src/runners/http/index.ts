@@ -27,6 +27,7 @@ import { compileScenarios, targetInfo } from './requestPlan';
 import { buildOutcome, type CollectedRun } from './results';
 import { TemplateError } from '../../core/config/templates';
 import { findWorkerBundle, WORKER_BUNDLE } from './workerBundle';
+import { formatDuration, formatMs } from '../../core/format';
 
 export interface HttpRunnerOptions {
   /** Open model: connections to start with (default 10) and the most the pool may grow to (default 1024). */
@@ -100,7 +101,7 @@ async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHand
 /** `the target stopped answering 2.1 s into the run: every request for 3.0 s failed with a connection error (ECONNREFUSED × 300)`. */
 function describeUnanswered(u: Unanswered): string {
   const kinds = Object.entries(u.byKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} × ${n}`).join(', ');
-  return `the target stopped answering ${(u.sinceMs / 1000).toFixed(1)} s into the run: every request for ${(u.forMs / 1000).toFixed(1)} s ` +
+  return `the target stopped answering ${formatDuration(u.sinceMs)} into the run: every request for ${formatDuration(u.forMs)} ` +
     `failed with a connection error (${kinds}) and none was answered`;
 }
 
@@ -196,10 +197,9 @@ function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, sign
 /** `phase "x": 10000 of 10000 planned requests sent on 10 connections, 12 sent late (worst …), connection wait p99 …`. */
 function describeOpenPhase(p: PhaseData): string {
   const h = p.health;
-  const wait = h.connectionWait ? `, connection wait p99 ${waitMs(h.connectionWait.p99)} ms (max ${waitMs(h.connectionWait.max)} ms)` : '';
+  const wait = h.connectionWait ? `, connection wait p99 ${formatMs(h.connectionWait.p99)} (max ${formatMs(h.connectionWait.max)})` : '';
   return `phase "${p.name}": ${h.sent} of ${h.planned} planned requests sent on ${h.connections} connections` +
     `${h.refused ? `, ${h.refused} refused as invalid` : ''}${h.dropped ? `, ${h.dropped} dropped` : ''}, ` +
-    `${h.lateSends} sent late (worst ${h.lateSendMaxMs.toFixed(1)} ms)${wait}, generator lag p99 ${h.lagP99Ms.toFixed(1)} ms`;
+    `${h.lateSends} sent late (worst ${formatMs(h.lateSendMaxMs)})${wait}, generator lag p99 ${formatMs(h.lagP99Ms)}`;
 }
 
-const waitMs = (ms: number) => (ms >= 10 ? ms.toFixed(0) : ms.toFixed(1));

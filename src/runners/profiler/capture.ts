@@ -4,6 +4,7 @@
  */
 import type { InspectorSession } from './session';
 import { ProfilerError, type CaptureEnd, type CaptureHandle } from './types';
+import { formatDuration } from '../../core/format';
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -63,10 +64,10 @@ export function defaultCaptureName(kind: string, pid: number | undefined, ext: s
  * (launch mode: "profile until it ends") it is the normal end, and only logged.
  */
 export function exitedEarly(what: string, file: string, capturedMs: number, plannedMs: number | undefined, handle: CaptureHandle<unknown>): void {
-  const after = `${(capturedMs / 1000).toFixed(1)} s`;
+  const after = formatDuration(capturedMs);
   if (plannedMs === undefined) {
     handle.log('info', `the target exited after ${after}; the ${what} covers its whole run`);
     return;
   }
-  throw new ProfilerError(`the target exited after ${after} of the planned ${(plannedMs / 1000).toFixed(1)} s; the ${what} up to its exit is saved in ${file}`, 'target-exit', [file]);
+  throw new ProfilerError(`the target exited after ${after} of the planned ${formatDuration(plannedMs)}; the ${what} up to its exit is saved in ${file}`, 'target-exit', [file]);
 }

@@ -12,6 +12,7 @@ import { writeJsonAtomic } from './atomicFile';
 import { exitedEarly, waitForCaptureEnd } from './capture';
 import type { InspectorSession } from './session';
 import { CaptureHandle, ProfilerError, type CaptureEnd } from './types';
+import { formatMs } from '../../core/format';
 
 export type CpuProfile = Protocol.Profiler.Profile;
 
@@ -102,7 +103,7 @@ export function captureCpuProfile(session: InspectorSession, opts: CpuCaptureOpt
     const stats = cpuProfileStats(profile, file);
     if (endedBy === 'target-exit') exitedEarly('CPU profile', file, stats.wallMs, opts.durationMs, handle);
     if (stats.sampleCount > 0 && stats.intervalUs > recording.requestedIntervalUs * 1.5) {
-      handle.log('warn', `V8 sampled every ${(stats.intervalUs / 1000).toFixed(2)} ms on average, not every ${(recording.requestedIntervalUs / 1000).toFixed(2)} ms as asked (a busy machine delays the sampler)`);
+      handle.log('warn', `V8 sampled every ${formatMs(stats.intervalUs / 1000)} on average, not every ${formatMs(recording.requestedIntervalUs / 1000)} as asked (a busy machine delays the sampler)`);
     }
     return { file, requestedIntervalUs: recording.requestedIntervalUs, endedBy, ...stats };
   }, opts.signal);

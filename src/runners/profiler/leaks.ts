@@ -19,7 +19,8 @@ import { startHeapSampling, type HeapProfile } from './heap';
 import type { InspectorSession } from './session';
 import { takeHeapSnapshot } from './snapshot';
 import type { SnapshotMemoryOptions } from './snapshotMemory';
-import { CaptureHandle, ProfilerError, formatBytes } from './types';
+import { formatBytes, formatCount, formatNumber } from '../../core/format';
+import { CaptureHandle, ProfilerError } from './types';
 
 /** What the target is made to do between baseline and target. */
 export interface LeakAction {
@@ -189,9 +190,9 @@ export function formatResponses(responses: Record<string, number>): string {
 }
 
 function leakLine(g: LeakReport['groups'][number], operations: number, fullPath: boolean): string {
-  const per = operations > 0 ? `, ${(g.count / operations).toFixed(2)} per operation` : '';
+  const per = operations > 0 ? `, ${formatNumber(g.count / operations)} per operation` : '';
   const via = g.retainerPath.length ? `\n    retained via ${retainerPathLine(g.retainerPath, g.runtimeHops, fullPath)}` : '';
-  return `${g.name}: ${g.count} objects still alive (${formatBytes(g.retainedSize)} retained, ${formatBytes(g.shallowSize)} shallow${per})${via}`;
+  return `${g.name}: ${formatCount(g.count)} objects still alive (${formatBytes(g.retainedSize)} retained, ${formatBytes(g.shallowSize)} shallow${per})${via}`;
 }
 
 async function bySampling(session: InspectorSession, opts: LeakOptions, handle: CaptureHandle<LeakResult>, signal: AbortSignal, step: Step, gc: () => Promise<unknown>): Promise<LeakResult> {

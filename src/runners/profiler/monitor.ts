@@ -15,6 +15,7 @@ import { installExpression, pullExpression, stopExpression } from './monitorAgen
 import type { InspectorSession } from './session';
 import { summarizeTimeline } from './timelineSummary';
 import { CaptureHandle, ProfilerError, type CaptureEnd, type MonitorSample } from './types';
+import { formatCount, formatDuration } from '../../core/format';
 
 export const DEFAULT_MONITOR_INTERVAL_MS = 500;
 /**
@@ -191,9 +192,9 @@ export function captureMonitor(session: InspectorSession, opts: MonitorCaptureOp
     }
     if (early) {
       const last = samples[samples.length - 1];
-      const upTo = last ? `${samples.length} samples up to ${last.t.toFixed(1)} s` : 'no samples';
+      const upTo = last ? `${formatCount(samples.length)} samples up to ${formatDuration(last.t * 1000)}` : 'no samples';
       throw new ProfilerError(
-        `the target exited (or was killed) before the ${(opts.durationMs! / 1000).toFixed(1)} s monitor ended; ${file ? `the partial timeline (${upTo}) is saved in ${file}` : `the timeline has ${upTo}`}`,
+        `the target exited (or was killed) before the ${formatDuration(opts.durationMs!)} monitor ended; ${file ? `the partial timeline (${upTo}) is saved in ${file}` : `the timeline has ${upTo}`}`,
         'target-exit',
         file ? [file] : [],
       );

@@ -156,8 +156,3 @@ export function pullExpression(key: string): string {
 export function stopExpression(key: string): string {
   return `(globalThis[Symbol.for(${JSON.stringify(key)})]?.stop() ?? 'null')`;
 }
-
-/** Evaluates to true while the agent is installed. */
-export function presentExpression(key: string): string {
-  return `Boolean(globalThis[Symbol.for(${JSON.stringify(key)})])`;
-}

@@ -7,7 +7,8 @@
 import { AtomicFileWriter } from './atomicFile';
 import type { InspectorSession } from './session';
 import { checkSnapshotMemory, type SnapshotMemoryOptions } from './snapshotMemory';
-import { CaptureHandle, ProfilerError, formatBytes } from './types';
+import { formatBytes } from '../../core/format';
+import { CaptureHandle, ProfilerError } from './types';
 
 export interface SnapshotOptions {
   /** The `.heapsnapshot` to write. */

@@ -11,7 +11,7 @@ import { freemem } from 'node:os';
 import { isLoopbackHost } from '../../core/config/hosts';
 import { readMemAvailable } from './procfs';
 import type { InspectorSession } from './session';
-import { formatBytes } from './types';
+import { formatBytes } from '../../core/format';
 
 /**
  * Peak RSS of a target writing a heap snapshot ÷ its heap in use: the upper end of what was

@@ -69,7 +69,7 @@ describe('attributeLagSpikes', () => {
     expect(spike!.culprits[0]).toMatchObject({ name: 'renderPreview', line: 29 });
     expect(spike!.culprits[0]!.share).toBeCloseTo(0.9, 2);
     expect(spike!.culprits[1]).toMatchObject({ name: 'handler', url: 'file:///repo/server.js', line: 11 });
-    expect(spike!.message).toBe('during the 235 ms spike at 1.3 s, 90 % of samples were in `renderPreview` (examples/hot.js:29)');
+    expect(spike!.message).toBe('during the 235 ms spike at 1.3 s, 90.0% of samples were in `renderPreview` (examples/hot.js:29)');
   });
 
   it('reports one spike when two intervals see the same block', () => {

@@ -12,6 +12,7 @@ import { validateCpuProfile } from './analysis/cpu/validate';
 import { displayPath } from './analysis/format';
 import type { CpuProfile } from './cpu';
 import type { MonitorSample } from './types';
+import { formatDuration, formatMs, formatPercent } from '../../core/format';
 
 export interface SpikeOptions {
   /** An interval whose event-loop delay max reaches this is a spike. Default 50 ms. */
@@ -104,11 +105,11 @@ export function attributeLagSpikes(profile: CpuProfile, timeline: readonly Monit
 }
 
 export function spikeMessage(spike: LagSpike, cwd?: string): string {
-  const head = `during the ${Math.round(spike.delayMs)} ms spike at ${spike.atS.toFixed(1)} s`;
+  const head = `during the ${formatMs(spike.delayMs)} spike at ${formatDuration(spike.atS * 1000)}`;
   const top = spike.culprits[0];
   if (!top) return `${head}, the CPU profile has no samples (the loop was blocked outside the profile, or by native code)`;
   const where = top.url ? ` (${displayPath(top.url, cwd)}:${top.line})` : '';
-  return `${head}, ${Math.round(top.share * 100)} % of samples were in \`${top.name || '(anonymous)'}\`${where}`;
+  return `${head}, ${formatPercent(top.share)} of samples were in \`${top.name || '(anonymous)'}\`${where}`;
 }
 
 function parentsOf(profile: CpuProfile): Map<number, number> {

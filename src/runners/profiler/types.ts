@@ -92,5 +92,3 @@ export class ProfilerError extends RunnerError {
   }
 }
 
-/** Sizes in messages: the one formatter of the reports. */
-export { formatBytes } from '../../core/report/values';

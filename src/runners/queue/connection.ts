@@ -7,6 +7,7 @@ import type { RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type RedisTarget, selectDatabase } from '../redis/target';
 import { configLabel, RunnerError } from '../types';
+import { formatBytes } from '../../core/format';
 
 /** The Redis runner's target resolution serves both: one reading of `stack.redis.url` and the password. */
 export { resolveRedisTarget, type RedisTarget } from '../redis/target';
@@ -121,18 +122,15 @@ export function checkEvictionRisk(facts: ServerFacts, estimatedBytes: number, di
   const projected = facts.usedMemory + estimatedBytes;
   if (projected > facts.maxMemory * 0.8) {
     throw new RunnerError(
-      `Redis at ${display} has maxmemory ${mb(facts.maxMemory)} with maxmemory-policy ${facts.policy} and already uses ` +
-        `${mb(facts.usedMemory)}; this benchmark adds about ${mb(estimatedBytes)} of jobs, which could make Redis evict your own keys. ` +
+      `Redis at ${display} has maxmemory ${formatBytes(facts.maxMemory)} with maxmemory-policy ${facts.policy} and already uses ` +
+        `${formatBytes(facts.usedMemory)}; this benchmark adds about ${formatBytes(estimatedBytes)} of jobs, which could make Redis evict your own keys. ` +
         'Run it against a Redis with room to spare or with maxmemory-policy noeviction (BullMQ requires it), or lower "jobs".',
       'refused',
     );
   }
   return [
     `Redis at ${display} uses maxmemory-policy ${facts.policy}; BullMQ requires noeviction. The benchmark stays well under ` +
-      `maxmemory (${mb(projected)} of ${mb(facts.maxMemory)}), but a busy server could still evict keys.`,
+      `maxmemory (${formatBytes(projected)} of ${formatBytes(facts.maxMemory)}), but a busy server could still evict keys.`,
   ];
 }
 
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}

@@ -14,6 +14,7 @@ import { Completions } from './consumer';
 import { abortable, produce, type ProduceOptions } from './producer';
 import { OpRecorder } from './recorder';
 import type { BenchQueue, BenchSession, BenchWorker } from './session';
+import { formatCount, formatDuration } from '../../core/format';
 
 const READY_TIMEOUT_MS = 10_000;
 /** With no delays, backoffs or limiter in play, this long without any job finishing means something was lost. */
@@ -90,7 +91,7 @@ const drainStep: Step = async (session, out, concurrency, at) => {
     live.follow(`fill c=${concurrency}`, fill, () => at(planFraction(profile, fill.count, started) / 2));
     const { added } = await produce(session, queue, fill, producerOptions(profile, true));
     if (signal.aborted) return;
-    live.log('info', `queue ${name} filled with ${added} jobs in ${fill.seconds.toFixed(1)} s; draining at concurrency ${concurrency}`);
+    live.log('info', `queue ${name} filled with ${formatCount(added)} jobs in ${formatDuration(fill.seconds * 1000)}; draining at concurrency ${concurrency}`);
 
     worker = session.createWorker(name, concurrency, completions.processor(plan, profile.processTimeMs));
     completions.attach(worker);

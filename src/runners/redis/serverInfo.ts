@@ -3,7 +3,7 @@
  * policy, persistence, keys, and a warning when the server looks like one that holds real data.
  */
 import type { Redis } from 'ioredis';
-import { formatBytes } from '../../core/report/values';
+import { formatBytes, formatCount } from '../../core/format';
 import type { RunLog } from '../types';
 import type { RedisTarget } from './target';
 
@@ -85,8 +85,8 @@ export function describeServer(facts: ServerFacts, target: RedisTarget, prefix: 
       level: 'info',
       message:
         `Redis ${facts.version} (${facts.mode}, ${facts.role}) at ${target.label}: maxmemory-policy ${facts.maxmemoryPolicy} ` +
-        `(${memory}), persistence ${rdb}, AOF ${facts.aof ? 'on' : 'off'}, ${count(inDb)} keys in db${target.db}` +
-        (total !== inDb ? ` (${count(total)} in all databases)` : ''),
+        `(${memory}), persistence ${rdb}, AOF ${facts.aof ? 'on' : 'off'}, ${formatCount(inDb)} keys in db${target.db}` +
+        (total !== inDb ? ` (${formatCount(total)} in all databases)` : ''),
     },
     {
       level: 'info',
@@ -97,7 +97,7 @@ export function describeServer(facts: ServerFacts, target: RedisTarget, prefix: 
   ];
 
   const reasons: string[] = [];
-  if (total > MANY_KEYS) reasons.push(`it holds ${count(total)} keys`);
+  if (total > MANY_KEYS) reasons.push(`it holds ${formatCount(total)} keys`);
   if (!target.loopback) reasons.push(`${target.host} is not a loopback address`);
   if (facts.rdbSave?.trim()) reasons.push(`RDB snapshots are on (save "${facts.rdbSave}")`);
   if (facts.aof) reasons.push('AOF persistence is on');
@@ -122,8 +122,4 @@ export function describeServer(facts: ServerFacts, target: RedisTarget, prefix: 
     });
   }
   return logs;
-}
-
-function count(n: number): string {
-  return n.toLocaleString('en-US');
 }

@@ -1,13 +1,9 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bytes, displayPath, location } from './format';
+import { displayPath, location } from './format';
 
 describe('format', () => {
-  it('prints sizes as DevTools does (1024-based)', () => {
-    expect([bytes(812), bytes(42_188), bytes(124_151_398), bytes(3 * 1024 ** 3)]).toEqual(['812 B', '41.2 KB', '118.4 MB', '3.00 GB']);
-  });
-
   it('prints locations relative to the working folder when inside it', () => {
     const cwd = path.resolve('/work/app');
     expect(location(pathToFileURL(path.join(cwd, 'src/server.ts')).href, 41, cwd)).toBe(path.join('src', 'server.ts') + ':41');
