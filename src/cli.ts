@@ -10,7 +10,7 @@ import { demoCommand } from './cli/demoCommand';
 import { analyzeCommand } from './cli/analyzeCommand';
 import { profileCommand } from './cli/profileCommand';
 import { runCommand } from './cli/runCommand';
-import { CliError, type CliIO, ExitCode } from './cli/exit';
+import { CliError, type CliIO, ExitCode, toCliError } from './cli/exit';
 import { DEBUG_ENV, describeUnexpected } from './runners/unexpected';
 
 const HELP = `perflab — load tests, Redis and BullMQ benchmarks, thresholds and profiling for your Node.js stack
@@ -126,9 +126,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.err(`perflab ${name}: ${(err as Error).message}\n\n${HELP}`);
       return ExitCode.usage;
     }
-    if (err instanceof CliError) {
-      io.err(`perflab ${name}: ${err.message}`);
-      return err.exitCode;
+    const known = toCliError(err);
+    if (known) {
+      io.err(`perflab ${name}: ${known.message}`);
+      return known.exitCode;
     }
     io.err(`perflab ${name}: ${internalError(err)}`);
     return ExitCode.runtime;

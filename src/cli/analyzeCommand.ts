@@ -4,11 +4,11 @@
  * 3 when the file cannot be read.
  */
 import { parseArgs } from 'node:util';
-import { AnalysisError, analyzeCpuProfile, analyzeHeapProfile, analyzeHeapSnapshot, detectFileKind } from '../runners/profiler/analysis';
+import { analyzeCpuProfile, analyzeHeapProfile, analyzeHeapSnapshot, detectFileKind } from '../runners/profiler/analysis';
 import { formatCpu, formatHeap, formatHeapProfile } from '../runners/profiler/analysis/format';
 import type { AnalysisProgress } from '../runners/profiler/analysis';
 import { formatPercent } from '../core/format';
-import { CliError, type CliIO, ExitCode } from './exit';
+import { CliError, type CliIO, ExitCode, toCliError } from './exit';
 import { LiveLine } from './liveLine';
 
 const USAGE = 'usage: perflab analyze <FILE.cpuprofile|.heapprofile|.heapsnapshot> [--top N] [--json]';
@@ -62,9 +62,9 @@ export async function analyzeCommand(io: CliIO, args: string[]): Promise<number>
     io.out(values.json ? JSON.stringify(json, null, 2) : text);
     return ExitCode.pass;
   } catch (err) {
-    if (!(err instanceof AnalysisError)) throw err;
-    if (err.reason === 'cancelled') return ExitCode.cancelled;
-    throw new CliError(err.message, err.reason === 'bad-file' ? ExitCode.usage : ExitCode.runtime);
+    const known = toCliError(err);
+    if (known?.exitCode === ExitCode.cancelled) return ExitCode.cancelled;
+    throw known ?? err;
   } finally {
     line.clear();
     process.off('SIGINT', onSigint);

@@ -1,5 +1,6 @@
 import type { RunRecord } from '../core/runRecord';
-import type { RunnerError } from '../runners/types';
+import { AnalysisError } from '../runners/profiler/analysis/errors';
+import { RunnerError } from '../runners/types';
 
 /** The CLI's exit codes, as documented in the README. */
 export const ExitCode = {
@@ -34,6 +35,21 @@ export class CliError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The one mapping from an error a command cannot go on after to what the user sees and the exit
+ * code, for every command: a refused config or target 2 (as {@link runExitCode}), a bad file 2
+ * (the same from `analyze` and `profile`), anything else the user can act on 3. Undefined for an
+ * error that is none of these: a bug, reported as such by the CLI's entry point.
+ */
+export function toCliError(err: unknown): CliError | undefined {
+  if (err instanceof CliError) return err;
+  if (err instanceof AnalysisError) {
+    return new CliError(err.message, err.reason === 'bad-file' ? ExitCode.usage : err.reason === 'cancelled' ? ExitCode.cancelled : ExitCode.runtime);
+  }
+  if (err instanceof RunnerError) return new CliError(err.message, err.code === 'config' || err.code === 'refused' ? ExitCode.usage : ExitCode.runtime);
+  return undefined;
 }
 
 /** Where CLI commands write; tests pass their own. */

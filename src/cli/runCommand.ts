@@ -5,9 +5,8 @@ import { junitReport } from '../core/report/junit';
 import { markdownReport } from '../core/report/markdown';
 import { textReport } from '../core/report/text';
 import { runProfile } from '../runners/runProfile';
-import { RunnerError } from '../runners/types';
 import { configName, loadProfileConfig, runStoreFor } from './configCommands';
-import { CliError, type CliIO, ExitCode, runExitCode } from './exit';
+import { CliError, type CliIO, ExitCode, runExitCode, toCliError } from './exit';
 import { attachRunLine, LiveLine } from './liveLine';
 
 export interface RunOptions {
@@ -36,8 +35,7 @@ export async function runCommand(io: CliIO, profileName: string | undefined, opt
   try {
     run = runProfile({ config, profile, configDir, configName: configName(io, file), store, trusted: true, ...(attach ? { attach } : {}) });
   } catch (err) {
-    if (err instanceof RunnerError) throw new CliError(err.message, ExitCode.usage);
-    throw err;
+    throw toCliError(err) ?? err;
   }
 
   const line = new LiveLine(io);

@@ -37,7 +37,7 @@ describe('perflab profile --pid and the network', () => {
   ])('refuses before signalling a target whose inspector would listen on 0.0.0.0 (%s)', async (_, opts) => {
     const t = await startTarget('hot.cjs', opts);
     const r = await folder.runAsync('profile', 'cpu', '--pid', String(t.pid), '--duration', '1s');
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/refusing to open the inspector of pid \d+ on 0\.0\.0\.0/);
     // The reason and the fix.
     expect(r.err).toMatch(/all network interfaces/);
@@ -54,7 +54,7 @@ describe('perflab profile --pid and the network', () => {
     const kinds = [['cpu'], ['heap'], ['snapshot'], ['monitor'], ['leaks', '--request', `GET http://127.0.0.1:${port}/x`]];
     for (const kind of kinds) {
       const r = await folder.runAsync('profile', ...kind, '--pid', String(t.pid), '--duration', '500ms');
-      expect(r.code, kind[0]).toBe(3);
+      expect(r.code, kind[0]).toBe(2);
       expect(r.err).toMatch(/refusing to open the inspector/);
       // Only the server's own port listens.
       expect((await listeningSocketsOf(t.pid)).map((s) => String(s.port))).toEqual([port]);
@@ -68,7 +68,7 @@ describe('perflab profile --pid and the network', () => {
     const r = await folder.runAsync('profile', 'cpu', '--pid', String(t.pid), '--duration', '1s');
     const opened = await openedPort(t);
     expect(opened.host).toBe('0.0.0.0');
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(2);
     expect(r.err).toContain(`pid ${t.pid} opened its inspector on 0.0.0.0:${opened.port}`);
     expect(r.err).toMatch(/PerfLab closed it again/);
     // Closed before PerfLab exited: nothing listens, for the process or for ss.
@@ -110,12 +110,12 @@ describe('perflab profile --pid and the network', () => {
   it('refuses an inspector already open on 0.0.0.0 that the user did not name', async () => {
     const t = await startTarget('hot.cjs', { nodeArgs: ['--inspect=0.0.0.0:0'] });
     const r = await folder.runAsync('profile', 'cpu', '--pid', String(t.pid), '--duration', '500ms');
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(2);
     expect(r.err).toContain(`the inspector of pid ${t.pid} listens on 0.0.0.0:${t.inspectorPort}`);
     expect(r.err).toContain(`--inspect 0.0.0.0:${t.inspectorPort}`);
     // Reached on loopback, but bound to every interface: the same refusal.
     const byLoopback = await folder.runAsync('profile', 'cpu', '--inspect', `127.0.0.1:${t.inspectorPort}`, '--duration', '500ms');
-    expect(byLoopback.code).toBe(3);
+    expect(byLoopback.code).toBe(2);
     expect(byLoopback.err).toContain(`listens on 0.0.0.0:${t.inspectorPort}`);
   });
 });

@@ -1,6 +1,6 @@
 /** What a file holds, judged from its first bytes, so a wrong file is refused before it is read whole. */
 import { open } from 'node:fs/promises';
-import { ioError } from './errors';
+import { AnalysisError, ioError } from './errors';
 
 export type ContentKind = 'heapsnapshot' | 'cpuprofile' | 'heapprofile' | 'json' | 'json-array' | 'empty' | 'gzip' | 'binary' | 'text';
 
@@ -54,7 +54,7 @@ export async function sniffFile(file: string): Promise<{ size: number; kind: Con
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     return { size: stat.size, kind: sniffContent(head.subarray(0, bytesRead)) };
   } catch (err) {
-    if ((err as Error).name === 'AnalysisError') throw err;
+    if (err instanceof AnalysisError) throw err;
     throw ioError(file, err);
   } finally {
     await handle.close();
