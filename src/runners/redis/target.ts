@@ -90,30 +90,46 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Fail a command that gets no reply within this long (control connections); off by default. */
   commandTimeoutMs?: number;
+  /**
+   * Once connected, reconnect after a drop this many times (about half a second apart), queueing
+   * commands meanwhile: for a control connection that must outlive a blip. Off by default.
+   */
+  reconnects?: number;
 }
 
-/**
- * Connects and waits until the server answers. Never reconnects by itself and never queues
- * commands while disconnected: a benchmark that lost its server must stop, not wait.
- * Fails with RunnerError('redis') naming the address and what to check.
- */
-export async function connectRedis(target: RedisTarget, opts: ConnectOptions, signal?: AbortSignal): Promise<Redis> {
-  const timeoutMs = opts.timeoutMs ?? CONNECT_TIMEOUT_MS;
-  const options: RedisOptions = {
+/** The connection options every client of the target starts from (BullMQ's own clients too): address, database, credentials, TLS. */
+export function redisOptions(target: RedisTarget, connectionName: string): RedisOptions {
+  return {
     host: target.host,
     port: target.port,
     db: target.db,
     ...(target.username ? { username: target.username } : {}),
     ...(target.password ? { password: target.password } : {}),
     ...(target.tls ? { tls: { servername: target.host } } : {}),
-    connectionName: opts.name,
+    connectionName,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+  };
+}
+
+/**
+ * Connects and waits until the server answers. Unless `reconnects` says otherwise, never
+ * reconnects by itself and never queues commands while disconnected: a benchmark that lost its
+ * server must stop, not wait. Fails with RunnerError('redis') naming the address and what to
+ * check.
+ */
+export async function connectRedis(target: RedisTarget, opts: ConnectOptions, signal?: AbortSignal): Promise<Redis> {
+  const timeoutMs = opts.timeoutMs ?? CONNECT_TIMEOUT_MS;
+  let connected = false;
+  const reconnects = opts.reconnects ?? 0;
+  const options: RedisOptions = {
+    ...redisOptions(target, opts.name),
     disableClientInfo: true,
     lazyConnect: true,
     connectTimeout: timeoutMs,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    autoResendUnfulfilledCommands: false,
+    retryStrategy: (times) => (!connected || times > reconnects ? null : Math.min(times * 100, 1_000)),
+    ...(reconnects
+      ? { maxRetriesPerRequest: 3 }
+      : { maxRetriesPerRequest: 0, enableOfflineQueue: false, autoResendUnfulfilledCommands: false }),
     enableAutoPipelining: opts.autoPipelining ?? false,
     ...(opts.commandTimeoutMs ? { commandTimeout: opts.commandTimeoutMs } : {}),
   };
@@ -134,6 +150,7 @@ export async function connectRedis(target: RedisTarget, opts: ConnectOptions, si
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs + 500);
       }),
     ]);
+    connected = true;
   } catch (err) {
     client.disconnect();
     signal?.throwIfAborted();
