@@ -4,7 +4,7 @@
  * a threshold that validates here finds its value.
  */
 
-import { KIND_TYPES, KINDS } from '../kinds';
+import { type KindMetric, METRICS } from '../kinds';
 import type { MetricUnit } from './threshold';
 import type { ProfileType } from './types';
 import { quoted } from './echo';
@@ -14,40 +14,10 @@ export const LATENCY_STATS = ['min', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'] 
 export type LatencyStat = (typeof LATENCY_STATS)[number];
 
 /** `<stat>` is one of {@link LATENCY_STATS}; `<scenario>`, `<phase>`, `<operation>` name parts of the profile. */
-export interface MetricTemplate {
-  pattern: string;
-  unit: MetricUnit;
-  description: string;
-  types: readonly ProfileType[];
-  /**
-   * Measured inside a Node process that the run samples over the inspector: only a profile whose
-   * process is named (its own or its target's `process`, or `--attach PID`) produces it.
-   */
-  needsProcess?: true;
-}
+export type MetricTemplate = KindMetric;
 
-const ALL: readonly ProfileType[] = KIND_TYPES;
-const p = (pattern: string, unit: MetricUnit, description: string): MetricTemplate =>
-  ({ pattern, unit, types: ALL, description, needsProcess: true });
-
-/** Each kind's own metrics (core/kinds.ts; one that several kinds measure is one template), then those of every kind. */
-export const METRIC_TEMPLATES: readonly MetricTemplate[] = [
-  ...KIND_TYPES.reduce((out, type) => {
-    for (const metric of KINDS[type].metrics) {
-      const known = out.find((tp) => tp.pattern === metric.pattern);
-      if (known) (known.types as ProfileType[]).push(type);
-      else out.push({ ...metric, types: [type] });
-    }
-    return out;
-  }, [] as MetricTemplate[]),
-  { pattern: 'errors.rate', unit: 'ratio', types: ALL, description: 'Share of requests, commands or jobs that failed.' },
-  p('memory.rss.max', 'bytes', 'Peak resident set size of the sampled Node process.'),
-  p('memory.heapUsed.max', 'bytes', 'Peak V8 heap used by the sampled Node process.'),
-  p('memory.heapUsed.growth', 'bytes/min', 'Growth of the heap left after major GCs of the sampled Node process (least-squares slope), per minute.'),
-  p('eventLoop.lag.p99', 'ms', '99th percentile event-loop delay of the sampled Node process over the run, net of the timer resolution.'),
-  p('eventLoop.lag.max', 'ms', 'Worst event-loop delay of the sampled Node process, net of the timer resolution.'),
-  p('cpu.max', 'ratio', 'Highest CPU use of the sampled Node process over one monitor interval, as a fraction of one core.'),
-];
+/** The catalog: core/kinds.ts holds it, with what each kind is. */
+export const METRIC_TEMPLATES: readonly MetricTemplate[] = METRICS;
 
 /** The names a profile defines, which fill the templates' placeholders. */
 export interface MetricContext {

@@ -1,6 +1,6 @@
 /** What a file holds, judged from its first bytes, so a wrong file is refused before it is read whole. */
-import { open } from 'node:fs/promises';
-import { AnalysisError, ioError } from './errors';
+import { type FileHandle, open } from 'node:fs/promises';
+import { ioError } from './errors';
 
 export type ContentKind = 'heapsnapshot' | 'cpuprofile' | 'heapprofile' | 'json' | 'json-array' | 'empty' | 'gzip' | 'binary' | 'text';
 
@@ -39,9 +39,12 @@ export function sniffContent(head: Uint8Array): ContentKind {
   return 'json';
 }
 
-/** Size and content kind of `file`, reading only its first bytes. */
-export async function sniffFile(file: string): Promise<{ size: number; kind: ContentKind }> {
-  let handle;
+/**
+ * Opens `file` for reading: its handle and size, or an AnalysisError saying in one line why it
+ * cannot be read (missing, not allowed, a folder). The caller closes the handle.
+ */
+export async function openForReading(file: string): Promise<{ handle: FileHandle; size: number }> {
+  let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch (err) {
@@ -49,12 +52,22 @@ export async function sniffFile(file: string): Promise<{ size: number; kind: Con
   }
   try {
     const stat = await handle.stat();
-    if (stat.isDirectory()) throw ioError(file, Object.assign(new Error('directory'), { code: 'EISDIR' }));
-    const head = Buffer.alloc(Math.min(512, stat.size));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return { size: stat.size, kind: sniffContent(head.subarray(0, bytesRead)) };
+    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    return { handle, size: stat.size };
   } catch (err) {
-    if (err instanceof AnalysisError) throw err;
+    await handle.close();
+    throw ioError(file, err);
+  }
+}
+
+/** Size and content kind of `file`, reading only its first bytes. */
+export async function sniffFile(file: string): Promise<{ size: number; kind: ContentKind }> {
+  const { handle, size } = await openForReading(file);
+  try {
+    const head = Buffer.alloc(Math.min(512, size));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return { size, kind: sniffContent(head.subarray(0, bytesRead)) };
+  } catch (err) {
     throw ioError(file, err);
   } finally {
     await handle.close();

@@ -1,7 +1,7 @@
-import { open } from 'node:fs/promises';
 import { ioError } from '../errors';
 import type { Progress } from '../progress';
 import type { ParsedSnapshot } from './model';
+import { openForReading } from '../sniff';
 import { type ParseOptions, SnapshotParser } from './parser';
 
 const CHUNK = 4 << 20;
@@ -11,21 +11,8 @@ const CHUNK = 4 << 20;
  * takes (it reports `fraction * share`).
  */
 export async function readSnapshot(file: string, opts: ParseOptions = {}, progress?: Progress, share = 1): Promise<ParsedSnapshot> {
-  let handle;
+  const { handle, size } = await openForReading(file);
   try {
-    handle = await open(file, 'r');
-  } catch (err) {
-    throw ioError(file, err);
-  }
-  try {
-    let size: number;
-    try {
-      const stat = await handle.stat();
-      if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-      size = stat.size;
-    } catch (err) {
-      throw ioError(file, err);
-    }
     const parser = new SnapshotParser(file, size, opts);
     const buffer = Buffer.allocUnsafe(CHUNK);
     let read = 0;
