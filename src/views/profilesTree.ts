@@ -3,6 +3,7 @@ import { ItemContext } from '../constants';
 import type { ConfigProblem, Phase, Profile } from '../core/config';
 import { KINDS } from '../core/kinds';
 import { type ConfigState, type ConfigService, problemRange } from './configService';
+import { FollowingTree } from './tree';
 
 /** A row of the Profiles view: a profile, a detail line under it, or a config problem. */
 export type ProfileNode =
@@ -11,13 +12,9 @@ export type ProfileNode =
   | { kind: 'problem'; problem: ConfigProblem; index: number };
 
 /** The Profiles view: the config's profiles, or its problems when it has any. */
-export class ProfilesTreeProvider implements vscode.TreeDataProvider<ProfileNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly listener: vscode.Disposable;
-
+export class ProfilesTreeProvider extends FollowingTree<ProfileNode> {
   constructor(private readonly config: ConfigService) {
-    this.listener = config.onDidChange(() => this.changed.fire());
+    super(config.onDidChange);
   }
 
   async getChildren(element?: ProfileNode): Promise<ProfileNode[]> {
@@ -62,11 +59,6 @@ export class ProfilesTreeProvider implements vscode.TreeDataProvider<ProfileNode
         return item;
       }
     }
-  }
-
-  dispose(): void {
-    this.listener.dispose();
-    this.changed.dispose();
   }
 }
 

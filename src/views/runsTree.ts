@@ -4,15 +4,12 @@ import type { RunRecord } from '../core/runRecord';
 import { formatDateTime, formatDuration, formatActual } from '../core/format';
 import { runDescription } from './runText';
 import type { RunService } from './runService';
+import { FollowingTree } from './tree';
 
 /** The Runs view: the store's history, newest first, one item per run. */
-export class RunsTreeProvider implements vscode.TreeDataProvider<RunRecord>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly listener: vscode.Disposable;
-
+export class RunsTreeProvider extends FollowingTree<RunRecord> {
   constructor(private readonly runs: RunService) {
-    this.listener = runs.onDidChange(() => this.changed.fire());
+    super(runs.onDidChange);
   }
 
   getChildren(element?: RunRecord): Promise<RunRecord[]> | RunRecord[] {
@@ -28,11 +25,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunRecord>, vsc
     item.tooltip = runTooltip(run);
     item.command = { command: Commands.openRun, title: 'Open Run', arguments: [run.id] };
     return item;
-  }
-
-  dispose(): void {
-    this.listener.dispose();
-    this.changed.dispose();
   }
 }
 

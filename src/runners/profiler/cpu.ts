@@ -28,31 +28,18 @@ export interface CpuRecording {
 export async function startCpuProfile(session: InspectorSession, opts: { intervalUs?: number } = {}): Promise<CpuRecording> {
   const intervalUs = opts.intervalUs ?? DEFAULT_CPU_INTERVAL_US;
   if (!Number.isFinite(intervalUs) || intervalUs < 1) throw new ProfilerError(`a sampling interval of ${intervalUs} µs is not possible; give 1 µs or more (default 1000 µs = 1 ms)`, 'refused');
-  const release = await session.acquire('Profiler');
-  const unregister = session.addCleanup('stop the CPU profiler', async () => {
-    await session.send('Profiler.stop').catch(() => undefined);
-    await release();
-  });
-  try {
-    // Must precede start(); it cannot change while a profile is recording.
-    await session.send('Profiler.setSamplingInterval', { interval: Math.round(intervalUs) });
-    await session.send('Profiler.start');
-  } catch (err) {
-    unregister();
-    await release();
-    throw err;
-  }
-  let stopped: Promise<CpuProfile> | undefined;
-  return {
-    requestedIntervalUs: intervalUs,
-    stop: () =>
-      (stopped ??= (async () => {
-        const { profile } = await session.send('Profiler.stop', undefined, { timeoutMs: 60_000 });
-        unregister();
-        await release();
-        return profile;
-      })()),
-  };
+  const stop = await session.record(
+    'Profiler',
+    'the CPU profiler',
+    async () => {
+      // Must precede start(); it cannot change while a profile is recording.
+      await session.send('Profiler.setSamplingInterval', { interval: Math.round(intervalUs) });
+      await session.send('Profiler.start');
+    },
+    async () => (await session.send('Profiler.stop', undefined, { timeoutMs: 60_000 })).profile,
+    () => session.send('Profiler.stop'),
+  );
+  return { requestedIntervalUs: intervalUs, stop };
 }
 
 /** What a profile covers: wall and sampled time, sample count, the interval actually achieved. */

@@ -36,31 +36,19 @@ export interface HeapSamplingRecording {
 export async function startHeapSampling(session: InspectorSession, opts: HeapSamplingOptions = {}): Promise<HeapSamplingRecording> {
   const samplingInterval = opts.samplingIntervalBytes ?? DEFAULT_HEAP_SAMPLING_BYTES;
   if (!Number.isFinite(samplingInterval) || samplingInterval < 1) throw new ProfilerError(`a heap sampling interval of ${samplingInterval} bytes is not possible`, 'refused');
-  const release = await session.acquire('HeapProfiler');
-  const unregister = session.addCleanup('stop heap sampling', async () => {
-    await session.send('HeapProfiler.stopSampling').catch(() => undefined);
-    await release();
-  });
-  try {
-    await session.send('HeapProfiler.startSampling', {
+  const stop = await session.record(
+    'HeapProfiler',
+    'heap sampling',
+    () => session.send('HeapProfiler.startSampling', {
       samplingInterval: Math.round(samplingInterval),
       ...(opts.live ? {} : { includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }),
-    });
-  } catch (err) {
-    unregister();
-    await release();
-    throw err;
-  }
-  let stopped: Promise<HeapProfile> | undefined;
+    }),
+    async () => (await session.send('HeapProfiler.stopSampling', undefined, { timeoutMs: 60_000 })).profile,
+    () => session.send('HeapProfiler.stopSampling'),
+  );
   return {
     current: async () => (await session.send('HeapProfiler.getSamplingProfile', undefined, { timeoutMs: 60_000 })).profile,
-    stop: () =>
-      (stopped ??= (async () => {
-        const { profile } = await session.send('HeapProfiler.stopSampling', undefined, { timeoutMs: 60_000 });
-        unregister();
-        await release();
-        return profile;
-      })()),
+    stop,
   };
 }
 

@@ -171,6 +171,34 @@ export class InspectorSession extends EventEmitter<SessionEvents> {
   }
 
   /**
+   * Starts a profiler of `domain` that runs until the returned `stop()` (which returns what it
+   * recorded, once, however often it is called) or until detach (which sends `abandon`, e.g.
+   * `Profiler.stop`). The domain is held enabled meanwhile; a `start` that fails releases it.
+   */
+  async record<T>(domain: 'Profiler' | 'HeapProfiler', what: string, start: () => Promise<unknown>, stop: () => Promise<T>, abandon: () => Promise<unknown>): Promise<() => Promise<T>> {
+    const release = await this.acquire(domain);
+    const unregister = this.addCleanup(`stop ${what}`, async () => {
+      await abandon().catch(() => undefined);
+      await release();
+    });
+    try {
+      await start();
+    } catch (err) {
+      unregister();
+      await release();
+      throw err;
+    }
+    let stopped: Promise<T> | undefined;
+    return () =>
+      (stopped ??= (async () => {
+        const result = await stop();
+        unregister();
+        await release();
+        return result;
+      })());
+  }
+
+  /**
    * Registers something `detach()` must undo (stop a profiler, remove an injected sampler).
    * Cleanups run last-in first-out; the returned function unregisters one that is no longer needed.
    */
