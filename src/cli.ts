@@ -11,6 +11,7 @@ import { analyzeCommand } from './cli/analyzeCommand';
 import { profileCommand } from './cli/profileCommand';
 import { runCommand } from './cli/runCommand';
 import { CliError, type CliIO, ExitCode, toCliError } from './cli/exit';
+import { booleanFlags, stringFlags } from './cli/flags';
 import { DEBUG_ENV, describeUnexpected } from './runners/unexpected';
 
 const HELP = `perflab — load tests, Redis and BullMQ benchmarks, thresholds and profiling for your Node.js stack
@@ -46,14 +47,7 @@ const commands: Record<string, Handler> = {
   run: (io, args) => {
     const { values, positionals } = parseArgs({
       args,
-      options: {
-        config: { type: 'string' },
-        json: { type: 'string' },
-        junit: { type: 'string' },
-        markdown: { type: 'string' },
-        'runs-dir': { type: 'string' },
-        attach: { type: 'string' },
-      },
+      options: stringFlags('config', 'json', 'junit', 'markdown', 'runs-dir', 'attach'),
       allowPositionals: true,
       strict: true,
     });
@@ -65,13 +59,7 @@ const commands: Record<string, Handler> = {
   demo: (io, args) => {
     const { values } = parseArgs({
       args,
-      options: {
-        'redis-url': { type: 'string' },
-        port: { type: 'string' },
-        'redis-port': { type: 'string' },
-        hot: { type: 'boolean' },
-        leak: { type: 'boolean' },
-      },
+      options: { ...stringFlags('redis-url', 'port', 'redis-port'), ...booleanFlags('hot', 'leak') },
       strict: true,
     });
     // Only an explicit --redis-url points the demo at another Redis: a REDIS_URL in the

@@ -12,6 +12,7 @@ import { httpRepeatAction, type LeakAction, type LeakMode } from '../../runners/
 import { loadProfileAction } from '../../runners/profiler/underLoad';
 import { configName, loadProfileConfig, runStoreFor } from '../configCommands';
 import { CliError, type CliIO, ExitCode } from '../exit';
+import { booleanFlags, stringFlags } from '../flags';
 
 export const PROFILE_USAGE = `Usage:
   perflab profile <cpu|heap|snapshot|monitor|leaks> (--pid PID | --inspect [HOST:]PORT | -- COMMAND ARGS...)
@@ -82,25 +83,8 @@ export async function parseProfileArgs(io: CliIO, args: string[]): Promise<Profi
   const { values, positionals } = parseArgs({
     args: dash >= 0 ? args.slice(0, dash) : args,
     options: {
-      pid: { type: 'string' },
-      inspect: { type: 'string' },
-      duration: { type: 'string' },
-      interval: { type: 'string' },
-      out: { type: 'string' },
-      under: { type: 'string' },
-      config: { type: 'string' },
-      'runs-dir': { type: 'string' },
-      mode: { type: 'string' },
-      request: { type: 'string' },
-      body: { type: 'string' },
-      repeat: { type: 'string' },
-      concurrency: { type: 'string' },
-      rounds: { type: 'string' },
-      top: { type: 'string' },
-      json: { type: 'boolean' },
-      live: { type: 'boolean' },
-      'full-paths': { type: 'boolean' },
-      force: { type: 'boolean' },
+      ...stringFlags('pid', 'inspect', 'duration', 'interval', 'out', 'under', 'config', 'runs-dir', 'mode', 'request', 'body', 'repeat', 'concurrency', 'rounds', 'top'),
+      ...booleanFlags('json', 'live', 'full-paths', 'force'),
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
