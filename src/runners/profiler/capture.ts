@@ -59,6 +59,21 @@ export function defaultCaptureName(kind: string, pid: number | undefined, ext: s
 }
 
 /**
+ * What a recording holds, from its `stop`. A target gone by then takes the recording with it: a
+ * ProfilerError that says nothing was saved (`why` says why, ending in "so ").
+ */
+export async function collect<T>(stop: () => Promise<T>, what: string, why = ''): Promise<T> {
+  try {
+    return await stop();
+  } catch (err) {
+    if (err instanceof ProfilerError && err.reason === 'target-exit') {
+      throw new ProfilerError(`the target exited (or was killed) before the ${what} could be collected; ${why}nothing was saved`, 'target-exit');
+    }
+    throw err;
+  }
+}
+
+/**
  * The target exited during a capture and what it had is saved in `file`. With a planned duration
  * that is a failure the user must hear about (a ProfilerError naming the file); without one
  * (launch mode: "profile until it ends") it is the normal end, and only logged.

@@ -9,7 +9,7 @@ import { samplingStats } from './analysis/cpu/samples';
 import { validateCpuProfile } from './analysis/cpu/validate';
 import type { SamplingStats } from './analysis/types';
 import { writeJsonAtomic } from './atomicFile';
-import { exitedEarly, waitForCaptureEnd } from './capture';
+import { collect, exitedEarly, waitForCaptureEnd } from './capture';
 import type { InspectorSession } from './session';
 import { CaptureHandle, ProfilerError, type CaptureEnd } from './types';
 import { formatMs } from '../../core/format';
@@ -74,18 +74,7 @@ export function captureCpuProfile(session: InspectorSession, opts: CpuCaptureOpt
     const recording = await startCpuProfile(session, { intervalUs: opts.intervalUs });
     await opts.onStarted?.();
     const endedBy = await waitForCaptureEnd(session, handle, { durationMs: opts.durationMs, signal, phase: 'cpu profile' });
-    let profile: CpuProfile;
-    try {
-      profile = await recording.stop();
-    } catch (err) {
-      if (err instanceof ProfilerError && err.reason === 'target-exit') {
-        throw new ProfilerError(
-          'the target exited (or was killed) before the CPU profile could be collected; V8 keeps a profile inside the process until it is stopped, so nothing was saved',
-          'target-exit',
-        );
-      }
-      throw err;
-    }
+    const profile = await collect(recording.stop, 'CPU profile', 'V8 keeps a profile inside the process until it is stopped, so ');
     const file = await writeJsonAtomic(opts.out, profile);
     const stats = cpuProfileStats(profile, file);
     if (endedBy === 'target-exit') exitedEarly('CPU profile', file, stats.wallMs, opts.durationMs, handle);

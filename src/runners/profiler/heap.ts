@@ -8,7 +8,7 @@
  */
 import type Protocol from 'devtools-protocol';
 import { writeJsonAtomic } from './atomicFile';
-import { exitedEarly, waitForCaptureEnd } from './capture';
+import { collect, exitedEarly, waitForCaptureEnd } from './capture';
 import type { InspectorSession } from './session';
 import { CaptureHandle, ProfilerError, type CaptureEnd } from './types';
 
@@ -78,15 +78,7 @@ export function captureHeapProfile(session: InspectorSession, opts: HeapCaptureO
     const started = Date.now();
     await opts.onStarted?.();
     const endedBy = await waitForCaptureEnd(session, handle, { durationMs: opts.durationMs, signal, phase: 'heap sampling' });
-    let profile: HeapProfile;
-    try {
-      profile = await recording.stop();
-    } catch (err) {
-      if (err instanceof ProfilerError && err.reason === 'target-exit') {
-        throw new ProfilerError('the target exited (or was killed) before the heap profile could be collected; nothing was saved', 'target-exit');
-      }
-      throw err;
-    }
+    const profile = await collect(recording.stop, 'heap profile');
     const file = await writeJsonAtomic(opts.out, profile);
     const durationMs = Date.now() - started;
     if (endedBy === 'target-exit') exitedEarly('heap profile', file, durationMs, opts.durationMs, handle);
