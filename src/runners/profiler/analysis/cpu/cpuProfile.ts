@@ -6,7 +6,7 @@
  */
 import { badFile } from '../errors';
 import type { SourceMapper } from '../sourceMaps';
-import type { CpuAnalysis, CpuFunction, CpuLine, CpuMetaNode, FlameTree } from '../types';
+import type { CpuAnalysis, CpuFunction, CpuLine, CpuMetaNode, FlameTree, SamplingStats } from '../types';
 import { IdIndex } from './idIndex';
 import { readSamples, samplingStats } from './samples';
 import { V8_META_NAMES, v8MetaKind } from './v8Meta';
@@ -21,11 +21,41 @@ interface Frame {
 }
 
 export function analyzeCpu(file: string, p: RawCpuProfile, mapper?: SourceMapper, top?: number): CpuAnalysis {
-  const count = p.nodes.length;
   const index = new IdIndex(p.nodes.map((n) => n.id));
+  const { frames, frameOf, sourceMapped } = resolveFrames(p, mapper);
+  const { self, sampling } = selfTimes(p, index);
+  const tree = mergedTree(file, p, index, frameOf, frames.length, self);
+  const { functions, meta } = functionTimes(tree, frames);
+  const lines = lineTable(p, self, frames, frameOf, mapper);
+  for (let i = 0; i < tree.selfMs.length; i++) {
+    tree.selfMs[i]! /= 1000;
+    tree.totalMs[i]! /= 1000;
+  }
+  return {
+    kind: 'cpuprofile',
+    file,
+    ...sampling,
+    functions: top === undefined ? functions : functions.slice(0, top),
+    meta,
+    lines: top === undefined ? lines : lines.slice(0, top),
+    tree: {
+      frames: { name: frames.map((f) => f.name), url: frames.map((f) => f.url), line: frames.map((f) => f.line), column: frames.map((f) => f.column) },
+      frame: tree.frame,
+      parent: tree.parent,
+      selfMs: tree.selfMs,
+      totalMs: tree.totalMs,
+    },
+    sourceMapped,
+  };
+}
 
-  // Functions, after source maps, each once. Many nodes share a call frame: look each raw frame up
-  // by url, name and position without building string keys, and map it through source maps once.
+/**
+ * Functions, after source maps, each once; `frameOf[i]` is node i's. Many nodes share a call
+ * frame: each raw frame is looked up by url, name and position without building string keys, and
+ * mapped through source maps once.
+ */
+function resolveFrames(p: RawCpuProfile, mapper: SourceMapper | undefined): { frames: Frame[]; frameOf: Int32Array; sourceMapped: number } {
+  const count = p.nodes.length;
   const frames: Frame[] = [];
   const frameKey = new Map<string, number>();
   const rawFrames = new Map<string, Map<string, Map<number | string, number>>>();
@@ -56,9 +86,12 @@ export function analyzeCpu(file: string, p: RawCpuProfile, mapper?: SourceMapper
     }
     frameOf[i] = f;
   }
+  return { frames, frameOf, sourceMapped };
+}
 
-  // Self time per profile node.
-  const self = new Float64Array(count);
+/** Self time per profile node (µs), and what the sampling covered. */
+function selfTimes(p: RawCpuProfile, index: IdIndex): { self: Float64Array; sampling: SamplingStats } {
+  const self = new Float64Array(p.nodes.length);
   const timeline = readSamples(p);
   const sampling = samplingStats(p, timeline);
   if (timeline.nodes.length) {
@@ -70,9 +103,12 @@ export function analyzeCpu(file: string, p: RawCpuProfile, mapper?: SourceMapper
     p.nodes.forEach((n, i) => (self[i] = (n.hitCount ?? 0) * per));
     sampling.durationMs = hits ? sampling.wallMs : 0;
   }
+  return { self, sampling };
+}
 
-  // The root is the one node nobody lists as a child.
-  const isChild = new Uint8Array(count);
+/** The one node nobody lists as a child; a file whose nodes do not form one tree is refused. */
+function rootOf(file: string, p: RawCpuProfile, index: IdIndex): number {
+  const isChild = new Uint8Array(p.nodes.length);
   for (const node of p.nodes) {
     for (const c of node.children ?? []) {
       const ci = index.get(c);
@@ -84,14 +120,17 @@ export function analyzeCpu(file: string, p: RawCpuProfile, mapper?: SourceMapper
   const roots: number[] = [];
   isChild.forEach((v, i) => v || roots.push(i));
   if (roots.length !== 1) throw badFile(file, roots.length ? `has ${roots.length} root nodes; a call tree has one` : 'has no root node (every node is a child: a cycle)');
+  return roots[0]!;
+}
 
-  // Merge nodes with the same function under the same merged parent.
-  const mFrame: number[] = [frameOf[roots[0]!]!];
+/** The call tree with nodes of the same function under the same merged parent merged, in preorder (µs). */
+function mergedTree(file: string, p: RawCpuProfile, index: IdIndex, frameOf: Int32Array, frameCount: number, self: Float64Array): Omit<FlameTree, 'frames'> {
+  const root = rootOf(file, p, index);
+  const mFrame: number[] = [frameOf[root]!];
   const mParent: number[] = [-1];
-  const mSelf: number[] = [self[roots[0]!]!];
+  const mSelf: number[] = [self[root]!];
   const mergedOf = new Map<number, number>();
-  const frameCount = frames.length;
-  const stack: number[] = [roots[0]!, 0];
+  const stack: number[] = [root, 0];
   let visited = 1;
   while (stack.length) {
     const m = stack.pop()!;
@@ -111,10 +150,14 @@ export function analyzeCpu(file: string, p: RawCpuProfile, mapper?: SourceMapper
       visited++;
     }
   }
-  if (visited !== count) throw badFile(file, `${count - visited} nodes are not reachable from the root "${p.nodes[roots[0]!]!.callFrame.functionName}"`);
-  const tree = toPreorder(mFrame, mParent, mSelf);
+  const count = p.nodes.length;
+  if (visited !== count) throw badFile(file, `${count - visited} nodes are not reachable from the root "${p.nodes[root]!.callFrame.functionName}"`);
+  return toPreorder(mFrame, mParent, mSelf);
+}
 
-  // Per function: self, and total counted once per stack even under recursion.
+/** Per function: self, and total counted once per stack even under recursion (ms); V8's meta nodes apart. */
+function functionTimes(tree: Omit<FlameTree, 'frames'>, frames: readonly Frame[]): { functions: CpuFunction[]; meta: CpuMetaNode[] } {
+  const frameCount = frames.length;
   const fSelf = new Float64Array(frameCount);
   const fTotal = new Float64Array(frameCount);
   const onStack = new Uint32Array(frameCount);
@@ -141,28 +184,7 @@ export function analyzeCpu(file: string, p: RawCpuProfile, mapper?: SourceMapper
     functions.push(fn);
   });
   functions.sort((a, b) => b.selfMs - a.selfMs || b.totalMs - a.totalMs);
-
-  const lines = lineTable(p, self, frames, frameOf, mapper);
-  for (let i = 0; i < tree.selfMs.length; i++) {
-    tree.selfMs[i]! /= 1000;
-    tree.totalMs[i]! /= 1000;
-  }
-  return {
-    kind: 'cpuprofile',
-    file,
-    ...sampling,
-    functions: top === undefined ? functions : functions.slice(0, top),
-    meta,
-    lines: top === undefined ? lines : lines.slice(0, top),
-    tree: {
-      frames: { name: frames.map((f) => f.name), url: frames.map((f) => f.url), line: frames.map((f) => f.line), column: frames.map((f) => f.column) },
-      frame: tree.frame,
-      parent: tree.parent,
-      selfMs: tree.selfMs,
-      totalMs: tree.totalMs,
-    },
-    sourceMapped,
-  };
+  return { functions, meta };
 }
 
 /** Reorders the merged tree to preorder (parents first) and sums totals bottom-up. Times stay in µs. */
