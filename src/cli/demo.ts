@@ -88,17 +88,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   const wanted = { api: opts.port ?? DEFAULT_DEMO_PORT, redis: opts.redisPort ?? 0 };
   const port = await choosePort(wanted.api);
   const redisPort = opts.redisUrl ? 0 : await choosePort(wanted.redis);
-  // The caller's signal only cancels the redis-server's start: once both run, `stop()` owns the
-  // order (server first, so it can close its queue cleanly, then Redis).
-  const redisStart = new AbortController();
-  const cancelRedisStart = () => redisStart.abort(opts.signal?.reason);
-  opts.signal?.addEventListener('abort', cancelRedisStart, { once: true });
-  let redis: LocalRedis | undefined;
-  try {
-    if (!opts.redisUrl) redis = await startLocalRedis({ port: redisPort || undefined, signal: redisStart.signal });
-  } finally {
-    opts.signal?.removeEventListener('abort', cancelRedisStart);
-  }
+  const redis = opts.redisUrl ? undefined : await startOwnRedis(redisPort, opts.signal);
   const redisUrl = opts.redisUrl ?? redis!.url;
 
   const env: NodeJS.ProcessEnv = {
@@ -181,6 +171,22 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     notices.push(`port ${wanted.redis.prefer} is in use, so the demo's Redis listens on ${redis.url} instead`);
   }
   return { url, redisUrl, ownsRedis: redis !== undefined, pid: child.pid!, redisPid: redis?.pid, notices, stop, exited };
+}
+
+/**
+ * The demo's own redis-server on `port` (0: any free one). The caller's signal only cancels its
+ * start: once both run, the demo's `stop()` owns the order (server first, so it can close its
+ * queue cleanly, then Redis).
+ */
+async function startOwnRedis(port: number, signal: AbortSignal | undefined): Promise<LocalRedis> {
+  const start = new AbortController();
+  const cancel = () => start.abort(signal?.reason);
+  signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    return await startLocalRedis({ port: port || undefined, signal: start.signal });
+  } finally {
+    signal?.removeEventListener('abort', cancel);
+  }
 }
 
 /** The port to listen on: a preferred port when it is free, else 0 (any free port). */

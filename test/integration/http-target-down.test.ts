@@ -169,6 +169,6 @@ describe('a target killed mid-run', () => {
     expect(seen - answered).toBeLessThanOrEqual(4);
     expectConsistentCounts(record);
     // The per-scenario rows of the text report show the errors too.
-    for (const name of ['heavy', 'light']) expect(r.out).toMatch(new RegExp(`^${name}\\s+[\\d,]+\\s+\\S+\\s+[1-9][\\d,]* \\(`, 'm'));
+    for (const name of ['heavy', 'light']) expect(r.out).toMatch(new RegExp(`^${name}\\s+[\\d,]+\\s+[\\d,.]+ req\\/s\\s+[1-9][\\d,]* \\(`, 'm'));
   });
 });

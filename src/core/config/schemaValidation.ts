@@ -85,20 +85,8 @@ function translate(e: ErrorObject, path: Segment[]): ProblemInput {
     case 'additionalProperties':
       return unknownProperty(path, String(params.additionalProperty), parent);
 
-    case 'required': {
-      const missing = String(params.missingProperty);
-      if (missing === 'type' && parent === ROOT.definitions.profile) {
-        return {
-          path, code: 'profile-type', message: `profile "${name}" has no "type"`,
-          hint: `add "type": one of ${PROFILE_TYPES.map((t) => `"${t}"`).join(', ')}`,
-        };
-      }
-      const example = REQUIRED_EXAMPLES[missing] ?? exampleOf(parent.properties?.[missing]);
-      const hint = missing === 'profiles'
-        ? 'add "profiles": { "smoke": { "type": "http", … } }; `perflab init` writes a complete example'
-        : `add "${missing}"${example ? `, e.g. "${missing}": ${example}` : ''}`;
-      return { path, code: 'required', message: `missing required property "${missing}"`, hint };
-    }
+    case 'required':
+      return requiredProblem(path, String(params.missingProperty), parent);
 
     case 'type':
       return typeProblem(path, String(params.type), value, parent === ROOT.definitions.duration);
@@ -134,15 +122,8 @@ function translate(e: ErrorObject, path: Segment[]): ProblemInput {
         hint: 'add one under "profiles", e.g. "smoke": { "type": "http", ... }; `perflab init` writes a complete example',
       };
 
-    case 'maxLength': {
-      const key = e.propertyName;
-      const what = key === undefined ? 'name' : lastKey(path) === 'profiles' ? 'profile name' : lastKey(path) === 'targets' ? 'target name' : 'name';
-      return {
-        path: key === undefined ? path : [...path, key], anchor: key === undefined ? 'value' : 'key', code: 'too-long',
-        message: `${quoted(String(key ?? value))} is longer than ${String(params.limit)} characters`,
-        hint: `use a shorter ${what}: names appear in commands, run ids and metric names`,
-      };
-    }
+    case 'maxLength':
+      return tooLongProblem(path, e.propertyName, value, Number(params.limit));
 
     case 'minLength':
       return { path, code: 'empty', message: `"${name}" is empty`, hint: 'write a value, or remove the property' };
@@ -158,15 +139,8 @@ function translate(e: ErrorObject, path: Segment[]): ProblemInput {
     case 'pattern':
       return patternProblem(e, path, parent);
 
-    case 'not': {
-      const keys = parent.not?.required ?? [];
-      const present = keys.filter((k) => isObject(value) && k in value);
-      const at = present[present.length - 1];
-      return {
-        path: at ? [...path, at] : path, anchor: 'key', code: 'conflict', message: sentence(parent.errorMessage ?? 'conflicting properties'),
-        hint: CONFLICT_HINTS[keys.join('+')] ?? `keep only one of ${keys.map((k) => `"${k}"`).join(' and ')}`,
-      };
-    }
+    case 'not':
+      return conflictProblem(path, value, parent);
 
     case 'anyOf':
       return {
@@ -191,6 +165,41 @@ function translate(e: ErrorObject, path: Segment[]): ProblemInput {
     default:
       return { path, code: 'schema', message: e.message ?? 'invalid value', hint: 'see the property description in the schema (hover it in the editor)' };
   }
+}
+
+function requiredProblem(path: Segment[], missing: string, parent: SchemaNode): ProblemInput {
+  if (missing === 'type' && parent === ROOT.definitions.profile) {
+    return {
+      path, code: 'profile-type', message: `profile "${lastKey(path)}" has no "type"`,
+      hint: `add "type": one of ${PROFILE_TYPES.map((t) => `"${t}"`).join(', ')}`,
+    };
+  }
+  const example = REQUIRED_EXAMPLES[missing] ?? exampleOf(parent.properties?.[missing]);
+  const hint = missing === 'profiles'
+    ? 'add "profiles": { "smoke": { "type": "http", … } }; `perflab init` writes a complete example'
+    : `add "${missing}"${example ? `, e.g. "${missing}": ${example}` : ''}`;
+  return { path, code: 'required', message: `missing required property "${missing}"`, hint };
+}
+
+/** A name (a property key, or a value) over the schema's length limit. */
+function tooLongProblem(path: Segment[], key: string | undefined, value: unknown, limit: number): ProblemInput {
+  const what = key === undefined ? 'name' : lastKey(path) === 'profiles' ? 'profile name' : lastKey(path) === 'targets' ? 'target name' : 'name';
+  return {
+    path: key === undefined ? path : [...path, key], anchor: key === undefined ? 'value' : 'key', code: 'too-long',
+    message: `${quoted(String(key ?? value))} is longer than ${limit} characters`,
+    hint: `use a shorter ${what}: names appear in commands, run ids and metric names`,
+  };
+}
+
+/** Properties that exclude each other (a schema `not: { required: [...] }`), located at the last one written. */
+function conflictProblem(path: Segment[], value: unknown, parent: SchemaNode): ProblemInput {
+  const keys = parent.not?.required ?? [];
+  const present = keys.filter((k) => isObject(value) && k in value);
+  const at = present[present.length - 1];
+  return {
+    path: at ? [...path, at] : path, anchor: 'key', code: 'conflict', message: sentence(parent.errorMessage ?? 'conflicting properties'),
+    hint: CONFLICT_HINTS[keys.join('+')] ?? `keep only one of ${keys.map((k) => `"${k}"`).join(' and ')}`,
+  };
 }
 
 const ENUM_NOUNS: Record<string, string> = {

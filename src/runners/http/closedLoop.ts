@@ -52,86 +52,16 @@ export class ClosedLoop {
 
   constructor(private readonly o: ClosedLoopOptions) {}
 
+  // Which scenario the next `response` event belongs to, and whether its body check failed: set
+  // by the request's onResponse, which autocannon calls just before that event.
+  private current = 0;
+  private bodyFailed = false;
+  private generatorError: unknown;
+
   run(): Promise<ClosedLoopStats> {
     const { phase, source, recorder } = this.o;
     const scenarios = source.scenarios;
-    // Which scenario the next `response` event belongs to, and whether its body check failed:
-    // set by the request's onResponse, which autocannon calls just before that event.
-    let current = 0;
-    let bodyFailed = false;
-    let generatorError: unknown;
-
-    const simple = scenarios.length === 1 && scenarios[0]!.isStatic && scenarios[0]!.bodyContains === undefined && !source.hasGenerator;
-    let requests: Entry[];
-    if (simple) {
-      requests = [{ ...toAutocannon(scenarios[0]!.render({ seq: 0 })), scenario: 0 }];
-    } else {
-      const handlers = scenarios.map((s, i) => (_status: number, body: string) => {
-        current = i;
-        bodyFailed = s.bodyContains !== undefined && !body.includes(s.bodyContains);
-      });
-      const dynamic = scenarios.map((s) => !s.isStatic || source.hasGenerator);
-      requests = weightedDeck(scenarios.map((s) => s.weight)).map((i) => {
-        const entry: Entry = { ...toAutocannon(scenarios[i]!.render({ seq: 0 })), onResponse: handlers[i]!, scenario: i };
-        if (dynamic[i]) {
-          entry.setupRequest = (req) => {
-            for (;;) {
-              try {
-                return { ...req, ...toAutocannon(source.render(i)) };
-              } catch (err) {
-                if (err instanceof InvalidRequest) {
-                  recorder.failure(i, INVALID_REQUEST);
-                  continue;
-                }
-                // Returned, but never written: every client writes NOTHING from now on.
-                generatorError ??= err;
-                this.instance?.stop();
-                return req;
-              }
-            }
-          };
-        }
-        return entry;
-      });
-    }
-
-    const setupClient = (client: autocannon.Client) => {
-      const queue = client.pipelinedRequests;
-      const scenarioOf = (p: autocannon.PendingRequest) => (p.req as Entry).scenario;
-      const clear = queue.clear.bind(queue);
-      // autocannon clears the queue when a connection times out, then emits one `timeout` per request.
-      const timedOut: number[] = [];
-      queue.clear = () => {
-        for (const p of queue.toArray()) timedOut.push(scenarioOf(p));
-        clear();
-      };
-      client.on('timeout', () => {
-        const scenario = timedOut.shift();
-        if (scenario !== undefined) recorder.failure(scenario, 'timeout');
-      });
-      let error: string | undefined;
-      let closeAsked = false;
-      client.on('connError', (err: NodeJS.ErrnoException) => {
-        error = err.code ?? 'socket-error';
-      });
-      client.on('headers', (info: { shouldKeepAlive?: boolean }) => {
-        closeAsked = info.shouldKeepAlive === false;
-      });
-      // Called for the next connection after an error or a close. What the old one still carried
-      // died with it, unless the target had said it would close (then it was never read).
-      const connect = client._connect.bind(client);
-      client._connect = () => {
-        const kind = error ?? (closeAsked ? undefined : 'ECONNRESET');
-        if (kind !== undefined) for (const p of queue.toArray()) recorder.failure(scenarioOf(p), kind);
-        clear();
-        error = undefined;
-        closeAsked = false;
-        connect();
-      };
-      const bytes = client.getRequestBuffer.bind(client);
-      client.getRequestBuffer = () => (generatorError === undefined ? bytes() : NOTHING);
-    };
-
+    const requests = this.requests();
     const start = performance.now();
     return new Promise<ClosedLoopStats>((resolve, reject) => {
       this.instance = autocannon(
@@ -144,22 +74,96 @@ export class ClosedLoop {
           // autocannon checks for the end of the run once per sample: 100 ms keeps stop() prompt.
           sampleInt: 100,
           requests,
-          setupClient,
+          setupClient: (client) => this.setupClient(client),
         },
         (err) => {
           const durationMs = performance.now() - start;
-          if (generatorError !== undefined) reject(generatorError);
+          if (this.generatorError !== undefined) reject(this.generatorError);
           else if (err) reject(err);
           else resolve({ durationMs, stopped: this.stopped });
         },
       );
       this.instance.on('response', (_client: unknown, status: number, _bytes: number, responseTimeMs: number) => {
         const us = responseTimeMs * 1000;
-        const kind = !scenarios[current]!.statusOk(status) ? `status:${status}` : bodyFailed ? 'expect:body' : undefined;
-        recorder.response(current, us, us, kind);
+        const kind = !scenarios[this.current]!.statusOk(status) ? `status:${status}` : this.bodyFailed ? 'expect:body' : undefined;
+        recorder.response(this.current, us, us, kind);
       });
-      if (this.stopped || generatorError !== undefined) this.instance.stop();
+      if (this.stopped || this.generatorError !== undefined) this.instance.stop();
     });
+  }
+
+  /** autocannon's request list: one static request, or a weighted deck of the scenarios, rendered per request where they change. */
+  private requests(): Entry[] {
+    const { source, recorder } = this.o;
+    const scenarios = source.scenarios;
+    const simple = scenarios.length === 1 && scenarios[0]!.isStatic && scenarios[0]!.bodyContains === undefined && !source.hasGenerator;
+    if (simple) return [{ ...toAutocannon(scenarios[0]!.render({ seq: 0 })), scenario: 0 }];
+    const handlers = scenarios.map((s, i) => (_status: number, body: string) => {
+      this.current = i;
+      this.bodyFailed = s.bodyContains !== undefined && !body.includes(s.bodyContains);
+    });
+    const dynamic = scenarios.map((s) => !s.isStatic || source.hasGenerator);
+    return weightedDeck(scenarios.map((s) => s.weight)).map((i) => {
+      const entry: Entry = { ...toAutocannon(scenarios[i]!.render({ seq: 0 })), onResponse: handlers[i]!, scenario: i };
+      if (dynamic[i]) {
+        entry.setupRequest = (req) => {
+          for (;;) {
+            try {
+              return { ...req, ...toAutocannon(source.render(i)) };
+            } catch (err) {
+              if (err instanceof InvalidRequest) {
+                recorder.failure(i, INVALID_REQUEST);
+                continue;
+              }
+              // Returned, but never written: every client writes NOTHING from now on.
+              this.generatorError ??= err;
+              this.instance?.stop();
+              return req;
+            }
+          }
+        };
+      }
+      return entry;
+    });
+  }
+
+  /** Counts what autocannon does not: requests lost with a timed-out, failed or closed connection. */
+  private setupClient(client: autocannon.Client): void {
+    const { recorder } = this.o;
+    const queue = client.pipelinedRequests;
+    const scenarioOf = (p: autocannon.PendingRequest) => (p.req as Entry).scenario;
+    const clear = queue.clear.bind(queue);
+    // autocannon clears the queue when a connection times out, then emits one `timeout` per request.
+    const timedOut: number[] = [];
+    queue.clear = () => {
+      for (const p of queue.toArray()) timedOut.push(scenarioOf(p));
+      clear();
+    };
+    client.on('timeout', () => {
+      const scenario = timedOut.shift();
+      if (scenario !== undefined) recorder.failure(scenario, 'timeout');
+    });
+    let error: string | undefined;
+    let closeAsked = false;
+    client.on('connError', (err: NodeJS.ErrnoException) => {
+      error = err.code ?? 'socket-error';
+    });
+    client.on('headers', (info: { shouldKeepAlive?: boolean }) => {
+      closeAsked = info.shouldKeepAlive === false;
+    });
+    // Called for the next connection after an error or a close. What the old one still carried
+    // died with it, unless the target had said it would close (then it was never read).
+    const connect = client._connect.bind(client);
+    client._connect = () => {
+      const kind = error ?? (closeAsked ? undefined : 'ECONNRESET');
+      if (kind !== undefined) for (const p of queue.toArray()) recorder.failure(scenarioOf(p), kind);
+      clear();
+      error = undefined;
+      closeAsked = false;
+      connect();
+    };
+    const bytes = client.getRequestBuffer.bind(client);
+    client.getRequestBuffer = () => (this.generatorError === undefined ? bytes() : NOTHING);
   }
 
   stop(): void {

@@ -21,6 +21,40 @@ export interface AgentOptions {
   orphanMs: number;
 }
 
+// Parts of the agent's source (installExpression), in the target's scope.
+
+/** Node's modules, in a CommonJS or an ES module process alike (and in one whose require is gone). */
+const LOAD_MODULES = `
+  let load;
+  if (typeof process.getBuiltinModule === 'function') load = (name) => process.getBuiltinModule(name);
+  else if (typeof require === 'function') load = require;
+  else if (process.mainModule && typeof process.mainModule.require === 'function') load = (name) => process.mainModule.require(name);
+  else throw new Error('node:perf_hooks cannot be loaded in this process');
+  const { createHistogram, PerformanceObserver, performance, constants } = load('node:perf_hooks');
+  const { getHeapStatistics } = load('node:v8');`;
+
+/** The GC pauses of the current sample (gcCount, gcPause, gcMax) and the heap after each major GC. */
+const GC_PAUSES = `
+  const NOT_A_PAUSE = constants.NODE_PERFORMANCE_GC_INCREMENTAL | constants.NODE_PERFORMANCE_GC_WEAKCB;
+  let gcCount = 0, gcPause = 0, gcMax = 0, gcEnd = -Infinity, afterMajor = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = entry.detail ? entry.detail.kind : entry.kind;
+      if (kind & NOT_A_PAUSE) continue;
+      const end = entry.startTime + entry.duration;
+      const fresh = Math.max(0, end - Math.max(entry.startTime, gcEnd));
+      gcEnd = Math.max(gcEnd, end);
+      gcCount++;
+      gcPause += fresh;
+      if (entry.duration > gcMax) gcMax = entry.duration;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        // Heap used as the GC is reported (a moment after it), on the clock of the samples.
+        afterMajor.push({ monoUs: monoUs() - Math.round((performance.now() - end) * 1000), heapUsed: getHeapStatistics().used_heap_size });
+      }
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });`;
+
 /** Evaluates to `{ status: 'installed' | 'exists', monoUs }` as JSON. */
 export function installExpression(o: AgentOptions): string {
   // Event-loop delays leave the agent as recorded (ms between timer ticks); the host takes the
@@ -43,13 +77,7 @@ export function installExpression(o: AgentOptions): string {
   const KEY = Symbol.for(${JSON.stringify(o.key)});
   const monoUs = () => Number(process.hrtime.bigint() / 1000n);
   if (globalThis[KEY]) return JSON.stringify({ status: 'exists', monoUs: monoUs() });
-  let load;
-  if (typeof process.getBuiltinModule === 'function') load = (name) => process.getBuiltinModule(name);
-  else if (typeof require === 'function') load = require;
-  else if (process.mainModule && typeof process.mainModule.require === 'function') load = (name) => process.mainModule.require(name);
-  else throw new Error('node:perf_hooks cannot be loaded in this process');
-  const { createHistogram, PerformanceObserver, performance, constants } = load('node:perf_hooks');
-  const { getHeapStatistics } = load('node:v8');
+${LOAD_MODULES}
   const interval = createHistogram();
   const whole = createHistogram();
   // The same tick keeps the peaks of heap and RSS: a heap saw-tooths between collections, so a
@@ -71,25 +99,7 @@ export function installExpression(o: AgentOptions): string {
     peaks();
   }, ${Number(o.resolutionMs)});
   ticker.unref();
-  const NOT_A_PAUSE = constants.NODE_PERFORMANCE_GC_INCREMENTAL | constants.NODE_PERFORMANCE_GC_WEAKCB;
-  let gcCount = 0, gcPause = 0, gcMax = 0, gcEnd = -Infinity, afterMajor = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      const kind = entry.detail ? entry.detail.kind : entry.kind;
-      if (kind & NOT_A_PAUSE) continue;
-      const end = entry.startTime + entry.duration;
-      const fresh = Math.max(0, end - Math.max(entry.startTime, gcEnd));
-      gcEnd = Math.max(gcEnd, end);
-      gcCount++;
-      gcPause += fresh;
-      if (entry.duration > gcMax) gcMax = entry.duration;
-      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-        // Heap used as the GC is reported (a moment after it), on the clock of the samples.
-        afterMajor.push({ monoUs: monoUs() - Math.round((performance.now() - end) * 1000), heapUsed: getHeapStatistics().used_heap_size });
-      }
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
+${GC_PAUSES}
   const ms = (ns) => ns / 1e6;
   const stats = (h) => h.count > 0
     ? { count: h.count, min: ms(h.min), mean: ms(h.mean), p50: ms(h.percentile(50)), p90: ms(h.percentile(90)), p99: ms(h.percentile(99)), max: ms(h.max) }
