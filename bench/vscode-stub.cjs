@@ -15,8 +15,12 @@ class Uri {
   toString() { return 'file://' + this.fsPath; }
 }
 const watcher = () => ({ onDidCreate: disposable, onDidChange: disposable, onDidDelete: disposable, dispose: noop });
+class Disposable {
+  constructor(fn) { this.dispose = fn; }
+  static from(...items) { return new Disposable(() => items.forEach((d) => d.dispose())); }
+}
 module.exports = {
-  EventEmitter, Uri,
+  EventEmitter, Uri, Disposable,
   RelativePattern: class { constructor(base, pattern) { this.base = base; this.pattern = pattern; } },
   ThemeIcon: class { constructor(id, color) { this.id = id; this.color = color; } },
   ThemeColor: class { constructor(id) { this.id = id; } },
