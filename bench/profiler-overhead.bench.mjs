@@ -13,11 +13,11 @@
 // PerfLab must keep ≥ 0.98× of the throughput the floor keeps: whatever it adds on top of V8's
 // sampler (polling, evaluation, transfer) shows as the difference. The profiler code is bundled
 // from the sources with esbuild; each demo runs with its own private redis-server.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import * as esbuild from 'esbuild';
+import { fromSource } from './fixtures/from-source.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const require = createRequire(import.meta.url);
@@ -25,32 +25,10 @@ const ROUNDS = 6;
 const ROUND_S = 6;
 const CONNECTIONS = 10;
 
-async function loadProfiler() {
-  const dir = path.join(root, 'node_modules', '.cache', 'perflab-bench');
-  mkdirSync(dir, { recursive: true });
-  const outfile = path.join(dir, `profiler-${process.pid}.cjs`);
-  await esbuild.build({
-    stdin: {
-      contents: `export { startDemo } from './src/cli/demo';
+const loadProfiler = () =>
+  fromSource('profiler', `export { startDemo } from './src/cli/demo';
 export { attach } from './src/runners/profiler/attach';
-export { startCpuProfile } from './src/runners/profiler/cpu';`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    outfile,
-    logLevel: 'warning',
-  });
-  try {
-    return require(outfile);
-  } finally {
-    rmSync(outfile, { force: true });
-  }
-}
+export { startCpuProfile } from './src/runners/profiler/cpu';`);
 
 function load(url, seconds) {
   const autocannon = require(path.join(root, 'node_modules', 'autocannon'));

@@ -6,43 +6,18 @@
 // (src/runners/profiler/snapshotMemory.ts), which must not be below what is measured here.
 // Linux only (/proc). Two heap sizes; the larger is the one ANCHORS.md measured (113 MB heap).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as esbuild from 'esbuild';
+import { fromSource } from './fixtures/from-source.mjs';
 import { here } from './fixtures/cache.mjs';
 
-const root = path.resolve(here, '../..');
-const require = createRequire(import.meta.url);
 const SCALES = [0.1, 0.4];
 
-async function loadProfiler() {
-  const dir = path.join(root, 'node_modules', '.cache', 'perflab-bench');
-  mkdirSync(dir, { recursive: true });
-  const outfile = path.join(dir, `snapshot-memory-${process.pid}.cjs`);
-  await esbuild.build({
-    stdin: {
-      contents: `export { attach } from './src/runners/profiler/attach';
+const loadProfiler = () =>
+  fromSource('snapshot-memory', `export { attach } from './src/runners/profiler/attach';
 export { takeHeapSnapshot } from './src/runners/profiler/snapshot';
-export { checkSnapshotMemory, SNAPSHOT_PEAK_FACTOR } from './src/runners/profiler/snapshotMemory';`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    outfile,
-    logLevel: 'warning',
-  });
-  try {
-    return require(outfile);
-  } finally {
-    rmSync(outfile, { force: true });
-  }
-}
+export { checkSnapshotMemory, SNAPSHOT_PEAK_FACTOR } from './src/runners/profiler/snapshotMemory';`);
 
 const statusBytes = (pid, field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
