@@ -173,6 +173,14 @@ export function formatAgo(iso: string, now: number = Date.now()): string {
   return new Date(t).toISOString().slice(0, 10);
 }
 
+/** Counts by kind, the most frequent first: `ECONNREFUSED × 1,204, status:502 × 12`. */
+export function formatTally(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, n]) => `${kind} × ${formatCount(n)}`)
+    .join(', ');
+}
+
 /** Load averages as the OS reports them: `1.23, 0.98, 0.75`. */
 export function formatLoadAverage(values: readonly number[]): string {
   return values.length ? values.map((v) => (Number.isFinite(v) ? fixed(v, 2) : MISSING)).join(', ') : MISSING;

@@ -15,6 +15,7 @@ import {
   formatBytesPerMin,
   formatRate,
   formatShare,
+  formatTally,
   textTable,
 } from '../../src/core/format';
 
@@ -115,6 +116,13 @@ describe('formatShare', () => {
   it('is a percentage of a whole, a dash of nothing', () => {
     expect(formatShare(1, 8)).toBe('12.5%');
     expect(formatShare(1, 0)).toBe(MISSING);
+  });
+});
+
+describe('formatTally', () => {
+  it('lists counts by kind, the most frequent first', () => {
+    expect(formatTally({ 'status:502': 12, ECONNREFUSED: 1204 })).toBe('ECONNREFUSED × 1,204, status:502 × 12');
+    expect(formatTally({})).toBe('');
   });
 });
 

@@ -1,7 +1,7 @@
 /** The run page's tables: thresholds, and per-phase / per-operation statistics. */
 import type { OperationResult, PhaseResult, ThresholdVerdict } from '../../src/core/runRecord';
 import { h } from '../shared/dom';
-import { formatCount, formatDuration, formatErrorRate, formatActual, formatMs, formatRate } from '../../src/core/format';
+import { formatActual, formatCount, formatDuration, formatErrorRate, formatMs, formatRate, formatTally } from '../../src/core/format';
 
 interface Column<R> {
   header: string;
@@ -136,6 +136,5 @@ export function phasesTable(rows: readonly PhaseResult[], options: StatsTableOpt
 
 /** `status:500 × 12, timeout × 3`, largest first. */
 export function errorKindsText(kinds: Record<string, number> | undefined): string | undefined {
-  const entries = Object.entries(kinds ?? {}).sort((a, b) => b[1] - a[1]);
-  return entries.length ? entries.map(([kind, n]) => `${kind} × ${formatCount(n)}`).join(', ') : undefined;
+  return kinds && Object.keys(kinds).length ? formatTally(kinds) : undefined;
 }

@@ -4,7 +4,7 @@
  * attaches, handles Ctrl-C and maps errors.
  */
 import * as path from 'node:path';
-import { formatBytes, formatCount, formatDuration, formatMs } from '../../core/format';
+import { formatBytes, formatCount, formatDuration, formatMs, formatTally } from '../../core/format';
 import { processLines } from '../../core/report/process';
 import { textReport } from '../../core/report/text';
 import { heapSamplingScope, samplingLine } from '../../runners/profiler/analysis/format';
@@ -12,7 +12,7 @@ import type { AttachedTarget } from '../../runners/profiler/attach';
 import { defaultCaptureName } from '../../runners/profiler/capture';
 import { captureCpuProfile } from '../../runners/profiler/cpu';
 import { captureHeapProfile } from '../../runners/profiler/heap';
-import { findLeaks, formatResponses } from '../../runners/profiler/leaks';
+import { findLeaks } from '../../runners/profiler/leaks';
 import { captureMonitor } from '../../runners/profiler/monitor';
 import { takeHeapSnapshot } from '../../runners/profiler/snapshot';
 import type { CaptureHandle } from '../../runners/profiler/types';
@@ -107,7 +107,7 @@ export async function leaks(ctx: CaptureContext): Promise<number> {
     if (miss) ctx.line.log('warn', miss);
   }
   const r = await ctx.watch(findLeaks(target.session, { dir, mode, rounds, action, warmup, fullRetainerPaths: req.fullPaths, force: req.force }));
-  io.out(`${rel(io, r.file)}: ${r.action}, ${formatCount(r.operations)} operations (${r.mode})${r.responses ? `; responses: ${formatResponses(r.responses)}` : ''}`);
+  io.out(`${rel(io, r.file)}: ${r.action}, ${formatCount(r.operations)} operations (${r.mode})${r.responses ? `; responses: ${formatTally(r.responses)}` : ''}`);
   io.out(r.summary.join('\n'));
   return exitFor(ctx);
 }

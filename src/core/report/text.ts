@@ -4,7 +4,7 @@ import { errorRate } from '../stats';
 import { processLines, redisMemoryLine } from './process';
 import { latencyBasis, resultRows } from './results';
 import { kindOf } from '../kinds';
-import { formatCount, formatDuration, formatActual, formatMs, formatPercent, formatRate, textTable } from '../format';
+import { formatCount, formatDuration, formatActual, formatMs, formatPercent, formatRate, formatTally, textTable } from '../format';
 
 export function textReport(record: RunRecord): string {
   const lines: string[] = [];
@@ -44,8 +44,8 @@ export function textReport(record: RunRecord): string {
         ? `${basis.text}; from ${basis.uncorrectedFrom}: p50 ${formatMs(uncorrected.p50)}, p90 ${formatMs(uncorrected.p90)}, p99 ${formatMs(uncorrected.p99)}`
         : basis.text);
     }
-    const kinds = Object.entries(record.overall?.errorsByKind ?? {});
-    if (kinds.length) lines.push(`errors by kind: ${kinds.map(([k, n]) => `${k} × ${n}`).join(', ')}`);
+    const kinds = record.overall?.errorsByKind ?? {};
+    if (Object.keys(kinds).length) lines.push(`errors by kind: ${formatTally(kinds)}`);
     if (record.generator) lines.push(generatorLine(record.generator));
   }
   if (record.redisMemory) lines.push(redisMemoryLine(record.redisMemory));

@@ -27,7 +27,7 @@ import { compileScenarios, targetInfo } from './requestPlan';
 import { buildOutcome, type CollectedRun } from './results';
 import { TemplateError } from '../../core/config/templates';
 import { findWorkerBundle, WORKER_BUNDLE } from './workerBundle';
-import { formatDuration, formatMs } from '../../core/format';
+import { formatDuration, formatMs, formatTally } from '../../core/format';
 
 export interface HttpRunnerOptions {
   /** Open model: connections to start with (default 10) and the most the pool may grow to (default 1024). */
@@ -100,7 +100,7 @@ async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHand
 
 /** `the target stopped answering 2.1 s into the run: every request for 3.0 s failed with a connection error (ECONNREFUSED × 300)`. */
 function describeUnanswered(u: Unanswered): string {
-  const kinds = Object.entries(u.byKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} × ${n}`).join(', ');
+  const kinds = formatTally(u.byKind);
   return `the target stopped answering ${formatDuration(u.sinceMs)} into the run: every request for ${formatDuration(u.forMs)} ` +
     `failed with a connection error (${kinds}) and none was answered`;
 }

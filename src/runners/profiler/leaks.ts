@@ -19,7 +19,7 @@ import { startHeapSampling, type HeapProfile } from './heap';
 import type { InspectorSession } from './session';
 import { takeHeapSnapshot } from './snapshot';
 import type { SnapshotMemoryOptions } from './snapshotMemory';
-import { formatBytes, formatCount, formatNumber } from '../../core/format';
+import { formatBytes, formatCount, formatNumber, formatTally } from '../../core/format';
 import { CaptureHandle, ProfilerError } from './types';
 
 /** What the target is made to do between baseline and target. */
@@ -181,14 +181,6 @@ function responsesOf(runs: readonly ActionRun[]): Pick<LeakResult, 'responses'> 
   return { responses };
 }
 
-/** `200 × 180, 404 × 20`, most frequent first. */
-export function formatResponses(responses: Record<string, number>): string {
-  return Object.entries(responses)
-    .sort((a, b) => b[1] - a[1])
-    .map(([status, n]) => `${status} × ${n}`)
-    .join(', ');
-}
-
 function leakLine(g: LeakReport['groups'][number], operations: number, fullPath: boolean): string {
   const per = operations > 0 ? `, ${formatNumber(g.count / operations)} per operation` : '';
   const via = g.retainerPath.length ? `\n    retained via ${retainerPathLine(g.retainerPath, g.runtimeHops, fullPath)}` : '';
@@ -340,7 +332,7 @@ export function httpRepeatAction(opts: HttpRepeatOptions): LeakAction {
         const [worst] = failed.sort((a, b) => b[1] - a[1])[0]!;
         const share = failedCount === opts.repeats ? 'every request' : `${failedCount} of ${opts.repeats} requests`;
         throw new ProfilerError(
-          `${method} ${url.href}: ${share} failed (responses: ${formatResponses(responses)}); ${failureHint(worst, firstError)}. A leak hunt measures what the action leaves behind, so it needs the action to succeed (at most ${MAX_FAILED_SHARE * 100}% failures)`,
+          `${method} ${url.href}: ${share} failed (responses: ${formatTally(responses)}); ${failureHint(worst, firstError)}. A leak hunt measures what the action leaves behind, so it needs the action to succeed (at most ${MAX_FAILED_SHARE * 100}% failures)`,
           'action-failed',
         );
       }
