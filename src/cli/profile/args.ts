@@ -104,18 +104,22 @@ export async function parseProfileArgs(io: CliIO, args: string[]): Promise<Profi
   if (values['full-paths'] && kind !== 'leaks') usage('--full-paths works with leaks only');
   if (values.force && kind !== 'snapshot' && kind !== 'leaks') usage('--force works with snapshot and leaks (their heap snapshots) only');
   const interval = values.interval;
-
-  const under = values.under !== undefined ? { ...(await loadUnder(io, values.under, values.config, values['runs-dir'])), profile: values.under } : undefined;
+  // The flags first, then the config: a typo in a flag is reported before the config is read.
   const durationMs = values.duration !== undefined ? duration(values.duration, '--duration') : spec.kind === 'launch' ? undefined : DEFAULT_DURATION_MS;
+  const top = values.top !== undefined ? positiveInt(values.top, '--top') : 10;
+  const intervals = {
+    ...(interval !== undefined && kind === 'cpu' ? { cpuIntervalUs: intervalUs(interval) } : {}),
+    ...(interval !== undefined && kind === 'heap' ? { heapIntervalBytes: positiveInt(interval, '--interval') } : {}),
+    ...(interval !== undefined && kind === 'monitor' ? { monitorIntervalMs: duration(interval, '--interval') } : {}),
+  };
+  const under = values.under !== undefined ? { ...(await loadUnder(io, values.under, values.config, values['runs-dir'])), profile: values.under } : undefined;
   return {
     kind,
     spec,
     ...(durationMs !== undefined ? { durationMs } : {}),
-    top: values.top !== undefined ? positiveInt(values.top, '--top') : 10,
+    top,
     ...(values.out !== undefined ? { out: values.out } : {}),
-    ...(interval !== undefined && kind === 'cpu' ? { cpuIntervalUs: intervalUs(interval) } : {}),
-    ...(interval !== undefined && kind === 'heap' ? { heapIntervalBytes: positiveInt(interval, '--interval') } : {}),
-    ...(interval !== undefined && kind === 'monitor' ? { monitorIntervalMs: duration(interval, '--interval') } : {}),
+    ...intervals,
     liveOnly: values.live ?? false,
     force: values.force ?? false,
     fullPaths: values['full-paths'] ?? false,
