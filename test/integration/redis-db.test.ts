@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BullmqProfile, PerfLabConfig, RedisProfile } from '../../src/core/config';
 import { runBullmqProfile } from '../../src/runners/queue';
+import * as connection from '../../src/runners/queue/connection';
 import { runRedisProfile } from '../../src/runners/redis';
 import * as sweeperProcess from '../../src/runners/redis/sweeperProcess';
 import * as target from '../../src/runners/redis/target';
@@ -108,8 +109,10 @@ describe('the database of stack.redis.url', () => {
 
   it('bullmq: a queue or worker whose own SELECT fails stops the run, and nothing of it stays in db 0', async () => {
     // As if the server had lost databases between the checks of the admin link and of the key
-    // sweeper (left out here: it runs in its own process) and the queues' connects.
-    vi.spyOn(target, 'selectDatabase').mockResolvedValue(undefined);
+    // sweeper (left out here: it runs in its own process) and the queues' connects: the admin
+    // link connects to db 0, where the run's cleanup finds nothing of it.
+    const connectRedis = target.connectRedis;
+    vi.spyOn(connection, 'connectAdmin').mockImplementation((t, name, signal) => connectRedis({ ...t, db: 0 }, { name, reconnects: 10 }, signal));
     vi.spyOn(sweeperProcess, 'startSweeperProcess').mockResolvedValue({ pid: -1, stop: () => Promise.resolve() });
     const outcome = await RUNNERS.bullmq(`${redisUrl()}/99999`).result;
     expect(outcome.status).toBe('failed');
