@@ -73,7 +73,7 @@ describe('BullMQ reports', () => {
     const rec = await record({ mode: 'e2e', arrivalRate: 600, workerConcurrency: [4] });
     const text = textReport(rec);
     expect(rowNames(text)).toEqual(['e2e.c4', 'add.c4']);
-    expect(text).toMatch(/latency on the arrival rate's schedule: e2e: from each job's scheduled add to its completion; add: from each job's scheduled add to Redis's reply; from the actual add: p50 [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms/);
+    expect(text).toMatch(/latency on the arrival rate's schedule: e2e: from each job's scheduled add to its completion; add: from each job's scheduled add to Redis's reply; from the actual add: p50 [\d.,]+ m?s, p90 [\d.,]+ m?s, p99 [\d.,]+ m?s/);
     expect(text).not.toMatch(/intended send time/);
   });
 
