@@ -51,11 +51,16 @@ export class LiveLine {
 
   /** `what  42%  1.2 s/10.0 s  message`: a step of a command, how far along it is. */
   progress(what: string, fraction: number, elapsedMs: number, totalMs?: number, message?: string): void {
-    const pct = totalMs || fraction > 0 ? ` ${String(Math.round(fraction * 100)).padStart(3)}%` : '';
-    const time = totalMs ? `${formatDuration(elapsedMs)}/${formatDuration(totalMs)}` : formatDuration(elapsedMs);
-    this.show(`${what}${pct}  ${time}${message ? `  ${message}` : ''}`);
+    const pct = totalMs || fraction > 0 ? ` ${percentDone(fraction)}` : '';
+    this.show(`${what}${pct}  ${elapsed(elapsedMs, totalMs)}${message ? `  ${message}` : ''}`);
   }
 }
+
+/** `  7%`: how far along, padded so the line does not jump. */
+const percentDone = (fraction: number) => `${String(Math.round(fraction * 100)).padStart(3)}%`;
+
+/** `1.2 s/10.0 s`, or `1.2 s` without a planned total. */
+const elapsed = (elapsedMs: number, totalMs?: number) => (totalMs ? `${formatDuration(elapsedMs)}/${formatDuration(totalMs)}` : formatDuration(elapsedMs));
 
 /** A run's progress, live figures and log messages on `line`, until `stop()`. */
 export function attachRunLine(handle: RunHandle, line: LiveLine, isTTY: boolean): { stop(): void } {
@@ -65,10 +70,9 @@ export function attachRunLine(handle: RunHandle, line: LiveLine, isTTY: boolean)
   const render = (): string => {
     const parts: string[] = [];
     if (progress) {
-      const pct = `${String(Math.round(progress.fraction * 100)).padStart(3)}%`;
+      const pct = percentDone(progress.fraction);
       const filled = Math.round(Math.min(1, progress.fraction) * BAR);
-      const time = progress.totalMs ? `${formatDuration(progress.elapsedMs)}/${formatDuration(progress.totalMs)}` : formatDuration(progress.elapsedMs);
-      parts.push(isTTY ? `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${pct}` : pct.trim(), progress.phase ?? '', time);
+      parts.push(isTTY ? `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${pct}` : pct.trim(), progress.phase ?? '', elapsed(progress.elapsedMs, progress.totalMs));
     }
     if (sample) {
       parts.push(formatRate(sample.rps), `p99 ${formatMs(sample.p99)}`, `errors ${formatCount(sample.errors)}`, `total ${formatCount(sample.total)}`);

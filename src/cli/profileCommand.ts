@@ -14,7 +14,6 @@ import { parseProfileArgs, PROFILE_USAGE, type ProfileRequest } from './profile/
 import * as captures from './profile/captures';
 import { listCommand } from './profileOutput';
 
-export { PROFILE_USAGE };
 
 export async function profileCommand(io: CliIO, args: string[]): Promise<number> {
   const parsed = await parseProfileArgs(io, args);

@@ -125,9 +125,9 @@ export function formatShare(part: number, whole: number): string {
   return whole > 0 ? formatPercent(part / whole) : MISSING;
 }
 
-/** Errors over completions as a percentage; `–` when nothing completed. */
-export function formatErrorRate(errors: number, count: number): string {
-  return formatShare(errors, count);
+/** A results row's errors: `0`, or `1,216 (51.8%)` of its `count`. */
+export function formatErrors(errors: number, count: number): string {
+  return errors > 0 ? `${formatCount(errors)} (${formatShare(errors, count)})` : '0';
 }
 
 const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;

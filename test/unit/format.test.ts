@@ -5,7 +5,7 @@ import {
   formatCount,
   formatDateTime,
   formatDuration,
-  formatErrorRate,
+  formatErrors,
   formatLoadAverage,
   formatMetricValue,
   formatMs,
@@ -94,8 +94,10 @@ describe('formatPercent', () => {
     expect(formatPercent(0.999_999)).toBe('100%');
   });
   it('computes error rates and handles empty runs', () => {
-    expect(formatErrorRate(3, 1200)).toBe('0.25%');
-    expect(formatErrorRate(0, 0)).toBe(MISSING);
+    expect(formatShare(3, 1200)).toBe('0.25%');
+    expect(formatShare(0, 0)).toBe(MISSING);
+    expect(formatErrors(1216, 2347)).toBe('1,216 (51.8%)');
+    expect(formatErrors(0, 0)).toBe('0');
   });
 });
 

@@ -8,7 +8,7 @@ import {
   formatCount,
   formatDateTime,
   formatDuration,
-  formatErrorRate,
+  formatShare,
   formatLoadAverage,
   formatMs,
   formatRate,
@@ -124,7 +124,7 @@ export function summary(record: RunRecord, ctx: RenderContext): HTMLElement {
     h('div', { className: 'tiles' }, [
       tile(words.count, formatCount(o.count)),
       tile('Throughput', formatRate(o.rate, words.rateUnit)),
-      tile('Errors', formatCount(o.errors), `${formatErrorRate(o.errors, o.count)} error rate`, o.errors > 0 ? 'tile-bad' : undefined),
+      tile('Errors', formatCount(o.errors), `${formatShare(o.errors, o.count)} error rate`, o.errors > 0 ? 'tile-bad' : undefined),
       tile('p50', formatMs(o.latency.p50), uncorrected ? `uncorrected ${formatMs(uncorrected.p50)}` : undefined),
       tile('p95', formatMs(o.latency.p95), uncorrected ? `uncorrected ${formatMs(uncorrected.p95)}` : undefined),
       tile('p99', formatMs(o.latency.p99), uncorrected ? `uncorrected ${formatMs(uncorrected.p99)}` : undefined),

@@ -1,7 +1,7 @@
 /** The run page's tables: thresholds, and per-phase / per-operation statistics. */
 import type { OperationResult, PhaseResult, ThresholdVerdict } from '../../src/core/runRecord';
 import { h } from '../shared/dom';
-import { formatActual, formatCount, formatDuration, formatErrorRate, formatMs, formatRate, formatTally } from '../../src/core/format';
+import { formatActual, formatCount, formatDuration, formatErrors, formatMs, formatRate, formatTally } from '../../src/core/format';
 
 interface Column<R> {
   header: string;
@@ -99,7 +99,7 @@ function statsColumns<R extends OperationResult>(rows: readonly R[], options: St
     {
       header: 'Errors',
       numeric: true,
-      cell: (r) => (r.errors > 0 ? `${formatCount(r.errors)} (${formatErrorRate(r.errors, r.count)})` : '0'),
+      cell: (r) => formatErrors(r.errors, r.count),
       cellClass: (r) => (r.errors > 0 ? 'bad' : undefined),
       cellTitle: (r) => errorKindsText(r.errorsByKind),
     },

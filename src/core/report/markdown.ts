@@ -1,9 +1,8 @@
 /** A Markdown summary, e.g. for a CI job summary or a pull request comment. */
 import type { RunRecord } from '../runRecord';
-import { errorRate } from '../stats';
 import { latencyBasis, resultRows } from './results';
 import { kindOf } from '../kinds';
-import { formatCount, formatDuration, formatActual, formatMs, formatPercent, formatRate } from '../format';
+import { formatActual, formatCount, formatDuration, formatErrors, formatMs, formatRate } from '../format';
 
 export function markdownReport(record: RunRecord): string {
   const verdict = record.status === 'completed' ? (record.pass ? '✅ PASS' : '❌ FAIL') : `⚠️ ${record.status.toUpperCase()}`;
@@ -20,8 +19,7 @@ export function markdownReport(record: RunRecord): string {
     out.push('| | Count | Rate | Errors | p50 | p95 | p99 | Max |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     const { rateUnit } = kindOf(record.type).words;
     for (const r of rows) {
-      const errors = r.errors ? `${formatCount(r.errors)} (${formatPercent(errorRate(r))})` : '0';
-      out.push(`| ${cell(r.name)} | ${formatCount(r.count)} | ${formatRate(r.rate, rateUnit)} | ${errors} | ${formatMs(r.latency.p50)} | ${formatMs(r.latency.p95)} | ${formatMs(r.latency.p99)} | ${formatMs(r.latency.max)} |`);
+      out.push(`| ${cell(r.name)} | ${formatCount(r.count)} | ${formatRate(r.rate, rateUnit)} | ${formatErrors(r.errors, r.count)} | ${formatMs(r.latency.p50)} | ${formatMs(r.latency.p95)} | ${formatMs(r.latency.p99)} | ${formatMs(r.latency.max)} |`);
     }
     out.push('');
     const basis = latencyBasis(record);

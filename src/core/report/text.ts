@@ -1,10 +1,9 @@
 /** The plain-text report the CLI prints at the end of a run. */
 import type { GeneratorHealth, OperationResult, RunRecord } from '../runRecord';
-import { errorRate } from '../stats';
 import { processLines, redisMemoryLine } from './process';
 import { latencyBasis, resultRows } from './results';
 import { kindOf } from '../kinds';
-import { formatCount, formatDuration, formatActual, formatMs, formatPercent, formatRate, formatTally, textTable } from '../format';
+import { formatActual, formatCount, formatDuration, formatErrors, formatMs, formatRate, formatTally, textTable } from '../format';
 
 export function textReport(record: RunRecord): string {
   const lines: string[] = [];
@@ -28,7 +27,7 @@ export function textReport(record: RunRecord): string {
           r.name,
           formatCount(r.count),
           formatRate(r.rate, rateUnit),
-          r.errors ? `${formatCount(r.errors)} (${formatPercent(errorRate(r))})` : '0',
+          formatErrors(r.errors, r.count),
           formatMs(r.latency.p50),
           formatMs(r.latency.p90),
           formatMs(r.latency.p95),
