@@ -39,9 +39,11 @@ describe('time spent waiting for a free connection', () => {
     // Each connection sends every 20 ms (10 connections at 500/s). Its request due just after a
     // stall begins is stuck in it; the next one, due 20 ms later, waits for that answer: the
     // stall less 20 ms, less the up to 20 ms between the stall's start and the first request due.
+    // The answer that frees the connection is seen when the generator's loop gets to it: on a
+    // busy machine that can add up to the generator's own worst delay (lateSendMaxMs) on top.
     const interval = 20;
     expect(wait.max, report).toBeGreaterThanOrEqual(longest - 2 * interval);
-    expect(wait.max, report).toBeLessThanOrEqual(longest - interval + 10);
+    expect(wait.max, report).toBeLessThanOrEqual(longest - interval + 10 + record.generator!.lateSendMaxMs);
     // About (stall − 20 ms) / 1 s of the requests wait, between 0 and that, so the 99th
     // percentile is about 170 ms of a 200 ms stall.
     expect(wait.p99, report).toBeGreaterThan(0.8 * (longest - interval));

