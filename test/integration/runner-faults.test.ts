@@ -13,7 +13,7 @@ import { textReport } from '../../src/core/report/text';
 import { RunStore } from '../../src/core/runStore';
 import { runBullmqProfile } from '../../src/runners/queue';
 import { JobPlan } from '../../src/runners/queue/jobs';
-import { OpRecorder } from '../../src/runners/queue/recorder';
+import { Recorder } from '../../src/runners/recorder';
 import { runRedisProfile } from '../../src/runners/redis';
 import { runProfile } from '../../src/runners/runProfile';
 import type { RunHandle, RunLog, RunnerOutcome } from '../../src/runners/types';
@@ -166,9 +166,9 @@ describe('runners end after an unexpected error', () => {
   }
 
   it('BullMQ, the completion bookkeeping throws inside the worker: failed, not hung', async () => {
-    const ok = OpRecorder.prototype.ok;
+    const ok = Recorder.prototype.ok;
     let calls = 0;
-    vi.spyOn(OpRecorder.prototype, 'ok').mockImplementation(function (this: OpRecorder, ...args: Parameters<OpRecorder['ok']>) {
+    vi.spyOn(Recorder.prototype, 'ok').mockImplementation(function (this: Recorder, ...args: Parameters<Recorder['ok']>) {
       if (this.name.startsWith('drain') && ++calls >= 100) throw new TypeError('injected fault in a completion');
       return ok.apply(this, args);
     });

@@ -84,9 +84,8 @@ export class ClosedLoop {
         },
       );
       this.instance.on('response', (_client: unknown, status: number, _bytes: number, responseTimeMs: number) => {
-        const us = responseTimeMs * 1000;
         const kind = !scenarios[this.current]!.statusOk(status) ? `status:${status}` : this.bodyFailed ? 'expect:body' : undefined;
-        recorder.response(this.current, us, us, kind);
+        recorder.response(this.current, responseTimeMs, responseTimeMs, kind);
       });
       if (this.stopped || this.generatorError !== undefined) this.instance.stop();
     });

@@ -209,7 +209,7 @@ export class OpenLoop {
     conn.inflight = undefined;
     conn.freeAt = now;
     const kind = this.o.source.check(f.scenario, res.status, res.body);
-    this.o.recorder.response(f.scenario, (now - f.intended) * 1000, (now - f.sent) * 1000, kind);
+    this.o.recorder.response(f.scenario, now - f.intended, now - f.sent, kind);
     this.windowSumMs += now - f.sent;
     this.windowCount++;
     if (!res.keepAlive) this.dropSocket(conn);

@@ -5,29 +5,9 @@
  * percentiles. Every failure belongs to a scenario, so the scenario rows add up to the phase and
  * the run. Each completion also tells the run's {@link TargetLiveness} whether the target answered.
  */
-import { LatencyHistogram } from '../../core/stats';
+import { Recorder, Window } from '../recorder';
 import type { TargetLiveness } from './liveness';
-import type { Counts, ScenarioData } from './protocol';
-
-interface ScenarioTally extends Counts {
-  latency: LatencyHistogram;
-  uncorrected?: LatencyHistogram;
-}
-
-/** One interval of the live timeline. */
-export interface IntervalSnapshot {
-  count: number;
-  errors: number;
-  p50: number;
-  p99: number;
-}
-
-const newCounts = (): Counts => ({ count: 0, errors: 0, errorsByKind: {} });
-
-function countError(c: Counts, kind: string): void {
-  c.errors++;
-  c.errorsByKind[kind] = (c.errorsByKind[kind] ?? 0) + 1;
-}
+import type { ScenarioData } from './protocol';
 
 /** What the recorders of a run share: completions so far, and whether the target answers. */
 export interface RunTally {
@@ -36,77 +16,40 @@ export interface RunTally {
 }
 
 export class PhaseRecorder {
-  private readonly tallies: ScenarioTally[];
-  private readonly interval = LatencyHistogram.create();
-  private intervalCount = 0;
-  private intervalErrors = 0;
+  /** The phase's completions since the last live sample, all scenarios together. */
+  readonly window = new Window();
+  private readonly scenarios: Recorder[];
 
   /** `open`: keep uncorrected latency too. */
-  constructor(private readonly names: readonly string[], private readonly open: boolean, private readonly run: RunTally) {
-    this.tallies = names.map(() => ({
-      ...newCounts(),
-      latency: LatencyHistogram.create(),
-      ...(open ? { uncorrected: LatencyHistogram.create() } : {}),
-    }));
+  constructor(names: readonly string[], open: boolean, private readonly run: RunTally) {
+    this.scenarios = names.map((name) => new Recorder(name, { uncorrected: open, window: this.window }));
   }
 
   /**
-   * A response arrived. `latencyUs` is from the intended send time (open) or the send (closed);
-   * `uncorrectedUs` from the actual send (open only). `errorKind` when a check failed.
+   * A response arrived. `latencyMs` is from the intended send time (open) or the send (closed);
+   * `uncorrectedMs` from the actual send (open only). `errorKind` when a check failed.
    */
-  response(scenario: number, latencyUs: number, uncorrectedUs: number, errorKind: string | undefined): void {
-    const t = this.tallies[scenario]!;
-    t.count++;
-    t.latency.recordMicros(latencyUs);
-    t.uncorrected?.recordMicros(uncorrectedUs);
-    this.interval.recordMicros(latencyUs);
-    this.intervalCount++;
+  response(scenario: number, latencyMs: number, uncorrectedMs: number, errorKind: string | undefined): void {
+    this.scenarios[scenario]!.record(latencyMs, uncorrectedMs, errorKind);
     this.run.count++;
     this.run.liveness.answered();
-    if (errorKind !== undefined) {
-      countError(t, errorKind);
-      this.intervalErrors++;
-    }
   }
 
   /** A request ended without a response (timeout, connection error) or was refused before sending. */
   failure(scenario: number, kind: string): void {
-    const t = this.tallies[scenario]!;
-    t.count++;
-    countError(t, kind);
-    this.intervalCount++;
-    this.intervalErrors++;
+    this.scenarios[scenario]!.fail(kind);
     this.run.count++;
     this.run.liveness.failed(kind);
   }
 
-  /** The interval since the last call, then starts a new one. */
-  takeInterval(): IntervalSnapshot {
-    const snap = {
-      count: this.intervalCount,
-      errors: this.intervalErrors,
-      p50: this.interval.percentileMs(50),
-      p99: this.interval.percentileMs(99),
-    };
-    this.interval.reset();
-    this.intervalCount = 0;
-    this.intervalErrors = 0;
-    return snap;
-  }
-
-  /** Completions in the current interval. */
-  get pending(): number {
-    return this.intervalCount;
-  }
-
   finish(): ScenarioData[] {
-    return this.tallies.map((t, i) => ({
-      name: this.names[i]!,
-      count: t.count,
-      errors: t.errors,
-      errorsByKind: t.errorsByKind,
-      latency: t.latency.serialize(),
-      ...(t.uncorrected && this.open ? { uncorrected: t.uncorrected.serialize() } : {}),
+    return this.scenarios.map((r) => ({
+      name: r.name,
+      count: r.count,
+      errors: r.errors,
+      errorsByKind: r.errorsByKind,
+      latency: r.latency.serialize(),
+      ...(r.uncorrected ? { uncorrected: r.uncorrected.serialize() } : {}),
     }));
   }
 }

@@ -52,8 +52,8 @@ describe('buildOutcome', () => {
     const c = latencies(5_000, 3).map((v) => v * 3);
     // Phase one goes through the worker's recorder exactly as a run records it.
     const recorder = new PhaseRecorder(['x', 'y'], true, { count: 0, liveness: new TargetLiveness() });
-    a.forEach((v) => recorder.response(0, v, v / 2, undefined));
-    b.forEach((v) => recorder.response(1, v, v / 2, undefined));
+    a.forEach((v) => recorder.response(0, v / 1000, v / 2000, undefined));
+    b.forEach((v) => recorder.response(1, v / 1000, v / 2000, undefined));
     const out = buildOutcome({
       status: 'completed', target: 'http://127.0.0.1:1', timeline: [],
       phases: [phase('one', 'open', recorder.finish()), phase('two', 'closed', [scenarioData('x', c)])],
@@ -127,7 +127,7 @@ describe('buildOutcome', () => {
           recorder.failure(s, kinds[i % kinds.length]!);
           t.errors++;
         } else {
-          recorder.response(s, 1_000 + i, 500 + i, i % 50 === 0 ? 'status:500' : undefined);
+          recorder.response(s, 1 + i / 1000, 0.5 + i / 1000, i % 50 === 0 ? 'status:500' : undefined);
           if (i % 50 === 0) t.errors++;
         }
       }

@@ -118,18 +118,10 @@ async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise
   const start = performance.now();
   post({ type: 'phase-start', index, name: phase.name, elapsedMs: start - ctx.runStart });
 
-  let last = start;
+  recorder.window.restart(start);
   const sample = () => {
     const now = performance.now();
-    const snap = recorder.takeInterval();
-    const seconds = (now - last) / 1000;
-    last = now;
-    post({
-      type: 'sample',
-      point: { t: Math.round(now - ctx.runStart) / 1000, phase: phase.name, rps: seconds > 0 ? snap.count / seconds : 0, p50: snap.p50, p99: snap.p99, errors: snap.errors },
-      total: ctx.total.count,
-      elapsedMs: now - ctx.runStart,
-    });
+    post({ type: 'sample', point: recorder.window.take(now, ctx.runStart, phase.name), total: ctx.total.count, elapsedMs: now - ctx.runStart });
   };
   const sampler = setInterval(sample, SAMPLE_MS);
 
@@ -169,7 +161,7 @@ async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise
     clearInterval(sampler);
     lag.disable();
   }
-  if (performance.now() - last >= 100 || recorder.pending > 0) sample();
+  if (performance.now() - recorder.window.since >= 100 || recorder.window.pending > 0) sample();
 
   const scenarios = recorder.finish();
   let answerP90Ms = 0;

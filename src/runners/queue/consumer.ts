@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Job, Processor } from 'bullmq';
 import { PLANNED_FAILURE, type BenchJobData, type JobPlan } from './jobs';
-import type { OpRecorder } from './recorder';
+import type { Recorder } from '../recorder';
 import type { BenchQueue, BenchSession, BenchWorker } from './session';
 import { abortable } from './producer';
 import { isProgrammingError } from '../unexpected';
@@ -41,8 +41,8 @@ export class Completions {
    * processor or the bookkeeping: inside BullMQ's events it would be lost, and the run must end on it.
    */
   constructor(
-    private readonly main: OpRecorder,
-    private readonly attempts: OpRecorder | undefined,
+    private readonly main: Recorder,
+    private readonly attempts: Recorder | undefined,
     private readonly onFault: (err: unknown) => void,
     private readonly origin?: LatencyOrigin,
   ) {}

@@ -27,7 +27,7 @@ import { JobPlan } from './jobs';
 import { redisMemoryMetrics, startRedisMemorySampler } from '../redis/memorySampler';
 import { startSweeperProcess } from '../redis/sweeperProcess';
 import { runMode, type ModeOutput, type SweepStep } from './modes';
-import { LiveFeed } from './recorder';
+import { LiveFeed } from '../recorder';
 import { BenchSession } from './session';
 import { describeFailure } from '../unexpected';
 

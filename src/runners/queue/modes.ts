@@ -12,7 +12,7 @@ import type { GeneratorHealth } from '../../core/runRecord';
 import { RunnerError } from '../types';
 import { Completions } from './consumer';
 import { abortable, produce, type ProduceOptions } from './producer';
-import { OpRecorder } from './recorder';
+import { Recorder } from '../recorder';
 import type { BenchQueue, BenchSession, BenchWorker } from './session';
 import { formatCount, formatDuration } from '../../core/format';
 
@@ -23,18 +23,18 @@ const BASE_IDLE_MS = 5_000;
 /** One concurrency of a sweep: its main result, the producer's, and what the worker finished. */
 export interface SweepStep {
   concurrency: number;
-  main: OpRecorder;
-  producer: OpRecorder;
+  main: Recorder;
+  producer: Recorder;
   completions: Completions;
 }
 
 export interface ModeOutput {
   /** Every result, in report order. */
-  recorders: OpRecorder[];
+  recorders: Recorder[];
   /** drain / e2e: one per concurrency that was started. */
   steps: SweepStep[];
   /** add / addBulk: the one result. */
-  producer?: OpRecorder;
+  producer?: Recorder;
   generator?: GeneratorHealth;
 }
 
@@ -50,7 +50,7 @@ export function runMode(session: BenchSession, out: ModeOutput): Promise<void> {
 async function runProducer(session: BenchSession, out: ModeOutput, bulk: boolean): Promise<void> {
   const { profile, live } = session;
   const name = bulk ? 'addBulk' : 'add';
-  const rec = new OpRecorder(name, { uncorrected: profile.arrivalRate !== undefined });
+  const rec = new Recorder(name, { uncorrected: profile.arrivalRate !== undefined });
   out.recorders.push(rec);
   out.producer = rec;
   const queue = session.createQueue(session.queueName());
@@ -77,9 +77,9 @@ async function runSweep(session: BenchSession, out: ModeOutput, step: Step): Pro
 const drainStep: Step = async (session, out, concurrency, at) => {
   const { profile, live, plan, signal } = session;
   const name = session.queueName(`c${concurrency}`);
-  const fill = new OpRecorder(`fill.c${concurrency}`, { uncorrected: profile.arrivalRate !== undefined });
-  const main = new OpRecorder(`drain.c${concurrency}`);
-  const attempts = retriesInPlay(profile) ? new OpRecorder(`attempts.c${concurrency}`) : undefined;
+  const fill = new Recorder(`fill.c${concurrency}`, { uncorrected: profile.arrivalRate !== undefined });
+  const main = new Recorder(`drain.c${concurrency}`);
+  const attempts = retriesInPlay(profile) ? new Recorder(`attempts.c${concurrency}`) : undefined;
   const completions = new Completions(main, attempts, (err) => session.fail(err));
   out.recorders.push(fill, main, ...(attempts ? [attempts] : []));
   out.steps.push({ concurrency, main, producer: fill, completions });
@@ -114,9 +114,9 @@ const e2eStep: Step = async (session, out, concurrency, at) => {
   const { profile, live, plan, signal } = session;
   const name = session.queueName(`c${concurrency}`);
   const paced = profile.arrivalRate !== undefined;
-  const main = new OpRecorder(`e2e.c${concurrency}`, { uncorrected: paced });
-  const producer = new OpRecorder(`add.c${concurrency}`, { uncorrected: paced });
-  const attempts = retriesInPlay(profile) ? new OpRecorder(`attempts.c${concurrency}`) : undefined;
+  const main = new Recorder(`e2e.c${concurrency}`, { uncorrected: paced });
+  const producer = new Recorder(`add.c${concurrency}`, { uncorrected: paced });
+  const attempts = retriesInPlay(profile) ? new Recorder(`attempts.c${concurrency}`) : undefined;
   const due: number[] = [];
   const sent: number[] = [];
   // A delayed job is on time when it completes right after its delay: count from when it became due.

@@ -10,7 +10,7 @@ import type { GeneratorHealth } from '../../core/runRecord';
 import { LOOP_DELAY_RESOLUTION_MS, loopDelayStats } from '../loopDelay';
 import { isProgrammingError } from '../unexpected';
 import { JOB_NAME } from './jobs';
-import type { OpRecorder } from './recorder';
+import type { Recorder } from '../recorder';
 import type { BenchQueue, BenchSession } from './session';
 
 /** A send counts as late only past this: every ms-timer generator is routinely 1–2 ms late. */
@@ -37,11 +37,11 @@ export interface ProduceResult {
 }
 
 /** Adds jobs to `queue`, recording each call in `rec` (count in jobs, latency per call). */
-export async function produce(session: BenchSession, queue: BenchQueue, rec: OpRecorder, opts: ProduceOptions): Promise<ProduceResult> {
+export async function produce(session: BenchSession, queue: BenchQueue, rec: Recorder, opts: ProduceOptions): Promise<ProduceResult> {
   return opts.rate ? producePaced(session, queue, rec, opts, opts.rate) : produceClosed(session, queue, rec, opts);
 }
 
-async function produceClosed(session: BenchSession, queue: BenchQueue, rec: OpRecorder, opts: ProduceOptions): Promise<ProduceResult> {
+async function produceClosed(session: BenchSession, queue: BenchQueue, rec: Recorder, opts: ProduceOptions): Promise<ProduceResult> {
   const { signal } = session;
   let added = 0;
   const start = performance.now();
@@ -84,7 +84,7 @@ function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose():
   return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
-async function producePaced(session: BenchSession, queue: BenchQueue, rec: OpRecorder, opts: ProduceOptions, rate: number): Promise<ProduceResult> {
+async function producePaced(session: BenchSession, queue: BenchQueue, rec: Recorder, opts: ProduceOptions, rate: number): Promise<ProduceResult> {
   const { signal } = session;
   const lag = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   lag.enable();

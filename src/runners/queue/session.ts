@@ -11,7 +11,7 @@ import { BENCH_KEY_TTL_MS } from '../redis/keys';
 import { bullmqConnection, connectAdmin, isSelectError, type RedisTarget } from './connection';
 import { safeQueueName } from './names';
 import type { BenchJobData, JobPlan } from './jobs';
-import type { LiveFeed } from './recorder';
+import type { LiveFeed } from '../recorder';
 
 const CLOSE_TIMEOUT_MS = 2_000;
 

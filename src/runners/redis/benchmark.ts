@@ -5,14 +5,14 @@
  */
 import type { Redis } from 'ioredis';
 import type { RedisProfile } from '../../core/config';
-import type { TimelinePoint } from '../../core/runRecord';
 import { type RunHandle, type RunLog, type RunnerContext, type RunnerOutcome, RunnerError } from '../types';
 import { cleanupHint, removeUnder } from './cleanup';
 import { BENCH_KEY_TTL_MS, BenchKeys, newBenchPrefix } from './keys';
 import { redisMemoryMetrics, startRedisMemorySampler } from './memorySampler';
 import { drive } from './modes';
 import { type BenchOperation, createOperation, makeValue, type OperationContext, seedKeys } from './operations';
-import { OperationRecorder, overallResult, redisMetrics } from './recorder';
+import { LiveFeed, mergedResult, Recorder } from '../recorder';
+import { redisMetrics } from './results';
 import { describeFailure } from '../unexpected';
 import { describeServer, readServerFacts } from './serverInfo';
 import { type Keeper, startKeeper } from './sweeper';
@@ -22,9 +22,6 @@ import { connectRedis, type RedisTarget, resolveRedisTarget } from './target';
 const CANCEL_GRACE_MS = 750;
 /** Control connections (INFO, seeding, keeper, cleanup) give up on a command after this long. */
 const CONTROL_COMMAND_TIMEOUT_MS = 5_000;
-const TICK_MS = 250;
-/** Ticks per live sample (about one second). */
-const TICKS_PER_SAMPLE = 4;
 
 export async function runRedisBenchmark(profile: RedisProfile, ctx: RunnerContext, handle: RunHandle, signal: AbortSignal): Promise<RunnerOutcome> {
   const target = resolveRedisTarget(ctx);
@@ -106,24 +103,23 @@ async function benchmark(profile: RedisProfile, ctx: RunnerContext, target: Redi
 /** The measured part, from seeding to the last operation; keeps what it measured whatever happens. */
 class Measurement {
   failure?: string;
-  private readonly recorders: OperationRecorder[];
+  private readonly recorders: Recorder[];
   private operations: BenchOperation[] = [];
-  private readonly timeline: TimelinePoint[] = [];
+  private readonly live: LiveFeed;
   private stop = false;
   private lost?: string;
-  private runStart = 0;
   private current = -1;
-  private currentStart = 0;
 
   constructor(
     private readonly profile: RedisProfile,
     private readonly target: RedisTarget,
     private readonly keys: BenchKeys,
-    private readonly handle: RunHandle,
+    handle: RunHandle,
     private readonly signal: AbortSignal,
     private readonly env: RunnerContext['env'],
   ) {
-    this.recorders = profile.operations.map((name) => new OperationRecorder(name));
+    this.recorders = profile.operations.map((name) => new Recorder(name));
+    this.live = new LiveFeed(handle, profile.durationMs);
   }
 
   async execute(admin: Redis): Promise<void> {
@@ -172,89 +168,57 @@ class Measurement {
   }
 
   private async measure(bench: Redis): Promise<void> {
-    const { profile } = this;
-    const perOperationMs = profile.durationMs !== undefined ? profile.durationMs / this.operations.length : undefined;
+    const { profile, live } = this;
+    const n = this.operations.length;
+    const perOperationMs = profile.durationMs !== undefined ? profile.durationMs / n : undefined;
     const iterations = perOperationMs === undefined ? (profile.iterations ?? 10_000) : undefined;
-    this.runStart = performance.now();
-    let ticks = 0;
-    const ticker = setInterval(() => {
-      this.progress(perOperationMs, iterations);
-      if (++ticks % TICKS_PER_SAMPLE === 0) this.sample();
-    }, TICK_MS);
+    live.begin();
     try {
       for (const [index, op] of this.operations.entries()) {
         if (this.stop) break;
         this.current = index;
-        this.currentStart = performance.now();
-        this.progress(perOperationMs, iterations);
-        const { lost } = await drive(bench, op, this.recorders[index]!, {
+        const rec = this.recorders[index]!;
+        const startedAt = performance.now();
+        live.follow(op.name, rec, () => iterations !== undefined
+          ? this.recorders.reduce((sum, r) => sum + r.count, 0) / (iterations * n)
+          : (index + Math.min(1, (performance.now() - startedAt) / perOperationMs!)) / n);
+        const { lost } = await drive(bench, op, rec, {
           mode: profile.mode,
           concurrency: profile.concurrency,
           pipeline: profile.pipeline,
           iterations,
-          deadline: perOperationMs === undefined ? undefined : this.currentStart + perOperationMs,
+          deadline: perOperationMs === undefined ? undefined : startedAt + perOperationMs,
           stopped: () => this.stop,
         });
-        this.sample();
         if (lost && !this.stop) {
           this.stop = true;
           this.lost = lost.message;
         }
-        ticks = 0;
         if (op.name === 'pipeline') {
-          const rate = this.recorders[index]!.rate;
           this.log('info', `pipeline: each operation is one pipeline of ${op.commands} commands (SET and GET), ` +
-            `${Math.round(rate)} pipelines/s = ${Math.round(rate * op.commands)} commands/s`);
+            `${Math.round(rec.rate)} pipelines/s = ${Math.round(rec.rate * op.commands)} commands/s`);
         }
       }
     } finally {
-      clearInterval(ticker);
+      live.end();
     }
-    if (!this.stop) this.handle.emit('progress', { fraction: 1, elapsedMs: performance.now() - this.runStart, ...this.totalMs() });
-  }
-
-  private progress(perOperationMs: number | undefined, iterations: number | undefined): void {
-    if (this.current < 0) return;
-    const n = this.operations.length;
-    const now = performance.now();
-    const fraction = iterations !== undefined
-      ? this.recorders.reduce((sum, r) => sum + r.count, 0) / (iterations * n)
-      : (this.current + Math.min(1, (now - this.currentStart) / perOperationMs!)) / n;
-    this.handle.emit('progress', {
-      fraction: Math.min(1, fraction),
-      elapsedMs: now - this.runStart,
-      ...this.totalMs(),
-      phase: this.operations[this.current]!.name,
-    });
-  }
-
-  private totalMs(): { totalMs?: number } {
-    return this.profile.durationMs !== undefined ? { totalMs: this.profile.durationMs } : {};
-  }
-
-  private sample(): void {
-    const rec = this.recorders[this.current];
-    if (!rec) return;
-    const point = rec.closeInterval(performance.now(), this.runStart);
-    this.timeline.push(point);
-    this.handle.emit('sample', { ...point, total: this.recorders.reduce((sum, r) => sum + r.count, 0) });
   }
 
   private log(level: RunLog['level'], message: string): void {
-    this.handle.emit('log', { level, message });
+    this.live.log(level, message);
   }
 
   outcome(): RunnerOutcome {
     const started = this.recorders.slice(0, this.current + 1);
     const operations = started.map((r) => r.result());
-    const overall = overallResult(started);
+    const overall = mergedResult('overall', started);
     return {
       status: this.failure ? 'failed' : 'completed',
       target: this.target.label,
       overall,
       phases: [],
       operations,
-      timeline: this.timeline,
+      timeline: this.live.timeline,
       metrics: operations.length ? redisMetrics(operations, overall) : {},
       ...(this.failure ? { error: this.failure } : {}),
     };

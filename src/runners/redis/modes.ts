@@ -12,7 +12,8 @@ import type { RedisMode } from '../../core/config';
 import type { BenchOperation } from './operations';
 import { pipelineError } from './operations';
 import { isProgrammingError } from '../unexpected';
-import { errorKind, type OperationRecorder } from './recorder';
+import type { Recorder } from '../recorder';
+import { errorKind } from './results';
 
 export interface DriveOptions {
   mode: RedisMode;
@@ -38,7 +39,7 @@ export interface DriveResult {
  * stops every sender: drive rejects with it once the last one has stopped, so nothing is still
  * sending when the caller cleans up.
  */
-export async function drive(client: Redis, op: BenchOperation, rec: OperationRecorder, o: DriveOptions): Promise<DriveResult> {
+export async function drive(client: Redis, op: BenchOperation, rec: Recorder, o: DriveOptions): Promise<DriveResult> {
   rec.start(performance.now());
   const result: DriveResult = {};
   let fault: { error: unknown } | undefined;
@@ -71,7 +72,7 @@ export async function drive(client: Redis, op: BenchOperation, rec: OperationRec
 async function sender(
   client: Redis,
   op: BenchOperation,
-  rec: OperationRecorder,
+  rec: Recorder,
   o: DriveOptions,
   state: { next: number },
   over: () => boolean,
@@ -92,12 +93,12 @@ async function sender(
       failure = { error: err };
     }
     const t1 = performance.now();
-    rec.endedAt = t1;
+    rec.stop(t1);
     if (!failure) {
-      rec.ok((t1 - t0) * 1000);
+      rec.ok(t1 - t0);
       continue;
     }
-    rec.fail(failure.error);
+    rec.fail(errorKind(failure.error));
     if (broken(failure.error)) return;
   }
 }
@@ -105,7 +106,7 @@ async function sender(
 async function batches(
   client: Redis,
   op: BenchOperation,
-  rec: OperationRecorder,
+  rec: Recorder,
   o: DriveOptions,
   over: () => boolean,
   broken: (err: unknown) => boolean,
@@ -127,18 +128,18 @@ async function batches(
       results = await pipeline.exec();
     } catch (err) {
       if (isProgrammingError(err)) throw err;
-      rec.endedAt = performance.now();
-      for (let j = 0; j < n; j++) rec.fail(err);
+      rec.stop(performance.now());
+      rec.fail(errorKind(err), undefined, n);
       if (broken(err)) return;
       continue;
     }
     const t1 = performance.now();
-    rec.endedAt = t1;
-    const us = (t1 - t0) * 1000;
+    rec.stop(t1);
+    const ms = t1 - t0;
     for (let j = 0; j < n; j++) {
       const err = pipelineError(results, j * commands, (j + 1) * commands);
-      if (err) rec.fail(err);
-      else rec.ok(us);
+      if (err) rec.fail(errorKind(err));
+      else rec.ok(ms);
     }
   }
 }
