@@ -7,11 +7,11 @@ export type * from './types';
 export { CONFIG_FILE_NAME, formatProblem, loadConfigFile, parseConfigBytes, parseConfigText, type FormatOptions, type LoadOptions } from './loader';
 export { DurationError, formatDuration, parseDuration, tryParseDuration, type DurationOptions, type DurationResult } from './duration';
 export {
-  ThresholdError, bindThreshold, compareThreshold, describeUnit, parseThresholdExpression, tryParseThresholdExpression,
+  bindThreshold, compareThreshold, describeUnit, tryParseThresholdExpression,
   type ExpressionUnit, type MetricUnit, type ThresholdExpression, type ThresholdOp, type ThresholdResult,
 } from './threshold';
 export {
-  LATENCY_STATS, METRIC_TEMPLATES, describeMetrics, lookupMetric, templatesFor, validMetricNames,
+  LATENCY_STATS, METRIC_TEMPLATES, describeMetrics, lookupMetric, readThreshold, templatesFor, validMetricNames,
   type LatencyStat, type MetricContext, type MetricErrorCode, type MetricLookup, type MetricTemplate,
 } from './metrics';
 export { ECHO_CHARS, clipped, echo, quoted } from './echo';

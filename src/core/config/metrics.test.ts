@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LATENCY_STATS, describeMetrics, lookupMetric, validMetricNames, type MetricContext } from './metrics';
+import { LATENCY_STATS, describeMetrics, lookupMetric, readThreshold, validMetricNames, type MetricContext } from './metrics';
 
 const http: MetricContext = { type: 'http', scenarios: ['send-text', 'metrics'], phases: ['warm-up', 'saturate'] };
 const redis: MetricContext = { type: 'redis', operations: ['set', 'get', 'analytics-write'] };
@@ -111,5 +111,22 @@ describe('validMetricNames', () => {
   it('leaves out templates whose placeholders have no values', () => {
     expect(describeMetrics({ type: 'redis' })).not.toContain('op.<operation>');
     expect(describeMetrics(redis)).toContain('<operation> is set|get|analytics-write');
+  });
+});
+
+describe('readThreshold', () => {
+  const http: MetricContext = { type: 'http', scenarios: ['home'], phases: ['steady'] };
+  it('gives the threshold in the metric unit when metric and expression are good', () => {
+    expect(readThreshold('latency.p99', '< 0.2s', http)).toMatchObject({
+      threshold: { metric: 'latency.p99', expression: '< 0.2s', op: '<', value: 200, unit: 'ms' }, problems: [],
+    });
+  });
+  it('names every problem at once: an unknown metric (on the key) and a bad expression', () => {
+    const r = readThreshold('latency.p98', 'fast', http);
+    expect(r.threshold).toBeUndefined();
+    expect(r.problems.map((p) => [p.code, p.anchor])).toEqual([['unknown-stat', 'key'], ['threshold', undefined]]);
+  });
+  it('says so when the expression does not fit the metric unit', () => {
+    expect(readThreshold('errors.rate', '< 100ms', http).problems).toEqual([expect.objectContaining({ code: 'unit-mismatch' })]);
   });
 });

@@ -5,8 +5,8 @@
  */
 
 import { type KindMetric, METRICS } from '../kinds';
-import type { MetricUnit } from './threshold';
-import type { ProfileType } from './types';
+import { bindThreshold, type MetricUnit, tryParseThresholdExpression } from './threshold';
+import type { ProfileType, Threshold } from './types';
 import { quoted } from './echo';
 import { didYouMean, listOf } from './suggest';
 
@@ -39,6 +39,34 @@ const PLACEHOLDER_WORD: Record<Placeholder, string> = { stat: 'statistic', scena
 const PLACEHOLDER_CODE: Record<Placeholder, MetricErrorCode> = {
   stat: 'unknown-stat', scenario: 'unknown-scenario', phase: 'unknown-phase', operation: 'unknown-operation',
 };
+
+/** What is wrong with one threshold: `anchor: 'key'` when it is the metric's name, not the expression. */
+export interface ThresholdProblem {
+  code: MetricErrorCode | 'threshold' | 'unit-mismatch';
+  message: string;
+  hint: string;
+  anchor?: 'key';
+}
+
+/**
+ * Reads one threshold of a profile, the one place that does: its metric looked up in the
+ * catalog, its expression parsed and bound to the metric's unit. Every problem is given (an
+ * unknown metric and a bad expression at once); `threshold` is there only when there are none.
+ * A non-string expression gets no problem here: the schema reports its type.
+ */
+export function readThreshold(metric: string, expression: unknown, ctx: MetricContext): { threshold?: Threshold; template?: MetricTemplate; problems: ThresholdProblem[] } {
+  const problems: ThresholdProblem[] = [];
+  const found = lookupMetric(metric, ctx);
+  if (!found.ok) problems.push({ code: found.code, message: found.message, hint: found.hint, anchor: 'key' });
+  const template = found.ok ? found.template : undefined;
+  if (typeof expression !== 'string') return { ...(template ? { template } : {}), problems };
+  const parsed = tryParseThresholdExpression(expression);
+  if (!parsed.ok) problems.push({ code: 'threshold', message: parsed.message, hint: parsed.hint });
+  if (!found.ok || !parsed.ok) return { ...(template ? { template } : {}), problems };
+  const bound = bindThreshold(parsed.value, metric, found.unit);
+  if (!bound.ok) return { template: found.template, problems: [{ code: 'unit-mismatch', message: bound.message, hint: bound.hint }] };
+  return { threshold: { metric, expression, ...bound.value }, template: found.template, problems };
+}
 
 /** Checks a metric name against a profile; when unknown, says why and lists what is valid. */
 export function lookupMetric(name: string, ctx: MetricContext): MetricLookup {

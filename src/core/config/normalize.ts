@@ -4,9 +4,8 @@
  */
 
 import { parseDuration } from './duration';
-import { lookupMetric, type MetricContext } from './metrics';
+import { type MetricContext, readThreshold } from './metrics';
 import { presetPhases } from './presets';
-import { bindThreshold, parseThresholdExpression } from './threshold';
 import type {
   BullmqProfile, HttpMethod, HttpProfile, PerfLabConfig, Phase, PresetName, ProcessRef, Profile, RedisProfile, Scenario,
   SourceLocation, TargetConfig, Threshold,
@@ -156,10 +155,8 @@ function bullmqProfile(name: string, p: Raw, source: SourceLocation): BullmqProf
 
 function thresholds(raw: Raw, ctx: MetricContext): Threshold[] {
   return Object.entries<string>(raw ?? {}).map(([metric, expression]) => {
-    const found = lookupMetric(metric, ctx);
-    const expr = parseThresholdExpression(expression);
-    const bound = found.ok ? bindThreshold(expr, metric, found.unit) : undefined;
-    if (!bound?.ok) throw new Error(`threshold ${metric} passed validation but does not bind`);
-    return { metric, expression, ...bound.value };
+    const { threshold } = readThreshold(metric, expression, ctx);
+    if (!threshold) throw new Error(`threshold ${metric} passed validation but does not bind`);
+    return threshold;
   });
 }

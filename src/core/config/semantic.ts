@@ -12,10 +12,9 @@ import { checkHeaders, checkRequest } from './requestChecks';
 import { clipped, echo, quoted } from './echo';
 import { isUrlAllowed } from './hosts';
 import type { ProblemInput, Segment } from './locate';
-import { lookupMetric, type MetricContext } from './metrics';
+import { type MetricContext, readThreshold } from './metrics';
 import { PRESETS } from './presets';
 import { didYouMeanPrefix, listOf } from './suggest';
-import { bindThreshold, tryParseThresholdExpression } from './threshold';
 import type { PresetName, ProfileType } from './types';
 
 type Obj = Record<string, unknown>;
@@ -229,18 +228,9 @@ function checkThresholds(out: ProblemInput[], at: Segment[], profile: Obj, ctx: 
   if (!thresholds) return;
   for (const [metric, expression] of Object.entries(thresholds)) {
     const path = [...at, 'thresholds', metric];
-    const found = lookupMetric(metric, ctx);
-    if (!found.ok) out.push({ path, anchor: 'key', code: found.code, message: found.message, hint: found.hint });
-    else if (found.template.needsProcess && !facts.processNamed) out.push(needsProcess(path, metric, profile));
-    if (typeof expression !== 'string') continue; // the schema reports the type
-    const parsed = tryParseThresholdExpression(expression);
-    if (!parsed.ok) {
-      out.push({ path, code: 'threshold', message: parsed.message, hint: parsed.hint });
-      continue;
-    }
-    if (!found.ok) continue;
-    const bound = bindThreshold(parsed.value, metric, found.unit);
-    if (!bound.ok) out.push({ path, code: 'unit-mismatch', message: bound.message, hint: bound.hint });
+    const { template, problems } = readThreshold(metric, expression, ctx);
+    for (const p of problems) out.push({ path, ...p });
+    if (template?.needsProcess && !facts.processNamed) out.push(needsProcess(path, metric, profile));
   }
 }
 

@@ -35,16 +35,6 @@ export interface ThresholdExpression {
   text: string;
 }
 
-export class ThresholdError extends Error {
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = 'ThresholdError';
-  }
-}
-
 export type ThresholdResult<T> = { ok: true; value: T } | { ok: false; message: string; hint: string };
 
 const OPS: readonly ThresholdOp[] = ['<', '<=', '>', '>=', '==', '!='];
@@ -69,13 +59,6 @@ export function describeUnit(unit: MetricUnit | ExpressionUnit): string {
 /** An example expression for a metric of this unit, for hints. */
 export function exampleFor(unit: MetricUnit): string {
   return { ms: '< 100ms', 'ops/s': '>= 1000/s', ratio: '< 0.1%', bytes: '< 512MB', 'bytes/min': '< 1MB/min', count: '== 0' }[unit];
-}
-
-/** @throws ThresholdError */
-export function parseThresholdExpression(text: string): ThresholdExpression {
-  const r = tryParseThresholdExpression(text);
-  if (!r.ok) throw new ThresholdError(r.message, r.hint);
-  return r.value;
 }
 
 export function tryParseThresholdExpression(text: unknown): ThresholdResult<ThresholdExpression> {
