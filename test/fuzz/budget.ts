@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** Seconds the whole tier may take (PERFLAB_FUZZ_SECONDS); the default fits a CI run. */
-export const FUZZ_SECONDS = Number(process.env.PERFLAB_FUZZ_SECONDS ?? 75);
+export const FUZZ_SECONDS = Number(process.env.PERFLAB_FUZZ_SECONDS ?? 45);
 
 /** The seed of this run: PERFLAB_FUZZ_SEED replays one, else a new one each run. */
 export const FUZZ_SEED = process.env.PERFLAB_FUZZ_SEED !== undefined ? Number(process.env.PERFLAB_FUZZ_SEED) : Date.now() % 2 ** 31;

@@ -92,7 +92,9 @@ describe('event-loop delay, net of the timer resolution', () => {
     expect(lateTicks / d.count).toBeLessThan(0.1);
     expect(d.p99).toBeGreaterThanOrEqual(50);
     expect(d.p99).toBeLessThanOrEqual(65);
-    expect(d.p90).toBeLessThan(1);
+    // An idle tick: about 0, a few ms where the machine takes the CPU away now and then (a VM's
+    // steal time), and far from the 50–60 ms of a late one.
+    expect(d.p90).toBeLessThan(5);
     // Most intervals saw no block: the mean of their p99s is far below the window's p99.
     const meanOfP99s = samples.reduce((a, s) => a + s.loopDelay.p99, 0) / samples.length;
     expect(meanOfP99s).toBeLessThan(d.p99 / 2);
