@@ -302,6 +302,43 @@ describe('run summary webview', () => {
     expect(await view.problems()).toEqual([]);
   });
 
+  it('draws the timeline: rate and errors, p50 and p99, with the phases as bands', async () => {
+    const view = await openRunPage();
+    const record = loadFixture(PASSING);
+    await showRun(view, record);
+    const rate = view.page.locator('#section-timeline [data-chart="rate"]');
+    const latency = view.page.locator('#section-timeline [data-chart="latency"]');
+    // The legend names each series as the page does elsewhere; the x series (time) comes first.
+    expect(await rate.locator('.u-legend .u-series th').allInnerTexts()).toEqual(['time', 'req/s', 'errors/s']);
+    expect(await latency.locator('.u-legend .u-series th').allInnerTexts()).toEqual(['time', 'p50', 'p99']);
+    // Every phase of the run is a band in both charts, in order.
+    const phases = [...new Set(record.timeline!.map((p) => p.phase))].join('|');
+    await expect.poll(() => rate.getAttribute('data-drawn-bands')).toBe(phases);
+    await expect.poll(() => latency.getAttribute('data-drawn-bands')).toBe(phases);
+    // The canvas holds the drawing, at the width of the section.
+    type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } }; getBoundingClientRect(): { width: number } };
+    const drawn = await latency.locator('canvas').evaluate((element) => {
+      const c = element as unknown as Canvas;
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+      return { painted, width: c.getBoundingClientRect().width };
+    });
+    expect(drawn.painted).toBeGreaterThan(1_000);
+    const sectionWidth = await view.page.locator('#section-timeline .section-body').evaluate((e) => e.clientWidth);
+    expect(Math.abs(drawn.width - sectionWidth)).toBeLessThan(60);
+    // Hovering a second shows its values, formatted as everywhere else.
+    await latency.locator('.u-over').hover();
+    await expect.poll(() => latency.locator('.u-legend .u-series').nth(2).locator('td').innerText()).toMatch(/^\d[\d.,]* (ms|s)$/);
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('says so when there is no timeline to draw', async () => {
+    const view = await openRunPage();
+    await showRun(view, loadFixture(REDIS));
+    expect(await text(view, '#section-timeline .empty')).toBe('This run recorded no timeline.');
+  });
+
   it('keeps collapsed sections in the webview state', async () => {
     const view = await openRunPage();
     const record = loadFixture(PASSING);

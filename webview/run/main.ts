@@ -7,7 +7,7 @@ import './style.css';
 import type { ToWebview } from '../../src/protocol';
 import { h } from '../shared/dom';
 import { forwardUncaughtErrors, getState, onMessage, post, setState } from '../shared/messaging';
-import { artifacts, banners, environment, header, operations, phases, summary, thresholds, type RenderContext, type SectionId } from './sections';
+import { artifacts, banners, environment, header, operations, phases, summary, thresholds, timeline, type RenderContext, type SectionId } from './sections';
 
 /** What the page keeps across hide/show. */
 interface RunViewState {
@@ -53,6 +53,7 @@ function handle(message: ToWebview): void {
           ...banners(record),
           summary(record, ctx),
           thresholds(record, ctx),
+          timeline(record, ctx),
           phases(record, ctx),
           operations(record, ctx),
           environment(record, ctx),

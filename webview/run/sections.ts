@@ -14,8 +14,9 @@ import {
   formatRate,
 } from '../../src/core/format';
 import { errorKindsText, operationsTable, phasesTable, thresholdTable, type StatsTableOptions } from './tables';
+import { timelineCharts } from './timeline';
 
-export type SectionId = 'summary' | 'thresholds' | 'phases' | 'operations' | 'environment' | 'artifacts';
+export type SectionId = 'summary' | 'thresholds' | 'timeline' | 'phases' | 'operations' | 'environment' | 'artifacts';
 
 /** What the sections need from the page: UI state and the way back to the host. */
 export interface RenderContext {
@@ -151,6 +152,14 @@ export function thresholds(record: RunRecord, ctx: RenderContext): HTMLElement {
         ? 'passed'
         : `all ${list.length} passed`;
   return section('thresholds', 'Thresholds', ctx, [list.length ? thresholdTable(list, record.type) : empty('No thresholds are set for this profile.')], note);
+}
+
+export function timeline(record: RunRecord, ctx: RenderContext): HTMLElement {
+  const points = record.timeline ?? [];
+  const body = points.length >= 2
+    ? timelineCharts(record, vocabulary(record.type).rateUnit)
+    : [empty(points.length ? 'The run lasted about a second: there is one point, nothing to draw over time.' : 'This run recorded no timeline.')];
+  return section('timeline', 'Timeline', ctx, body, points.length >= 2 ? formatDuration(points[points.length - 1]!.t * 1000) : undefined);
 }
 
 function statsOptions(record: RunRecord, name: string, caption: string): StatsTableOptions {
