@@ -110,6 +110,20 @@ export interface OperationResult {
   latency: LatencySummary;
   /** With an arrival rate only: latency from the actual send, for comparison. */
   uncorrectedLatency?: LatencySummary;
+  /** The whole run's result only: its latency distribution (the run page plots it), and the uncorrected one where there is one. */
+  distribution?: LatencyDistribution;
+}
+
+/** The latency at a percentile (0–100) of the recorded values, in ms. */
+export interface DistributionPoint {
+  p: number;
+  ms: number;
+}
+
+/** Latency by percentile, from the merged histogram of the run (core/stats.ts, LatencyHistogram.distribution). */
+export interface LatencyDistribution {
+  latency: DistributionPoint[];
+  uncorrected?: DistributionPoint[];
 }
 
 export interface PhaseResult extends OperationResult {

@@ -3,7 +3,9 @@ import { errorRate, LatencyHistogram, latencyMetrics } from './stats';
 
 /** Nearest-rank percentile of raw values: the independent reference the histogram must match. */
 function exactPercentile(sorted: number[], p: number): number {
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  // The rank in decimal, not binary, arithmetic: 0.999 × 20,000 is 19,980, not 19,980.000000000004.
+  const rank = Math.ceil(Number(((p / 100) * sorted.length).toFixed(6)));
+  return sorted[Math.max(0, rank - 1)]!;
 }
 
 /** A deterministic pseudo-random sequence (mulberry32), so failures reproduce. */
@@ -41,6 +43,24 @@ describe('LatencyHistogram', () => {
     close(s.min, sorted[0]!);
     close(s.mean, values.reduce((a, b) => a + b, 0) / values.length);
     expect(h.count).toBe(values.length);
+  });
+
+  it.each(Object.keys(distributions))('the distribution of %s latencies: each percentile the count resolves, equal to the exact one, then the max', (name) => {
+    const next = rng(7);
+    const values = Array.from({ length: 20_000 }, () => Math.round(distributions[name]!(next) * 1000) / 1000);
+    const h = LatencyHistogram.create();
+    for (const v of values) h.recordMs(v);
+    const sorted = [...values].sort((a, b) => a - b);
+    const points = h.distribution();
+    // 20,000 values resolve percentiles up to 99.995 (one value above it); 99.999 and beyond would be the max again.
+    expect(points.map((q) => q.p)).toEqual([0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.995, 100]);
+    for (const { p, ms } of points) {
+      const exact = p === 0 ? sorted[0]! : exactPercentile(sorted, p);
+      expect(Math.abs(ms - exact), `p${p}`).toBeLessThanOrEqual(exact * 0.001 + 0.001);
+    }
+    expect(points.at(-1)!.ms).toBe(sorted.at(-1));
+    expect(points.every((q, i) => i === 0 || q.ms >= points[i - 1]!.ms)).toBe(true);
+    expect(LatencyHistogram.create().distribution()).toEqual([]);
   });
 
   it('merges across histograms and threads exactly as if recorded in one', () => {

@@ -4,7 +4,13 @@
  * Every percentile PerfLab reports comes from here.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { LatencySummary, OperationResult } from './runRecord';
+import type { DistributionPoint, LatencySummary, OperationResult } from './runRecord';
+
+/**
+ * The percentiles of a latency distribution, as HdrHistogram plots one: each power of ten nearer
+ * to 100 %, with the halves and quarters between (log scale of 1 / (1 − p)).
+ */
+export const DISTRIBUTION_PERCENTILES = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.995, 99.999, 99.9995, 99.9999] as const;
 
 /** One hour, in microseconds: anything slower is recorded as one hour. */
 const HIGHEST_US = 3_600_000_000;
@@ -80,6 +86,22 @@ export class LatencyHistogram {
       p99: at(99),
       max: ms(this.maxUs),
     };
+  }
+
+  /**
+   * The latency at each of {@link DISTRIBUTION_PERCENTILES} that the count resolves (at least one
+   * value lies above it: p ≤ 100 × (1 − 1/count)), then the maximum at 100. Empty when nothing was recorded.
+   */
+  distribution(): DistributionPoint[] {
+    const n = this.h.totalCount;
+    if (!n) return [];
+    const points: DistributionPoint[] = [];
+    for (const p of DISTRIBUTION_PERCENTILES) {
+      if (p > 100 * (1 - 1 / n)) break;
+      points.push({ p, ms: p === 0 ? this.minUs / 1000 : this.percentileMs(p) });
+    }
+    points.push({ p: 100, ms: this.maxUs / 1000 });
+    return points;
   }
 
   serialize(): SerializedHistogram {

@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { LatencyHistogram } from '../core/stats';
-import type { OperationResult, TimelinePoint } from '../core/runRecord';
+import type { LatencyDistribution, OperationResult, TimelinePoint } from '../core/runRecord';
 import type { RunHandle } from './types';
 
 export class Recorder {
@@ -77,6 +77,11 @@ export class Recorder {
     return secs > 0 ? this.count / secs : 0;
   }
 
+  /** Its latency by percentile (and the uncorrected one, when kept): for the run's headline result. */
+  distribution(): LatencyDistribution {
+    return { latency: this.latency.distribution(), ...(this.uncorrected ? { uncorrected: this.uncorrected.distribution() } : {}) };
+  }
+
   result(): OperationResult {
     return {
       name: this.name,
@@ -90,7 +95,7 @@ export class Recorder {
   }
 }
 
-/** Several recorders as one: counts summed, histograms merged, the rate over the time they spent measuring. */
+/** Several recorders as one (the run's headline result): counts summed, histograms merged, the rate over the time they spent measuring. */
 export function mergedResult(name: string, recorders: readonly Recorder[]): OperationResult {
   const merged = LatencyHistogram.create();
   let count = 0;
@@ -111,6 +116,7 @@ export function mergedResult(name: string, recorders: readonly Recorder[]): Oper
     ...(errors ? { errorsByKind: byKind } : {}),
     rate: seconds > 0 ? round(count / seconds) : 0,
     latency: merged.summary(),
+    distribution: { latency: merged.distribution() },
   };
 }
 

@@ -1,13 +1,15 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/runRecord';
-import { formatDateTime } from '../../src/core/format';
+import { formatDateTime, formatMs } from '../../src/core/format';
 import { EXPECTED, sameValuesRecord } from '../helpers/sameValues';
 import { assertBuilt, launchChromium, loadFixture, openWebview, startWebviewServer, type OpenOptions, type WebviewPage, type WebviewServer } from './harness';
 
 const PASSING = '20251127-101502-smoke-3f9c';
 const FAILED = '20251127-143310-checkout-stress-9b1e';
 const REDIS = '20251127-160045-redis-ops-c4d2';
+/** A real arrival-rate run, recorded with the latency distribution. */
+const WITH_DISTRIBUTION = '20261201T182954Z-smoke-f157b6';
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 let browser: Browser;
@@ -331,6 +333,31 @@ describe('run summary webview', () => {
     await latency.locator('.u-over').hover();
     await expect.poll(() => latency.locator('.u-legend .u-series').nth(2).locator('td').innerText()).toMatch(/^\d[\d.,]* (ms|s)$/);
     expect(await view.problems()).toEqual([]);
+  });
+
+  it('draws the latency distribution by percentile, corrected and uncorrected, up to the max', async () => {
+    const view = await openRunPage();
+    const record = loadFixture(WITH_DISTRIBUTION);
+    await showRun(view, record);
+    const chart = view.page.locator('#section-distribution [data-chart="distribution"]');
+    expect(await chart.locator('.u-legend .u-series th').allInnerTexts()).toEqual(['percentile', 'latency', 'uncorrected']);
+    // At the right end of the axis: the maximum, as the summary gives it.
+    const box = (await chart.locator('.u-over').boundingBox())!;
+    await chart.locator('.u-over').hover({ position: { x: box.width - 1, y: box.height / 2 } });
+    const values = () => chart.locator('.u-legend .u-series td').allInnerTexts();
+    await expect.poll(values).toEqual(['max', formatMs(record.overall!.latency.max), formatMs(record.overall!.uncorrectedLatency!.max)]);
+    // Halfway along a log axis from 0 % to the max: a high percentile, not the median.
+    await chart.locator('.u-over').hover({ position: { x: box.width / 2, y: box.height / 2 } });
+    await expect.poll(async () => (await values())[0]).toMatch(/^9\d(\.\d+)?%$/);
+    expect(await text(view, '#section-distribution .footnote')).toMatch(/merged histogram; “uncorrected” is measured from the actual send/);
+    await view.screenshot('run-distribution-light');
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('leaves the distribution out of a record that has none (an older run)', async () => {
+    const view = await openRunPage();
+    await showRun(view, loadFixture(PASSING));
+    expect(await view.page.locator('#section-distribution').count()).toBe(0);
   });
 
   it('says so when there is no timeline to draw', async () => {

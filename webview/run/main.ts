@@ -7,7 +7,7 @@ import './style.css';
 import type { ToWebview } from '../../src/protocol';
 import { h } from '../shared/dom';
 import { forwardUncaughtErrors, getState, onMessage, post, setState } from '../shared/messaging';
-import { artifacts, banners, environment, header, operations, phases, summary, thresholds, timeline, type RenderContext, type SectionId } from './sections';
+import { artifacts, banners, distribution, environment, header, operations, phases, summary, thresholds, timeline, type RenderContext, type SectionId } from './sections';
 
 /** What the page keeps across hide/show. */
 interface RunViewState {
@@ -46,7 +46,7 @@ function handle(message: ToWebview): void {
   switch (message.type) {
     case 'run': {
       const { record, runDir } = message;
-      let nodes: Node[];
+      let nodes: (Node | null)[];
       try {
         nodes = [
           header(record, ctx),
@@ -54,6 +54,7 @@ function handle(message: ToWebview): void {
           summary(record, ctx),
           thresholds(record, ctx),
           timeline(record, ctx),
+          distribution(record, ctx),
           phases(record, ctx),
           operations(record, ctx),
           environment(record, ctx),
@@ -65,7 +66,7 @@ function handle(message: ToWebview): void {
         showError(`run.json does not have the expected shape (${err instanceof Error ? err.message : String(err)}).`);
         throw err;
       }
-      show(nodes, shownRunId === record.id);
+      show(nodes.filter((n): n is Node => n !== null), shownRunId === record.id);
       shownRunId = record.id;
       break;
     }

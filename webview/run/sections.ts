@@ -14,9 +14,9 @@ import {
   formatRate,
 } from '../../src/core/format';
 import { errorKindsText, operationsTable, phasesTable, thresholdTable, type StatsTableOptions } from './tables';
-import { timelineCharts } from './timeline';
+import { distributionChart, timelineCharts } from './charts';
 
-export type SectionId = 'summary' | 'thresholds' | 'timeline' | 'phases' | 'operations' | 'environment' | 'artifacts';
+export type SectionId = 'summary' | 'thresholds' | 'timeline' | 'distribution' | 'phases' | 'operations' | 'environment' | 'artifacts';
 
 /** What the sections need from the page: UI state and the way back to the host. */
 export interface RenderContext {
@@ -160,6 +160,19 @@ export function timeline(record: RunRecord, ctx: RenderContext): HTMLElement {
     ? timelineCharts(record, vocabulary(record.type).rateUnit)
     : [empty(points.length ? 'The run lasted about a second: there is one point, nothing to draw over time.' : 'This run recorded no timeline.')];
   return section('timeline', 'Timeline', ctx, body, points.length >= 2 ? formatDuration(points[points.length - 1]!.t * 1000) : undefined);
+}
+
+export function distribution(record: RunRecord, ctx: RenderContext): HTMLElement | null {
+  const chart = record.overall ? distributionChart(record.overall) : undefined;
+  if (!chart) return null;
+  const uncorrected = record.overall?.distribution?.uncorrected !== undefined;
+  return section('distribution', 'Latency distribution', ctx, [
+    chart,
+    h('p', {
+      className: 'muted footnote',
+      text: `Latency at each percentile of the whole run, from its merged histogram${uncorrected ? '; “uncorrected” is measured from the actual send' : ''}.`,
+    }),
+  ]);
 }
 
 function statsOptions(record: RunRecord, name: string, caption: string): StatsTableOptions {

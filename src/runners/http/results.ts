@@ -71,7 +71,10 @@ export function buildOutcome(run: CollectedRun): RunnerOutcome {
     phases.push({ ...result(p.name, phase, p.durationMs, p.model === 'open'), durationMs: Math.round(p.durationMs), model: p.model });
   }
 
-  const overallResult = result('overall', overall, measuredMs, anyOpen);
+  const overallResult: OperationResult = {
+    ...result('overall', overall, measuredMs, anyOpen),
+    distribution: { latency: overall.latency.distribution(), ...(anyOpen ? { uncorrected: overall.uncorrected.distribution() } : {}) },
+  };
   const operations = [...scenarios].map(([name, t]) => result(name, t, measuredMs, anyOpen));
   const generator = generatorHealth(run);
   const outcome: RunnerOutcome = {

@@ -156,7 +156,7 @@ function summarize(profile: BullmqProfile, out: ModeOutput): Pick<RunnerOutcome,
   const operations = out.recorders.filter((r) => r.count > 0).map((r) => r.result());
   const metrics: Record<string, number> = {};
   if (out.producer) {
-    const overall = out.producer.result();
+    const overall: OperationResult = { ...out.producer.result(), distribution: out.producer.distribution() };
     if (overall.count) {
       metrics['add.rate'] = overall.rate;
       metrics['errors.rate'] = errorRate(overall);
@@ -170,6 +170,7 @@ function summarize(profile: BullmqProfile, out: ModeOutput): Pick<RunnerOutcome,
   const result = best.main.result();
   const overall: OperationResult = {
     ...result,
+    distribution: best.main.distribution(),
     name: out.steps.length > 1 || profile.workerConcurrency.length > 1
       ? `${result.name} (best of c=${measured.map((s) => s.concurrency).join(', ')})`
       : result.name,

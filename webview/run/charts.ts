@@ -1,11 +1,13 @@
 /**
- * The run's one-second timeline as charts (uPlot): the rate and the errors per second in one,
+ * The run page's charts (uPlot). The timeline: the rate and the errors per second in one chart,
  * p50 and p99 latency in the other, on one time axis, with the phases (or, for Redis and BullMQ
- * runs, the operations and steps) as shaded bands. Colours come from the VS Code theme.
+ * runs, the operations and steps) as shaded bands. The latency distribution: latency by
+ * percentile on a log axis of 1 / (1 − p), as HdrHistogram plots it, corrected and uncorrected.
+ * Colours come from the VS Code theme.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { RunRecord, TimelinePoint } from '../../src/core/runRecord';
+import type { DistributionPoint, OperationResult, RunRecord, TimelinePoint } from '../../src/core/runRecord';
 import { formatMs, formatNumber } from '../../src/core/format';
 import { h } from '../shared/dom';
 import { type Band, phaseBands } from './bands';
@@ -21,12 +23,21 @@ interface SeriesSpec {
   dash?: number[];
 }
 
+/** The x axis of a chart: its values, how they read, and where its ticks go. */
+interface XAxis {
+  values: number[];
+  label: string;
+  format: (v: number) => string;
+  /** Logarithmic (base 10), with ticks at these values. */
+  logTicks?: number[];
+}
+
 const CHART_HEIGHT = 180;
 
 /** The charts of a timeline; each redraws at the width of its container. */
 export function timelineCharts(record: RunRecord, rateUnit: string): HTMLElement[] {
   const points = record.timeline ?? [];
-  const t = points.map((p) => p.t);
+  const t: XAxis = { values: points.map((p) => p.t), label: 'time', format: (v) => `${formatNumber(v)} s` };
   const bands = phaseBands(points);
   return [
     chart('rate', `${rateUnit} and errors per second over time`, t, bands, [
@@ -40,6 +51,36 @@ export function timelineCharts(record: RunRecord, rateUnit: string): HTMLElement
   ];
 }
 
+/**
+ * Latency by percentile of the whole run. A percentile p sits at 1 / (1 − p) on a log axis, so
+ * 90 %, 99 % and 99.9 % are evenly spaced; the maximum sits where the count's resolution ends
+ * (1 / (1 − (1 − 1/count)) = count).
+ */
+export function distributionChart(overall: OperationResult): HTMLElement | undefined {
+  const d = overall.distribution;
+  if (!d || d.latency.length < 2) return undefined;
+  const x = d.latency.map((q) => (q.p >= 100 ? Math.max(overall.count, 1) : 1 / (1 - q.p / 100)));
+  const ticks = [1, 2, 10, 100, 1_000, 10_000, 100_000, 1_000_000].filter((v) => v <= x[x.length - 1]!);
+  const series: SeriesSpec[] = [{ label: 'latency', color: ['--vscode-charts-blue', '#1a85ff'], values: valuesAt(d.latency, d.latency), format: formatMs }];
+  if (d.uncorrected) {
+    series.push({ label: 'uncorrected', color: ['--vscode-charts-purple', '#8e44ad'], values: valuesAt(d.latency, d.uncorrected), format: formatMs, dash: [6, 3] });
+  }
+  const axis: XAxis = { values: x, label: 'percentile', format: (v) => percentileLabel(v, overall.count), logTicks: ticks };
+  return chart('distribution', 'latency by percentile', axis, [], series);
+}
+
+/** The latency of `of` at each percentile of `at` (the two lists come from one count, so they match). */
+function valuesAt(at: readonly DistributionPoint[], of: readonly DistributionPoint[]): number[] {
+  return at.map((q) => of.find((o) => o.p === q.p)?.ms ?? Number.NaN);
+}
+
+/** 1 / (1 − p) back to the percentile it stands for: 10 → "90%", 1000 → "99.9%"; the count's end is the max. */
+function percentileLabel(x: number, count: number): string {
+  if (x >= count && count > 1) return 'max';
+  const p = 100 * (1 - 1 / x);
+  return `${Number(p.toPrecision(6))}%`;
+}
+
 /** A point's errors are a count over its window: per second, as the rate is. */
 function errorsPerSecond(points: readonly TimelinePoint[]): (p: TimelinePoint, i: number) => number {
   return (p, i) => {
@@ -48,7 +89,7 @@ function errorsPerSecond(points: readonly TimelinePoint[]): (p: TimelinePoint, i
   };
 }
 
-function chart(id: string, label: string, t: number[], bands: Band[], series: SeriesSpec[]): HTMLElement {
+function chart(id: string, label: string, x: XAxis, bands: Band[], series: SeriesSpec[]): HTMLElement {
   const box = h('div', {
     className: 'chart',
     attrs: { 'data-chart': id, 'data-series': String(series.length), 'data-bands': String(bands.length), role: 'img', 'aria-label': label },
@@ -68,14 +109,14 @@ function chart(id: string, label: string, t: number[], bands: Band[], series: Se
   const options: uPlot.Options = {
     width: 600,
     height: CHART_HEIGHT,
-    scales: { x: { time: false }, ...Object.fromEntries(right.map((s) => [s.scale!, { range: (_u: uPlot, _min: number, max: number) => [0, Math.max(1, max)] }])) },
+    scales: { x: { time: false, ...(x.logTicks ? { distr: 3, log: 10 } : {}) }, ...Object.fromEntries(right.map((s) => [s.scale!, { range: (_u: uPlot, _min: number, max: number) => [0, Math.max(1, max)] }])) },
     axes: [
-      axis((v) => `${formatNumber(v)} s`),
+      axis(x.format, x.logTicks ? { splits: () => x.logTicks! } : {}),
       axis(series[0]!.format, { size: 64 }),
       ...right.map((s) => axis(s.format, { scale: s.scale!, side: 1, size: 48, grid: { show: false } })),
     ],
     series: [
-      { label: 'time', value: (_u, v) => (v === null ? '' : `${formatNumber(v)} s`) },
+      { label: x.label, value: (_u, v) => (v === null ? '' : x.format(v)) },
       ...series.map((s): uPlot.Series => ({
         label: s.label,
         ...(s.scale ? { scale: s.scale } : {}),
@@ -87,7 +128,7 @@ function chart(id: string, label: string, t: number[], bands: Band[], series: Se
     ],
     hooks: { drawClear: [(u) => drawBands(u, box, bands, fg)] },
   };
-  const plot = new uPlot(options, [t, ...series.map((s) => s.values)], box);
+  const plot = new uPlot(options, [x.values, ...series.map((s) => s.values)], box);
   // The section may be closed or the panel narrow when the chart is built: follow the box's width.
   new ResizeObserver(() => {
     const width = box.clientWidth;
