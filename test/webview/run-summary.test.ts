@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/runRecord';
-import { formatDateTime, formatMs } from '../../src/core/format';
+import { formatDateTime, formatMs, formatNumber } from '../../src/core/format';
 import { EXPECTED, sameValuesRecord } from '../helpers/sameValues';
 import { assertBuilt, launchChromium, loadFixture, openWebview, startWebviewServer, type OpenOptions, type WebviewPage, type WebviewServer } from './harness';
 
@@ -10,6 +10,8 @@ const FAILED = '20251127-143310-checkout-stress-9b1e';
 const REDIS = '20251127-160045-redis-ops-c4d2';
 /** A real arrival-rate run, recorded with the latency distribution. */
 const WITH_DISTRIBUTION = '20261201T182954Z-smoke-f157b6';
+/** A real BullMQ e2e sweep over worker concurrencies 1, 4 and 16. */
+const SWEEP = '20261201T183246Z-queue-sweep-63cd04';
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 let browser: Browser;
@@ -351,6 +353,24 @@ describe('run summary webview', () => {
     await expect.poll(async () => (await values())[0]).toMatch(/^9\d(\.\d+)?%$/);
     expect(await text(view, '#section-distribution .footnote')).toMatch(/merged histogram; “uncorrected” is measured from the actual send/);
     await view.screenshot('run-distribution-light');
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('draws a BullMQ sweep: throughput and p99 at each worker concurrency', async () => {
+    const view = await openRunPage({ theme: 'dark' });
+    const record = loadFixture(SWEEP);
+    await showRun(view, record);
+    const chart = view.page.locator('#section-sweep [data-chart="sweep"]');
+    expect(await text(view, '#section-sweep h2')).toBe('Worker concurrency');
+    expect(await chart.locator('.u-legend .u-series th').allInnerTexts()).toEqual(['concurrency', 'jobs/s', 'p99']);
+    // The first step (c=1) sits at the left end: its values, as the operations table gives them.
+    const c1 = record.operations.find((o) => o.name === 'e2e.c1')!;
+    const box = (await chart.locator('.u-over').boundingBox())!;
+    await chart.locator('.u-over').hover({ position: { x: 1, y: box.height / 2 } });
+    await expect.poll(() => chart.locator('.u-legend .u-series td').allInnerTexts()).toEqual(['c=1', formatNumber(c1.rate), formatMs(c1.latency.p99)]);
+    // The timeline shows each step as a band.
+    await expect.poll(() => view.page.locator('[data-chart="rate"]').getAttribute('data-drawn-bands')).toBe('e2e c=1|e2e c=4|e2e c=16');
+    await view.screenshot('run-sweep-dark');
     expect(await view.problems()).toEqual([]);
   });
 

@@ -3,7 +3,7 @@
  * p50 and p99 latency in the other, on one time axis, with the phases (or, for Redis and BullMQ
  * runs, the operations and steps) as shaded bands. The latency distribution: latency by
  * percentile on a log axis of 1 / (1 − p), as HdrHistogram plots it, corrected and uncorrected.
- * Colours come from the VS Code theme.
+ * A BullMQ sweep: throughput and p99 at each worker concurrency. Colours come from the VS Code theme.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -69,6 +69,32 @@ export function distributionChart(overall: OperationResult): HTMLElement | undef
   return chart('distribution', 'latency by percentile', axis, [], series);
 }
 
+/** A BullMQ sweep's steps (`drain.c10`, `e2e.c4`): the concurrency and the step's result, by concurrency. */
+export function sweepSteps(record: RunRecord): { concurrency: number; result: OperationResult }[] {
+  if (record.type !== 'bullmq') return [];
+  return record.operations
+    .map((result) => ({ result, m: /^(?:drain|e2e)\.c(\d+)$/.exec(result.name) }))
+    .filter((s): s is { result: OperationResult; m: RegExpExecArray } => s.m !== null)
+    .map(({ result, m }) => ({ concurrency: Number(m[1]), result }))
+    .sort((a, b) => a.concurrency - b.concurrency);
+}
+
+/** Throughput and p99 latency at each worker concurrency of a sweep (two steps or more). */
+export function sweepChart(record: RunRecord, rateUnit: string): HTMLElement | undefined {
+  const steps = sweepSteps(record);
+  if (steps.length < 2) return undefined;
+  const x: XAxis = {
+    values: steps.map((s) => s.concurrency),
+    label: 'concurrency',
+    format: (v) => `c=${formatNumber(v)}`,
+    logTicks: steps.map((s) => s.concurrency),
+  };
+  return chart('sweep', `${rateUnit} and p99 latency at each worker concurrency`, x, [], [
+    { label: rateUnit, color: ['--vscode-charts-blue', '#1a85ff'], values: steps.map((s) => s.result.rate), format: (v) => formatNumber(v) },
+    { label: 'p99', scale: 'p99', color: ['--vscode-charts-orange', '#d18616'], values: steps.map((s) => s.result.latency.p99), format: formatMs, dash: [6, 3] },
+  ]);
+}
+
 /** The latency of `of` at each percentile of `at` (the two lists come from one count, so they match). */
 function valuesAt(at: readonly DistributionPoint[], of: readonly DistributionPoint[]): number[] {
   return at.map((q) => of.find((o) => o.p === q.p)?.ms ?? Number.NaN);
@@ -109,11 +135,13 @@ function chart(id: string, label: string, x: XAxis, bands: Band[], series: Serie
   const options: uPlot.Options = {
     width: 600,
     height: CHART_HEIGHT,
-    scales: { x: { time: false, ...(x.logTicks ? { distr: 3, log: 10 } : {}) }, ...Object.fromEntries(right.map((s) => [s.scale!, { range: (_u: uPlot, _min: number, max: number) => [0, Math.max(1, max)] }])) },
+    // A log axis ends at the last value, not at the next power of ten past it.
+    scales: { x: { time: false, ...(x.logTicks ? { distr: 3, log: 10, range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [min, max] } : {}) }, ...Object.fromEntries(right.map((s) => [s.scale!, { range: (_u: uPlot, _min: number, max: number) => [0, Math.max(1, max)] }])) },
     axes: [
-      axis(x.format, x.logTicks ? { splits: () => x.logTicks! } : {}),
+      // uPlot labels only some ticks of a log axis (1, 10, 100…); these are all worth a label.
+      axis(x.format, x.logTicks ? { splits: () => x.logTicks!, filter: (_u, splits) => splits } : {}),
       axis(series[0]!.format, { size: 64 }),
-      ...right.map((s) => axis(s.format, { scale: s.scale!, side: 1, size: 48, grid: { show: false } })),
+      ...right.map((s) => axis(s.format, { scale: s.scale!, side: 1, size: 64, grid: { show: false } })),
     ],
     series: [
       { label: x.label, value: (_u, v) => (v === null ? '' : x.format(v)) },

@@ -7,7 +7,7 @@ import './style.css';
 import type { ToWebview } from '../../src/protocol';
 import { h } from '../shared/dom';
 import { forwardUncaughtErrors, getState, onMessage, post, setState } from '../shared/messaging';
-import { artifacts, banners, distribution, environment, header, operations, phases, summary, thresholds, timeline, type RenderContext, type SectionId } from './sections';
+import { artifacts, banners, distribution, environment, header, operations, phases, summary, sweep, thresholds, timeline, type RenderContext, type SectionId } from './sections';
 
 /** What the page keeps across hide/show. */
 interface RunViewState {
@@ -55,6 +55,7 @@ function handle(message: ToWebview): void {
           thresholds(record, ctx),
           timeline(record, ctx),
           distribution(record, ctx),
+          sweep(record, ctx),
           phases(record, ctx),
           operations(record, ctx),
           environment(record, ctx),

@@ -14,9 +14,9 @@ import {
   formatRate,
 } from '../../src/core/format';
 import { errorKindsText, operationsTable, phasesTable, thresholdTable, type StatsTableOptions } from './tables';
-import { distributionChart, timelineCharts } from './charts';
+import { distributionChart, sweepChart, timelineCharts } from './charts';
 
-export type SectionId = 'summary' | 'thresholds' | 'timeline' | 'distribution' | 'phases' | 'operations' | 'environment' | 'artifacts';
+export type SectionId = 'summary' | 'thresholds' | 'timeline' | 'distribution' | 'sweep' | 'phases' | 'operations' | 'environment' | 'artifacts';
 
 /** What the sections need from the page: UI state and the way back to the host. */
 export interface RenderContext {
@@ -172,6 +172,15 @@ export function distribution(record: RunRecord, ctx: RenderContext): HTMLElement
       className: 'muted footnote',
       text: `Latency at each percentile of the whole run, from its merged histogram${uncorrected ? '; “uncorrected” is measured from the actual send' : ''}.`,
     }),
+  ]);
+}
+
+export function sweep(record: RunRecord, ctx: RenderContext): HTMLElement | null {
+  const chart = sweepChart(record, vocabulary(record.type).rateUnit);
+  if (!chart) return null;
+  return section('sweep', 'Worker concurrency', ctx, [
+    chart,
+    h('p', { className: 'muted footnote', text: 'Each step of the sweep ran a worker at one concurrency; its throughput and its p99 latency.' }),
   ]);
 }
 
