@@ -90,8 +90,11 @@ describe('event-loop delay, net of the timer resolution', () => {
     // The window has more than 1 % late ticks, fewer than 10 %: its p99 is a late tick, its p90 an idle one.
     expect(lateTicks / d.count).toBeGreaterThan(0.01);
     expect(lateTicks / d.count).toBeLessThan(0.1);
+    // A late tick waits out the 60 ms block less up to 10 ms; a machine that takes the CPU away
+    // right after a block (a VM's steal time) makes it later still, so no tight upper bound
+    // here: the 200 ms block above checks that the resolution is taken off.
     expect(d.p99).toBeGreaterThanOrEqual(50);
-    expect(d.p99).toBeLessThanOrEqual(65);
+    expect(d.p99).toBeLessThanOrEqual(100);
     // An idle tick: about 0, a few ms where the machine takes the CPU away now and then (a VM's
     // steal time), and far from the 50–60 ms of a late one.
     expect(d.p90).toBeLessThan(5);
