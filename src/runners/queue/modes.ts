@@ -11,7 +11,7 @@ import type { BullmqProfile } from '../../core/config';
 import type { GeneratorHealth } from '../../core/runRecord';
 import { RunnerError } from '../types';
 import { Completions } from './consumer';
-import { abortable, produce, type ProduceOptions } from './producer';
+import { abortable, lateSendsMessage, produce, type ProduceOptions } from './producer';
 import { Recorder } from '../recorder';
 import type { BenchQueue, BenchSession, BenchWorker } from './session';
 import { formatCount, formatDuration } from '../../core/format';
@@ -36,6 +36,8 @@ export interface ModeOutput {
   /** add / addBulk: the one result. */
   producer?: Recorder;
   generator?: GeneratorHealth;
+  /** e2e with a rate: each step's schedule, merged into `generator` once the sweep ends. */
+  paced?: { concurrency: number; sends: number; health: GeneratorHealth }[];
 }
 
 export function runMode(session: BenchSession, out: ModeOutput): Promise<void> {
@@ -68,8 +70,12 @@ type Step = (session: BenchSession, out: ModeOutput, concurrency: number, at: (f
 
 async function runSweep(session: BenchSession, out: ModeOutput, step: Step): Promise<void> {
   const list = session.profile.workerConcurrency;
-  for (let i = 0; i < list.length && !session.signal.aborted; i++) {
-    await step(session, out, list[i]!, (f) => (i + Math.min(1, f)) / list.length);
+  try {
+    for (let i = 0; i < list.length && !session.signal.aborted; i++) {
+      await step(session, out, list[i]!, (f) => (i + Math.min(1, f)) / list.length);
+    }
+  } finally {
+    if (out.paced?.length) out.generator = sweepHealth(out.paced);
   }
 }
 
@@ -146,7 +152,7 @@ const e2eStep: Step = async (session, out, concurrency, at) => {
         sent[seq] = sentAt;
       },
     });
-    if (result.generator) out.generator = mergeHealth(out.generator, result.generator);
+    if (result.generator) (out.paced ??= []).push({ concurrency, sends: result.sends ?? 0, health: result.generator });
     completions.expect(result.added);
     await completions.wait(session, queue, idleLimitMs(profile));
   } finally {
@@ -201,15 +207,18 @@ export function idleLimitMs(p: BullmqProfile): number {
   return BASE_IDLE_MS + 2 * waits;
 }
 
-function mergeHealth(a: GeneratorHealth | undefined, b: GeneratorHealth): GeneratorHealth {
-  if (!a) return b;
-  const bound = a.generatorBound || b.generatorBound;
-  const message = [a.message, b.message].filter(Boolean).join(' ');
+/** The schedule of every step as one: totals, worsts, and one sentence naming the steps that fell behind. */
+export function sweepHealth(steps: NonNullable<ModeOutput['paced']>): GeneratorHealth {
+  const late = steps.reduce((n, s) => n + s.health.lateSends, 0);
+  const sends = steps.reduce((n, s) => n + s.sends, 0);
+  const worst = Math.max(...steps.map((s) => s.health.lateSendMaxMs));
+  const bound = steps.filter((s) => s.health.generatorBound);
+  const where = steps.length > 1 ? ` (${bound.map((s) => `c=${s.concurrency}: ${s.health.lateSends} of ${s.sends}`).join(', ')})` : '';
   return {
-    lagP99Ms: Math.max(a.lagP99Ms, b.lagP99Ms),
-    lateSends: a.lateSends + b.lateSends,
-    lateSendMaxMs: Math.max(a.lateSendMaxMs, b.lateSendMaxMs),
-    generatorBound: bound,
-    ...(message ? { message } : {}),
+    lagP99Ms: Math.max(...steps.map((s) => s.health.lagP99Ms)),
+    lateSends: late,
+    lateSendMaxMs: worst,
+    generatorBound: bound.length > 0,
+    ...(bound.length ? { message: lateSendsMessage(late, sends, worst, where) } : {}),
   };
 }

@@ -32,8 +32,15 @@ export interface ProduceOptions {
 export interface ProduceResult {
   /** Jobs Redis accepted. */
   added: number;
-  /** With a rate: how well the schedule was kept. */
+  /** With a rate: how well the schedule was kept, and how many adds were sent on it. */
   generator?: GeneratorHealth;
+  sends?: number;
+}
+
+/** Why the latencies of a paced run include PerfLab's own delay: `late` of `sends` adds (`where`: which steps) left behind schedule. */
+export function lateSendsMessage(late: number, sends: number, worstMs: number, where = ''): string {
+  return `${late} of ${sends} adds${where} went out more than ${LATE_MS} ms after their scheduled time (worst ${Math.round(worstMs)} ms): ` +
+    "PerfLab's own process, which also runs the workers, could not keep the schedule; latencies include that delay.";
 }
 
 /** Adds jobs to `queue`, recording each call in `rec` (count in jobs, latency per call). */
@@ -145,14 +152,13 @@ async function producePaced(session: BenchSession, queue: BenchQueue, rec: Recor
   const generatorBound = sends > 0 && late / sends > 0.01;
   return {
     added,
+    sends,
     generator: {
       lagP99Ms,
       lateSends: late,
       lateSendMaxMs: Math.round(lateMax * 100) / 100,
       generatorBound,
-      ...(generatorBound
-        ? { message: `${late} of ${sends} adds went out more than ${LATE_MS} ms after their scheduled time (worst ${Math.round(lateMax)} ms): PerfLab's own process, which also runs the workers, could not keep the schedule; latencies include that delay.` }
-        : {}),
+      ...(generatorBound ? { message: lateSendsMessage(late, sends, lateMax) } : {}),
     },
   };
 }
