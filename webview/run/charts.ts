@@ -61,7 +61,7 @@ export function distributionChart(overall: OperationResult): HTMLElement | undef
   if (!d || d.latency.length < 2) return undefined;
   const x = d.latency.map((q) => (q.p >= 100 ? Math.max(overall.count, 1) : 1 / (1 - q.p / 100)));
   const ticks = [1, 2, 10, 100, 1_000, 10_000, 100_000, 1_000_000].filter((v) => v <= x[x.length - 1]!);
-  const series: SeriesSpec[] = [{ label: 'latency', color: ['--vscode-charts-blue', '#1a85ff'], values: valuesAt(d.latency, d.latency), format: formatMs }];
+  const series: SeriesSpec[] = [{ label: 'latency', color: ['--vscode-charts-blue', '#1a85ff'], values: d.latency.map((q) => q.ms), format: formatMs }];
   if (d.uncorrected) {
     series.push({ label: 'uncorrected', color: ['--vscode-charts-purple', '#8e44ad'], values: valuesAt(d.latency, d.uncorrected), format: formatMs, dash: [6, 3] });
   }
