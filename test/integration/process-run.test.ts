@@ -79,19 +79,25 @@ describe('a run whose target names the demo process', () => {
     await demo?.stop();
   });
 
-  it('reports heap and event-loop delay, which agree with `perflab profile monitor` of the same load within 10 %', async () => {
-    // Both watch the process over the same load: the monitor is sampling before the run starts,
-    // and is stopped (Ctrl-C, which saves the timeline) when the run has ended. The second or two
-    // of idle loop the monitor sees besides the run's window (the CLI starting, the record being
-    // written) dilute its tail: a 16 s run keeps that share small.
+  it('reports heap and event-loop delay, which agree with `perflab profile monitor` under the same load (heap within 10 %, p99 within 20 %)', async () => {
+    // Two monitors watch the process beside the run, each on the window its figure needs. The
+    // heap's peak: one monitor from before the run starts until after it ends (an idle loop does
+    // not raise the heap). The event-loop p99: one sampling 8 s inside the run's 16 s, since idle
+    // ticks around a run would dilute a window's tail and lower its p99.
     writeConfig('perflab.config.json', demo, { pid: demo.pid }, gates, '16s');
-    const watching = startCli('profile', 'monitor', '--pid', String(demo.pid), '--duration', '60s', '--out', 'monitor.json');
-    await waitUntil(() => watching.output.err.includes('attached to'), 'the monitor to attach', 20_000);
-    const run = await perflab('run', 'check', '--json', 'run.json');
-    watching.child.kill('SIGINT');
-    const monitor = await watching.done;
+    const around = startCli('profile', 'monitor', '--pid', String(demo.pid), '--duration', '60s', '--out', 'around.json');
+    await waitUntil(() => around.output.err.includes('attached to'), 'the first monitor to attach', 20_000);
+    const running = startCli('run', 'check', '--json', 'run.json');
+    await waitUntil(() => /sampling .* every \d+ ms/.test(running.output.err) && /\d+%\s+steady/.test(running.output.err), 'the run to be sampling under load', 20_000);
+    const monitor = await perflab('profile', 'monitor', '--pid', String(demo.pid), '--duration', '8s', '--out', 'monitor.json');
+    const monitorInsideRun = running.child.exitCode === null;
+    const run = await running.done;
+    around.child.kill('SIGINT');
+    expect((await around.done).code).toBe(130);
     expect([0, 1], run.err).toContain(run.code);
-    expect(monitor.code, monitor.err).toBe(130);
+    expect(monitor.code, monitor.err).toBe(0);
+    // The second monitor ended before the run did: its window lies inside the run's.
+    expect(monitorInsideRun, run.err).toBe(true);
 
     const record = readRecord('run.json');
     const verdict = (metric: string) => record.thresholds.find((t) => t.metric === metric)!;
@@ -103,10 +109,14 @@ describe('a run whose target names the demo process', () => {
     expect(run.out).toMatch(/event loop delay \(net of the 10 ms timer\): p50 (?:<0\.01|[\d.,]+) m?s, p99 (?:<0\.01|[\d.,]+) m?s/);
 
     const timeline = JSON.parse(readFileSync(path.join(dir, 'monitor.json'), 'utf8')) as TimelineFile;
-    const monitorHeapMax = Math.max(...timeline.samples.map((s) => s.peak.heapUsed));
-    const figures = `run: heap ${verdict('memory.heapUsed.max').actual}, p99 ${verdict('eventLoop.lag.p99').actual}; monitor: heap ${monitorHeapMax}, p99 ${timeline.loopDelay.p99}`;
+    const aroundTimeline = JSON.parse(readFileSync(path.join(dir, 'around.json'), 'utf8')) as TimelineFile;
+    const monitorHeapMax = Math.max(...aroundTimeline.samples.map((s) => s.peak.heapUsed));
+    const figures = `run: heap ${verdict('memory.heapUsed.max').actual}, p99 ${verdict('eventLoop.lag.p99').actual}; monitors: heap ${monitorHeapMax} (around the run), p99 ${timeline.loopDelay.p99} (inside it)`;
     expect(within(verdict('memory.heapUsed.max').actual!, monitorHeapMax, 0.1), figures).toBe(true);
-    expect(within(verdict('eventLoop.lag.p99').actual!, timeline.loopDelay.p99, 0.1), figures).toBe(true);
+    // The p99 of two windows that cannot coincide exactly (the run's 16 s, the monitor's 8 s
+    // inside it) rests on their few highest ticks; where the machine takes the CPU away now and
+    // then (a VM's steal time), those move by 10–15 % between windows, so 20 % here.
+    expect(within(verdict('eventLoop.lag.p99').actual!, timeline.loopDelay.p99, 0.2), figures).toBe(true);
     // The monitor prints the same window p99 it saved.
     expect(monitor.out).toContain(`p99 ${formatMs(timeline.loopDelay.p99)}`);
   });
