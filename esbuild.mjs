@@ -1,7 +1,7 @@
 // One build for everything: the extension and the CLI (Node, `vscode` external) and the webview
 // bundles (browser). Usage: node esbuild.mjs [--watch] [--production] [--quiet]
 import * as esbuild from 'esbuild';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -44,15 +44,34 @@ const lazyConfig = {
   },
 };
 
+/**
+ * Each kind of run (a folder of src/runners with a kind.ts) loads its runner when a run starts
+ * (`load: () => import('./index')`). The CLI bundles them all; the extension and the config
+ * checker load them from `dist/runners-<folder>.js`, so the editor's bundles carry no engine.
+ */
+const kindFolders = readdirSync('src/runners', { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(`src/runners/${d.name}/kind.ts`))
+  .map((d) => d.name);
+const lazyRunners = {
+  name: 'lazy-runners',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/index$/ }, (args) => {
+      const folder = /[\\/]src[\\/]runners[\\/]([^\\/]+)[\\/]kind\.ts$/.exec(args.importer)?.[1];
+      return args.kind === 'dynamic-import' && folder ? { path: `./runners-${folder}.js`, external: true } : undefined;
+    });
+  },
+};
+
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyConfig] },
-  { ...node, entryPoints: { config: 'src/core/config/index.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyConfig, lazyRunners] },
+  { ...node, entryPoints: { config: 'src/core/config/index.ts' }, outdir: 'dist', plugins: [lazyRunners] },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { analysisWorker: 'src/runners/profiler/analysis/worker.ts' }, outdir: 'dist' },
   // The HTTP load generator runs in a worker thread from its own bundle. It keeps real import()
-  // so a workspace generator module may be ESM; `runners-http` exposes the runner to the bench.
+  // so a workspace generator module may be ESM.
   { ...node, entryPoints: { 'http-worker': 'src/runners/http/worker.ts' }, outdir: 'dist', supported: {} },
-  { ...node, entryPoints: { 'runners-http': 'src/runners/http/index.ts' }, outdir: 'dist' },
+  // Each kind's runner, for the editor (see lazyRunners; `runners-http` is also the bench's).
+  ...kindFolders.map((folder) => ({ ...node, entryPoints: { [`runners-${folder}`]: `src/runners/${folder}/index.ts` }, outdir: 'dist' })),
   // The key sweeper of BullMQ runs is a process of its own, so it outlives a crash of PerfLab.
   { ...node, entryPoints: { 'key-sweeper': 'src/runners/redis/sweeperMain.ts' }, outdir: 'dist' },
   // ioredis and bullmq for the demo stack, which keeps its own files unbundled so profiles of it

@@ -3,12 +3,13 @@
  * neither `vscode` nor the DOM. The webview sends `ready` once its script runs; the host sends
  * data only after that, never by pasting it into the HTML.
  */
+import type { KindDescription } from './core/kindDescription';
 import type { RunRecord } from './core/runRecord';
 
 /** Host → webview. */
 export type ToWebview =
   /** The run to show; sent in reply to `ready` and again when the record changes on disk. */
-  | { type: 'run'; record: RunRecord; runDir: string }
+  | { type: 'run'; record: RunRecord; runDir: string; kind: KindDescription }
   /** The run could not be read; the page shows the message instead of stale data. */
   | { type: 'error'; message: string };
 

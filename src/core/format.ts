@@ -6,7 +6,6 @@
  * machines and matches how thresholds are written in the config (`< 0.1%`, `>= 15000/s`,
  * `< 512MB`, sizes 1024-based).
  */
-import { kindOf } from './kinds';
 import type { MetricUnit, ThresholdVerdict } from './runRecord';
 
 /** Shown where a value is missing or not a finite number. */
@@ -188,7 +187,7 @@ export function formatLoadAverage(values: readonly number[]): string {
 
 /**
  * A metric's value in its unit, as every report and view shows a threshold's actual value:
- * `84.3 ms`, `477 req/s` (a rate in the words of the run's kind, `rateUnit`, see core/kinds.ts),
+ * `84.3 ms`, `477 req/s` (a rate in the words of the run's kind, `rateUnit`: core/kindDescription.ts),
  * `0.03%` (a ratio is a fraction), `512.0 MB`, `+1.2 MB/min`, `40`, and `no value` when the run
  * did not measure it.
  */
@@ -206,9 +205,9 @@ export function formatMetricValue(actual: number | null | undefined, unit: Metri
   }
 }
 
-/** A threshold's actual value, its rate in the words of the run's kind: `477 req/s` for an HTTP run. */
-export function formatActual(verdict: Pick<ThresholdVerdict, 'actual' | 'unit'>, runType: string): string {
-  return formatMetricValue(verdict.actual, verdict.unit, kindOf(runType).words.rateUnit);
+/** A threshold's actual value, a rate in the words of the run's kind (`rateUnit`): `477 req/s` for an HTTP run. */
+export function formatActual(verdict: Pick<ThresholdVerdict, 'actual' | 'unit'>, rateUnit: string): string {
+  return formatMetricValue(verdict.actual, verdict.unit, rateUnit);
 }
 
 export interface TableOptions {

@@ -7,7 +7,6 @@
 /** Bump when a field changes meaning; readers skip records of a newer version with a warning. */
 export const RUN_RECORD_VERSION = 1;
 
-export type RunType = 'http' | 'redis' | 'bullmq';
 export type RunStatus = 'completed' | 'cancelled' | 'failed';
 
 /** Percentiles of one latency distribution, in milliseconds, from an HDR histogram. */
@@ -199,7 +198,8 @@ export interface RunRecord {
   version: typeof RUN_RECORD_VERSION;
   id: string;
   profile: string;
-  type: RunType;
+  /** The profile's kind (`http`, …: src/runners/registry.ts); a record of another version may name one this one does not know. */
+  type: string;
   status: RunStatus;
   /** ISO 8601. */
   startedAt: string;

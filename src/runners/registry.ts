@@ -1,19 +1,42 @@
 /**
- * The runner of each kind, one line each. What a kind is (its label, icon, words and metrics) is
- * in core/kinds.ts: adding a kind means a folder under src/runners, its entry there and a line here.
+ * The kinds of run, one line each. A kind is declared in its folder's `kind.ts` (what the UI
+ * calls it, its metrics, its part of the config, its runner; see ./kind.ts); the config loader,
+ * the metric catalog, the reports, the trees and the run webview read it from here. Adding a kind
+ * is its folder, its line here and its part of schemas/perflab.config.schema.json (README,
+ * "Adding a kind of run").
  */
-import type { Profile } from '../core/config';
-import { runHttpProfile } from './http';
-import { runBullmqProfile } from './queue';
-import { runRedisProfile } from './redis';
-import type { RunHandle, RunnerContext, RunnerFactory } from './types';
+import { type KindDescription, unknownKind } from '../core/kindDescription';
+import type { Profile } from '../core/config/types';
+import { httpKind } from './http/kind';
+import { bullmqKind } from './queue/kind';
+import { redisKind } from './redis/kind';
+import { type Kind, lazyRunner } from './kind';
+import type { RunHandle, RunnerContext } from './types';
 
-export const RUNNERS: { [T in Profile['type']]: RunnerFactory<Extract<Profile, { type: T }>> } = {
-  http: runHttpProfile,
-  redis: runRedisProfile,
-  bullmq: runBullmqProfile,
-};
+export const KINDS = {
+  http: httpKind,
+  redis: redisKind,
+  bullmq: bullmqKind,
+} as const;
 
+export type ProfileType = keyof typeof KINDS;
+/** The profile each kind's config part normalizes to. */
+export type ProfileOf<T extends ProfileType> = { [K in ProfileType]: (typeof KINDS)[K] extends Kind<K, infer P> ? P : never }[T];
+
+/** The kinds in the registry's order: `http`, `redis`, `bullmq`. */
+export const KIND_TYPES = Object.keys(KINDS) as ProfileType[];
+
+export function isProfileType(type: unknown): type is ProfileType {
+  return typeof type === 'string' && Object.hasOwn(KINDS, type);
+}
+
+/** The kind of a run or profile type; one of another version's kinds gets a neutral description. */
+export function kindOf(type: string): KindDescription {
+  return isProfileType(type) ? KINDS[type] : unknownKind(type);
+}
+
+/** Starts the runner of the profile's kind (its module loads on the kind's first run). */
 export function startRunner(profile: Profile, ctx: RunnerContext): RunHandle {
-  return (RUNNERS[profile.type] as RunnerFactory<Profile>)(profile, ctx);
+  const kind = KINDS[profile.type] as unknown as Kind<ProfileType, Profile>;
+  return lazyRunner(() => kind.load())(profile, ctx);
 }

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { CONFIG_FILE_NAME } from '../constants';
-import type { PerfLabConfig, Profile } from '../core/config';
+import type { PerfLabConfig, Profile, ProfileBase } from '../core/config';
 import type { RunRecord, TimelinePoint } from '../core/runRecord';
 
 /** How far the run is; emitted at most a few times per second. */
@@ -50,7 +50,19 @@ export interface RunnerOutcome
  * An error the user can act on (target unreachable, Redis down, a refused host): the CLI prints
  * its message without a stack and exits 3, the editor shows it as is.
  */
+const RUNNER_ERROR = Symbol.for('perflab.RunnerError');
+
 export class RunnerError extends Error {
+  /**
+   * `instanceof` by this mark, not by the class: a kind's runner may load from a bundle of its
+   * own (esbuild.mjs, lazyRunners) with its own copy of this class.
+   */
+  readonly [RUNNER_ERROR] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [RUNNER_ERROR]?: unknown })[RUNNER_ERROR] === true;
+  }
+
   constructor(
     message: string,
     readonly code: 'unreachable' | 'refused' | 'redis' | 'config' | 'internal' = 'internal',
@@ -119,4 +131,4 @@ export function configLabel(ctx: Pick<RunnerContext, 'configName'>): string {
 }
 
 /** Starts a run of one profile type; registered per type in src/runners/registry.ts. */
-export type RunnerFactory<P extends Profile = Profile> = (profile: P, ctx: RunnerContext) => RunHandle;
+export type RunnerFactory<P extends ProfileBase = Profile> = (profile: P, ctx: RunnerContext) => RunHandle;

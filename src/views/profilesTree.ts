@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { ItemContext } from '../constants';
-import type { ConfigProblem, Phase, Profile } from '../core/config';
-import { KINDS } from '../core/kinds';
+import type { ConfigProblem, Profile } from '../core/config';
+import type { Kind } from '../runners/kind';
+import { KINDS } from '../runners/registry';
 import { type ConfigState, type ConfigService, problemRange } from './configService';
 import { FollowingTree } from './tree';
 
@@ -28,7 +29,7 @@ export class ProfilesTreeProvider extends FollowingTree<ProfileNode> {
         const { profile } = node;
         const item = new vscode.TreeItem(profile.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `profile:${profile.name}`;
-        item.description = profileSummary(profile);
+        item.description = outline(profile).summary;
         item.tooltip = profile.description;
         item.contextValue = ItemContext.profile;
         item.iconPath = new vscode.ThemeIcon(KINDS[profile.type].icon);
@@ -62,7 +63,6 @@ export class ProfilesTreeProvider extends FollowingTree<ProfileNode> {
   }
 }
 
-
 function rootNodes(state: ConfigState): ProfileNode[] {
   if (!state.exists || !state.file) return []; // the view's welcome content explains what to do
   const file = state.file;
@@ -71,41 +71,16 @@ function rootNodes(state: ConfigState): ProfileNode[] {
   return [...problems, ...profiles];
 }
 
-function profileSummary(p: Profile): string {
-  switch (p.type) {
-    case 'http':
-      return [`http → ${p.target}`, p.preset && `preset ${p.preset}`, plural(p.phases.length, 'phase'), formatMs(totalMs(p.phases))]
-        .filter(Boolean)
-        .join(' · ');
-    case 'redis':
-      return `redis · ${p.operations.join(', ')} · ${p.mode}`;
-    case 'bullmq':
-      return `bullmq · ${p.queue} · ${p.mode}`;
-  }
+/** What the tree shows of a profile, in its kind's words (src/runners/<kind>/kind.ts). */
+function outline(p: Profile): ReturnType<Kind['outline']> {
+  return (KINDS[p.type] as unknown as Kind<string, Profile>).outline(p);
 }
 
 function profileDetails(p: Profile): ProfileNode[] {
   const id = `profile:${p.name}`;
-  const nodes: ProfileNode[] = [];
-  if (p.type === 'http') {
-    p.phases.forEach((phase, i) => {
-      nodes.push({ kind: 'detail', id: `${id}:phase:${i}`, label: phase.name, description: `${formatMs(phase.durationMs)} · ${phaseLoad(phase)}`, icon: 'history' });
-    });
-    for (const s of p.scenarios) {
-      nodes.push({ kind: 'detail', id: `${id}:scenario:${s.name}`, label: s.name, description: `${s.request.method} ${s.request.path} · weight ${s.weight}`, icon: 'symbol-event' });
-    }
-  }
+  const nodes: ProfileNode[] = outline(p).rows.map((row) => ({ kind: 'detail', ...row, id: `${id}:${row.id}` }));
   for (const t of p.thresholds) {
     nodes.push({ kind: 'detail', id: `${id}:threshold:${t.metric}`, label: t.metric, description: t.expression, icon: 'dashboard' });
   }
   return nodes;
 }
-
-function phaseLoad(phase: Phase): string {
-  if (phase.model === 'closed') return `${phase.connections} connections`;
-  return phase.rampTo !== undefined ? `${phase.arrivalRate}→${phase.rampTo}/s` : `${phase.arrivalRate}/s`;
-}
-
-const totalMs = (phases: Phase[]) => phases.reduce((sum, ph) => sum + ph.durationMs, 0);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const formatMs = (ms: number) => (ms % 60_000 === 0 && ms >= 60_000 ? `${ms / 60_000}m` : `${ms / 1000}s`);

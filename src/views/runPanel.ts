@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { WebviewTypes } from '../constants';
 import type { RunRecord } from '../core/runRecord';
 import { type FromWebview, isFromWebview, type ToWebview } from '../protocol';
+import { runMessage } from './runMessage';
 import type { RunService } from './runService';
 import { createNonce, renderWebviewHtml } from './webviewHtml';
 
@@ -67,7 +68,7 @@ export class RunPanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.ready = true;
-        this.post({ type: 'run', record: this.record, runDir: this.runDir() });
+        this.post(runMessage(this.record, this.runDir()));
         return;
       case 'openFile':
         void this.openFile(msg.file);
@@ -103,7 +104,7 @@ export class RunPanel implements vscode.Disposable {
       if (!record) return;
       this.record = record;
       this.panel.title = panelTitle(record);
-      if (this.ready) this.post({ type: 'run', record, runDir: this.runDir() });
+      if (this.ready) this.post(runMessage(record, this.runDir()));
     } catch (err) {
       if (this.ready) this.post({ type: 'error', message: `This run can no longer be read: ${(err as Error).message}` });
     }

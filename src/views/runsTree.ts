@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, ItemContext } from '../constants';
 import type { RunRecord } from '../core/runRecord';
 import { formatDateTime, formatDuration, formatActual } from '../core/format';
+import { kindOf } from '../runners/registry';
 import { runDescription } from './runText';
 import type { RunService } from './runService';
 import { FollowingTree } from './tree';
@@ -64,7 +65,7 @@ function runTooltip(run: RunRecord): vscode.MarkdownString {
   md.appendMarkdown(`Started ${formatDateTime(run.startedAt)}, took ${formatDuration(run.durationMs)}\n\n`);
   const failed = run.thresholds.filter((t) => !t.pass);
   if (run.thresholds.length) md.appendMarkdown(`Thresholds: ${run.thresholds.length - failed.length}/${run.thresholds.length} passed\n\n`);
-  for (const t of failed.slice(0, 5)) md.appendMarkdown(`- $(error) \`${escape(t.metric)} ${escape(t.limit)}\`: ${formatActual(t, run.type)}\n`);
+  for (const t of failed.slice(0, 5)) md.appendMarkdown(`- $(error) \`${escape(t.metric)} ${escape(t.limit)}\`: ${formatActual(t, kindOf(run.type).words.rateUnit)}\n`);
   if (run.error) md.appendMarkdown(`\n$(warning) ${escape(run.error)}\n`);
   md.appendMarkdown(`\n\`${run.id}\``);
   return md;

@@ -1,6 +1,6 @@
 // One duration, one size, one rate and one latency fed through every place a person reads them:
 // the CLI's text report, the Markdown and JUnit reports, the process lines, and the editor's run
-// rows. Each must show the same text, the one of src/core/format.ts (the webview tier checks the
+// rows and profile rows. Each must show the same text, the one of src/core/format.ts (the webview tier checks the
 // run page against the same strings).
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration, formatMetricValue, formatMs, formatRate } from '../../src/core/format';
@@ -8,6 +8,7 @@ import { junitReport } from '../../src/core/report/junit';
 import { markdownReport } from '../../src/core/report/markdown';
 import { processLines } from '../../src/core/report/process';
 import { textReport } from '../../src/core/report/text';
+import { KINDS } from '../../src/runners/registry';
 import { runDescription } from '../../src/views/runText';
 import { EXPECTED, SAME, sameValuesRecord } from '../helpers/sameValues';
 
@@ -29,6 +30,16 @@ describe('one value reads the same everywhere', () => {
   ] as const)('%s', (_, render, parts) => {
     const text = render();
     for (const part of parts) expect(text).toContain(part);
+  });
+
+  it("the Profiles tree's phases (in the words of the http kind)", () => {
+    const phase = { name: 'steady', model: 'open', arrivalRate: 10, duration: '65.4s', durationMs: SAME.durationMs } as const;
+    const { summary, rows } = KINDS.http.outline({
+      type: 'http', name: 'smoke', source: { line: 1, column: 1 }, thresholds: [], target: 'api', scale: 1, timeoutMs: 10_000,
+      phases: [phase], scenarios: [],
+    });
+    expect(summary).toContain(EXPECTED.duration);
+    expect(rows[0]!.description).toContain(EXPECTED.duration);
   });
 
   it('the process lines', () => {

@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/runRecord';
 import { formatDateTime, formatMs, formatNumber } from '../../src/core/format';
+import { runMessage } from '../../src/views/runMessage';
 import { EXPECTED, sameValuesRecord } from '../helpers/sameValues';
 import { assertBuilt, launchChromium, loadFixture, openWebview, startWebviewServer, type OpenOptions, type WebviewPage, type WebviewServer } from './harness';
 
@@ -40,7 +41,7 @@ async function openRunPage(options: Partial<OpenOptions> = {}): Promise<WebviewP
 }
 
 async function showRun(view: WebviewPage, record: RunRecord): Promise<void> {
-  await view.send({ type: 'run', record, runDir: `/work/demo/.perflab/runs/${record.id}` });
+  await view.send(runMessage(record, `/work/demo/.perflab/runs/${record.id}`));
   await view.page.locator('.run-header').waitFor();
 }
 
@@ -213,7 +214,7 @@ describe('run summary webview', () => {
       pass: false,
       thresholds: record.thresholds.map((t) => (t.metric === 'rps' ? { ...t, actual: 12.5, pass: false } : t)),
     };
-    await view.send({ type: 'run', record: failing, runDir: '/runs/x' });
+    await view.send(runMessage(failing, '/runs/x'));
     await view.page.locator('[data-testid=verdict]', { hasText: 'FAIL' }).waitFor();
     expect((await rows(view, 'thresholds'))[0]).toEqual(['✗fail', 'rps', '>= 40', '12.5 req/s']);
     expect(await view.page.locator('.run-header').count()).toBe(1);

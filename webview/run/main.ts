@@ -4,6 +4,7 @@
  * panel being hidden and shown again.
  */
 import './style.css';
+import { unknownKind } from '../../src/core/kindDescription';
 import type { ToWebview } from '../../src/protocol';
 import { h } from '../shared/dom';
 import { forwardUncaughtErrors, getState, onMessage, post, setState } from '../shared/messaging';
@@ -22,7 +23,7 @@ function isRunViewState(value: unknown): value is RunViewState {
 const app = document.getElementById('app') ?? document.body.appendChild(h('main', { attrs: { id: 'app' } }));
 const collapsed = new Set<SectionId>(getState(isRunViewState)?.collapsed ?? []);
 
-const ctx: RenderContext = {
+const page: Omit<RenderContext, 'kind'> = {
   isCollapsed: (id) => collapsed.has(id),
   onToggle(id, open) {
     if (open) collapsed.delete(id);
@@ -46,6 +47,7 @@ function handle(message: ToWebview): void {
   switch (message.type) {
     case 'run': {
       const { record, runDir } = message;
+      const ctx: RenderContext = { ...page, kind: message.kind ?? unknownKind(String(record.type)) };
       let nodes: (Node | null)[];
       try {
         nodes = [

@@ -1,7 +1,7 @@
 /** The parts of the run summary page, each built from the record alone. */
-import { kindOf } from '../../src/core/kinds';
+import type { KindDescription } from '../../src/core/kindDescription';
 import { latencyBasis } from '../../src/core/report/results';
-import type { RunRecord, RunType } from '../../src/core/runRecord';
+import type { RunRecord } from '../../src/core/runRecord';
 import { button, h, type Child } from '../shared/dom';
 import {
   formatBytes,
@@ -20,13 +20,12 @@ export type SectionId = 'summary' | 'thresholds' | 'timeline' | 'distribution' |
 
 /** What the sections need from the page: UI state and the way back to the host. */
 export interface RenderContext {
+  /** The run's kind, as the host described it: its label and the words of its results. */
+  kind: KindDescription;
   isCollapsed(id: SectionId): boolean;
   onToggle(id: SectionId, open: boolean): void;
   openFile(file: string): void;
 }
-
-/** Words that depend on what was measured. */
-const vocabulary = (type: RunType) => kindOf(type).words;
 
 /** The verdict badge: a run that did not complete says so instead of PASS/FAIL. */
 export function verdict(record: RunRecord): { label: string; className: string } {
@@ -53,7 +52,7 @@ export function header(record: RunRecord, ctx: RenderContext): HTMLElement {
       button('Open run.json', () => ctx.openFile('run.json'), 'button button-secondary'),
     ]),
     h('dl', { className: 'run-meta' }, [
-      metaItem('Type', kindOf(record.type).label),
+      metaItem('Type', ctx.kind.label),
       metaItem('Started', formatDateTime(record.startedAt), record.startedAt),
       metaItem('Duration', formatDuration(record.durationMs)),
       metaItem('Run', record.id),
@@ -116,7 +115,7 @@ function tile(label: string, value: string, note?: string, className?: string): 
 
 export function summary(record: RunRecord, ctx: RenderContext): HTMLElement {
   const o = record.overall;
-  const words = vocabulary(record.type);
+  const words = ctx.kind.words;
   if (!o) return section('summary', 'Summary', ctx, [empty('No results: the run ended before anything completed.')]);
   const uncorrected = o.uncorrectedLatency;
   const basis = latencyBasis(record);
@@ -151,13 +150,13 @@ export function thresholds(record: RunRecord, ctx: RenderContext): HTMLElement {
       : list.length === 1
         ? 'passed'
         : `all ${list.length} passed`;
-  return section('thresholds', 'Thresholds', ctx, [list.length ? thresholdTable(list, record.type) : empty('No thresholds are set for this profile.')], note);
+  return section('thresholds', 'Thresholds', ctx, [list.length ? thresholdTable(list, ctx.kind.words.rateUnit) : empty('No thresholds are set for this profile.')], note);
 }
 
 export function timeline(record: RunRecord, ctx: RenderContext): HTMLElement {
   const points = record.timeline ?? [];
   const body = points.length >= 2
-    ? timelineCharts(record, vocabulary(record.type).rateUnit)
+    ? timelineCharts(record, ctx.kind.words.rateUnit)
     : [empty(points.length ? 'The run lasted about a second: there is one point, nothing to draw over time.' : 'This run recorded no timeline.')];
   return section('timeline', 'Timeline', ctx, body, points.length >= 2 ? formatDuration(points[points.length - 1]!.t * 1000) : undefined);
 }
@@ -176,7 +175,7 @@ export function distribution(record: RunRecord, ctx: RenderContext): HTMLElement
 }
 
 export function sweep(record: RunRecord, ctx: RenderContext): HTMLElement | null {
-  const chart = sweepChart(record, vocabulary(record.type).rateUnit);
+  const chart = sweepChart(record, ctx.kind.words.rateUnit);
   if (!chart) return null;
   return section('sweep', 'Worker concurrency', ctx, [
     chart,
@@ -184,22 +183,22 @@ export function sweep(record: RunRecord, ctx: RenderContext): HTMLElement | null
   ]);
 }
 
-function statsOptions(record: RunRecord, name: string, caption: string): StatsTableOptions {
-  const words = vocabulary(record.type);
+function statsOptions(ctx: RenderContext, name: string, caption: string): StatsTableOptions {
+  const words = ctx.kind.words;
   return { nameHeader: name, countHeader: words.countColumn, rateUnit: words.rateUnit, caption };
 }
 
 export function phases(record: RunRecord, ctx: RenderContext): HTMLElement {
   const body = record.phases.length
-    ? phasesTable(record.phases, statsOptions(record, 'Phase', 'Phases'))
+    ? phasesTable(record.phases, statsOptions(ctx, 'Phase', 'Phases'))
     : empty(record.type === 'http' ? 'This run recorded no phases.' : 'This run type has no load phases.');
   return section('phases', 'Phases', ctx, [body], record.phases.length ? String(record.phases.length) : undefined);
 }
 
 export function operations(record: RunRecord, ctx: RenderContext): HTMLElement {
-  const words = vocabulary(record.type);
+  const words = ctx.kind.words;
   const body = record.operations.length
-    ? operationsTable(record.operations, statsOptions(record, words.item, words.items))
+    ? operationsTable(record.operations, statsOptions(ctx, words.item, words.items))
     : empty(`This run recorded no ${words.items.toLowerCase()}.`);
   return section('operations', words.items, ctx, [body], record.operations.length ? String(record.operations.length) : undefined);
 }

@@ -56,7 +56,7 @@ export function sortThresholds(verdicts: readonly ThresholdVerdict[]): Threshold
     .map(({ v }) => v);
 }
 
-export function thresholdTable(verdicts: readonly ThresholdVerdict[], runType: string): HTMLElement {
+export function thresholdTable(verdicts: readonly ThresholdVerdict[], rateUnit: string): HTMLElement {
   return table<ThresholdVerdict>(
     [
       {
@@ -69,7 +69,7 @@ export function thresholdTable(verdicts: readonly ThresholdVerdict[], runType: s
       },
       { header: 'Metric', cell: (v) => h('code', { text: v.metric }) },
       { header: 'Limit', cell: (v) => h('code', { text: v.limit }) },
-      { header: 'Actual', numeric: true, cell: (v) => formatActual(v, runType), cellClass: (v) => (v.pass ? undefined : 'bad') },
+      { header: 'Actual', numeric: true, cell: (v) => formatActual(v, rateUnit), cellClass: (v) => (v.pass ? undefined : 'bad') },
     ],
     sortThresholds(verdicts),
     (v) => (v.pass ? 'threshold-pass' : 'threshold-fail'),

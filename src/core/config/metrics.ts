@@ -1,10 +1,12 @@
 /**
  * The metrics a threshold can name, per profile type, and the unit each is measured in: each
- * kind's own (core/kinds.ts) and those every kind has. Runners report under these same names, so
- * a threshold that validates here finds its value.
+ * kind's own (its folder's kind.ts, listed by src/runners/registry.ts) and those every kind has
+ * ({@link COMMON_METRICS}). Runners report under these same names, so a threshold that validates
+ * here finds its value.
  */
 
-import { type KindMetric, METRICS } from '../kinds';
+import { type KindMetric, metric } from '../kindDescription';
+import { KINDS, KIND_TYPES } from '../../runners/registry';
 import { bindThreshold, type MetricUnit, tryParseThresholdExpression } from './threshold';
 import type { ProfileType, Threshold } from './types';
 import { quoted } from './echo';
@@ -13,11 +15,37 @@ import { didYouMean, listOf } from './suggest';
 export const LATENCY_STATS = ['min', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
 export type LatencyStat = (typeof LATENCY_STATS)[number];
 
-/** `<stat>` is one of {@link LATENCY_STATS}; `<scenario>`, `<phase>`, `<operation>` name parts of the profile. */
-export type MetricTemplate = KindMetric;
+/**
+ * A metric of the catalog and the kinds that measure it. `<stat>` is one of
+ * {@link LATENCY_STATS}; `<scenario>`, `<phase>`, `<operation>` name parts of the profile.
+ */
+export interface MetricTemplate extends KindMetric {
+  types: readonly ProfileType[];
+}
 
-/** The catalog: core/kinds.ts holds it, with what each kind is. */
-export const METRIC_TEMPLATES: readonly MetricTemplate[] = METRICS;
+const sampled = (pattern: string, unit: MetricUnit, description: string) => metric(pattern, unit, description, { needsProcess: true });
+
+/** The metrics of every kind: its failures, and the Node process a run samples (src/runners/processSampling.ts). */
+export const COMMON_METRICS: readonly KindMetric[] = [
+  metric('errors.rate', 'ratio', 'Share of requests, commands or jobs that failed.'),
+  sampled('memory.rss.max', 'bytes', 'Peak resident set size of the sampled Node process.'),
+  sampled('memory.heapUsed.max', 'bytes', 'Peak V8 heap used by the sampled Node process.'),
+  sampled('memory.heapUsed.growth', 'bytes/min', 'Growth of the heap left after major GCs of the sampled Node process (least-squares slope), per minute.'),
+  sampled('eventLoop.lag.p99', 'ms', '99th percentile event-loop delay of the sampled Node process over the run, net of the timer resolution.'),
+  sampled('eventLoop.lag.max', 'ms', 'Worst event-loop delay of the sampled Node process, net of the timer resolution.'),
+  sampled('cpu.max', 'ratio', 'Highest CPU use of the sampled Node process over one monitor interval, as a fraction of one core.'),
+];
+
+/**
+ * The catalog: each kind's metrics in the registry's order, then the common ones; a metric that
+ * several kinds declare (the same object, e.g. Redis memory) is one entry naming them all.
+ */
+export const METRIC_TEMPLATES: readonly MetricTemplate[] = (() => {
+  const byMetric = new Map<KindMetric, ProfileType[]>();
+  for (const type of KIND_TYPES) for (const metric of KINDS[type].metrics) byMetric.set(metric, [...(byMetric.get(metric) ?? []), type]);
+  for (const metric of COMMON_METRICS) byMetric.set(metric, KIND_TYPES);
+  return [...byMetric].map(([metric, types]) => ({ ...metric, types }));
+})();
 
 /** The names a profile defines, which fill the templates' placeholders. */
 export interface MetricContext {
@@ -86,15 +114,15 @@ export function lookupMetric(name: string, ctx: MetricContext): MetricLookup {
     return {
       ok: false,
       code: 'metric-not-for-type',
-      message: `${quoted(name)} is a metric of ${other.types.join('/')} profiles, not of ${article(ctx.type)} profile`,
-      hint: `use a metric of ${article(ctx.type)} profile: ${describeMetrics(ctx)}`,
+      message: `${quoted(name)} is a metric of ${other.types.join('/')} profiles, not of ${aProfile(ctx.type)}`,
+      hint: `use a metric of ${aProfile(ctx.type)}: ${describeMetrics(ctx)}`,
     };
   }
   const guess = didYouMean(name, validMetricNames(ctx));
   return {
     ok: false,
     code: 'unknown-metric',
-    message: `unknown metric ${quoted(name)} for ${article(ctx.type)} profile`,
+    message: `unknown metric ${quoted(name)} for ${aProfile(ctx.type)}`,
     hint: `${guess ? `did you mean "${guess}"? ` : ''}valid metrics: ${describeMetrics(ctx)}`,
   };
 }
@@ -181,6 +209,7 @@ function valuesOf(ph: Placeholder, ctx: MetricContext): readonly string[] {
   }
 }
 
-function article(type: ProfileType): string {
-  return type === 'http' ? 'an http' : `a ${type}`;
+/** `an http profile`: how messages name a profile of the type. */
+function aProfile(type: ProfileType): string {
+  return KINDS[type].profileNoun;
 }

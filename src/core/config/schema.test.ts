@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import schema from '../../../schemas/perflab.config.schema.json';
 import { LATENCY_STATS, templatesFor } from './metrics';
 import { PRESET_NAMES } from './presets';
-import type { ProfileType } from './types';
+import { KIND_TYPES } from '../../runners/registry';
 
 interface Node {
   $ref?: string;
@@ -20,7 +20,7 @@ describe('perflab.config.schema.json', () => {
   it('is draft-07 and strict at every object', () => {
     expect(root.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(root.additionalProperties).toBe(false);
-    for (const name of ['httpProfile', 'redisProfile', 'bullmqProfile', 'phase', 'scenario', 'target']) {
+    for (const name of [...KIND_TYPES.map((t) => `${t}Profile`), 'phase', 'scenario', 'target']) {
       expect(def(name).additionalProperties, name).toBe(false);
     }
   });
@@ -41,7 +41,7 @@ describe('perflab.config.schema.json', () => {
   });
 
   it('offers completion for exactly the fixed metric names of each profile type', () => {
-    for (const type of ['http', 'redis', 'bullmq'] as ProfileType[]) {
+    for (const type of KIND_TYPES) {
       const listed = Object.keys(def(`${type}Profile`).properties!.thresholds!.properties ?? {}).sort();
       const fixed = templatesFor(type).flatMap((t) => {
         if (/<(scenario|phase|operation)>/.test(t.pattern)) return [];

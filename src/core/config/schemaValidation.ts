@@ -6,6 +6,7 @@
 
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schemaJson from '../../../schemas/perflab.config.schema.json';
+import { KIND_TYPES, kindOf } from '../../runners/registry';
 import { tryParseDuration } from './duration';
 import { clipped, echo, quoted } from './echo';
 import type { ProblemInput, Segment } from './locate';
@@ -33,7 +34,8 @@ const EDITOR_KEYWORDS = [
   'patternErrorMessage', 'deprecationMessage', 'doNotSuggest', 'allowComments', 'allowTrailingCommas',
 ];
 
-export const PROFILE_TYPES = ['http', 'redis', 'bullmq'] as const;
+/** The kinds' types, in the registry's order (the schema has a `<type>Profile` for each: test/unit/kinds.test.ts). */
+const PROFILE_TYPES = KIND_TYPES;
 
 let validator: ValidateFunction | undefined;
 
@@ -247,7 +249,7 @@ function unknownProperty(path: Segment[], prop: string, parent: SchemaNode): Pro
     const owners = PROFILE_TYPES.filter((t) => t !== profileType && ROOT.definitions[`${t}Profile`]?.properties?.[prop]);
     if (owners.length > 0 && !didYouMeanPrefix(prop, allowed)) {
       return {
-        path: at, anchor: 'key', code: 'unknown-property', message: `unknown property ${quoted(prop)} for ${profileType === 'http' ? 'an' : 'a'} ${profileType} profile`,
+        path: at, anchor: 'key', code: 'unknown-property', message: `unknown property ${quoted(prop)} for ${kindOf(profileType).profileNoun}`,
         hint: `"${prop}" belongs to ${owners.join('/')} profiles; ${profileType} profiles take: ${listOf(allowed, 20)}`,
       };
     }

@@ -5,15 +5,15 @@
  * expanded into phases and defaults are filled in.
  */
 
+import type { ProfileOf, ProfileType } from '../../runners/registry';
 import type { MetricUnit, ThresholdOp } from './threshold';
 
-export type ProfileType = 'http' | 'redis' | 'bullmq';
+export type { ProfileType } from '../../runners/registry';
+// Each kind's profile is declared with its config part, in its folder; named here for the code that reads them.
+export type { ClosedPhase, HttpMethod, HttpProfile, OpenPhase, Phase, RequestSpec, Scenario } from '../../runners/http/config';
+export type { RedisMode, RedisOperation, RedisProfile } from '../../runners/redis/config';
+export type { BullmqMode, BullmqProfile } from '../../runners/queue/config';
 export type PresetName = 'smoke' | 'load' | 'stress' | 'spike' | 'endurance';
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
-export type RedisOperation =
-  | 'set' | 'get' | 'incr' | 'lpush' | 'zadd' | 'pipeline' | 'analytics-write' | 'analytics-read';
-export type RedisMode = 'sequential' | 'concurrent' | 'auto-pipeline' | 'pipeline';
-export type BullmqMode = 'add' | 'addBulk' | 'drain' | 'e2e';
 
 /** Where something was written in the config file (1-based), e.g. for a "Run" CodeLens. */
 export interface SourceLocation {
@@ -83,54 +83,9 @@ export interface TargetConfig {
   process?: ProcessRef;
 }
 
-interface PhaseBase {
-  name: string;
-  durationMs: number;
-  /** The duration as written, e.g. `"2m"` or `120`. */
-  duration: string | number;
-}
-
-/** Fixed number of connections, each sending its next request when the previous one answers. */
-export interface ClosedPhase extends PhaseBase {
-  model: 'closed';
-  connections: number;
-  /** Requests in flight per connection; default 1. */
-  pipelining: number;
-}
-
-/** Requests sent on schedule (per second), ramping linearly to `rampTo` when given. */
-export interface OpenPhase extends PhaseBase {
-  model: 'open';
-  arrivalRate: number;
-  rampTo?: number;
-}
-
-export type Phase = ClosedPhase | OpenPhase;
-
-export interface RequestSpec {
-  method: HttpMethod;
-  /** Starts with `/`; may contain `{{helper}}` templates, as may header values and bodies. */
-  path: string;
-  headers: Record<string, string>;
-  query: Record<string, string | number | boolean>;
-  /** Sent as JSON when present; `body` is raw text. At most one of the two is set. */
-  json?: unknown;
-  body?: string;
-}
-
-export interface Scenario {
-  name: string;
-  /** > 0; relative share of requests. */
-  weight: number;
-  request: RequestSpec;
-  expect: {
-    /** Accepted statuses; absent means any 2xx or 3xx. */
-    status?: number[];
-    bodyContains?: string;
-  };
-}
-
-interface ProfileBase {
+/** What every profile has, whatever its kind. */
+export interface ProfileBase {
+  type: string;
   name: string;
   description?: string;
   thresholds: Threshold[];
@@ -143,58 +98,11 @@ interface ProfileBase {
   process?: ProcessRef;
 }
 
-export interface HttpProfile extends ProfileBase {
-  type: 'http';
-  /** Name of the target; `targets[target]` exists. */
-  target: string;
-  /** When set, `phases` were generated from the preset (rates multiplied by `scale`). */
-  preset?: PresetName;
-  scale: number;
-  phases: Phase[];
-  scenarios: Scenario[];
-  /** Module path as written (relative to the config file); runs only in a trusted workspace. */
-  generator?: string;
-  /** Per-request timeout: the profile's, else the target's, else 10 s. */
-  timeoutMs: number;
-}
-
-export interface RedisProfile extends ProfileBase {
-  type: 'redis';
-  operations: RedisOperation[];
-  mode: RedisMode;
-  concurrency: number;
-  /** Commands per pipeline. */
-  pipeline: number;
-  /** Exactly one of `iterations` and `durationMs` is set (default 10000 iterations). */
-  iterations?: number;
-  durationMs?: number;
-  valueSize: number;
-}
-
-export interface BullmqProfile extends ProfileBase {
-  type: 'bullmq';
-  queue: string;
-  mode: BullmqMode;
-  /** Exactly one of `jobs` and `durationMs` is set (default 10000 jobs). */
-  jobs?: number;
-  durationMs?: number;
-  bulkSize: number;
-  /** One benchmark per value (a sweep when there are several). */
-  workerConcurrency: number[];
-  /** Jobs per second; absent means as fast as possible. */
-  arrivalRate?: number;
-  priorities?: number[];
-  delayed?: { ratio: number; delayMs: number };
-  failRate: number;
-  attempts: number;
-  backoff?: { type: 'fixed' | 'exponential'; delayMs: number };
-  limiter?: { max: number; durationMs: number };
-  payloadSize: number;
-  /** Simulated work per job; 0 for none. */
-  processTimeMs: number;
-}
-
-export type Profile = HttpProfile | RedisProfile | BullmqProfile;
+/**
+ * A profile of any kind: the union of what each kind's config part normalizes to (its folder's
+ * `config.ts`, listed by src/runners/registry.ts).
+ */
+export type Profile = ProfileOf<ProfileType>;
 
 export interface PerfLabConfig {
   stack: StackConfig;

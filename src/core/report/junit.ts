@@ -4,6 +4,7 @@
  */
 import type { RunRecord } from '../runRecord';
 import { formatActual } from '../format';
+import { kindOf } from '../../runners/registry';
 
 export function junitReport(record: RunRecord): string {
   const cases: string[] = [];
@@ -15,7 +16,7 @@ export function junitReport(record: RunRecord): string {
     testCase(suite, 'run completed', seconds, runFailed ? { message: `run ${record.status}`, body: record.error ?? `the run was ${record.status}` } : undefined),
   );
   for (const t of record.thresholds) {
-    const actual = formatActual(t, record.type);
+    const actual = formatActual(t, kindOf(record.type).words.rateUnit);
     cases.push(
       testCase(suite, `${t.metric} ${t.limit}`, '0', t.pass ? undefined : { message: `${t.metric}: ${actual} does not meet ${t.limit}`, body: `metric: ${t.metric}\nlimit: ${t.limit}\nactual: ${actual}` }),
     );

@@ -2,10 +2,11 @@
 import type { GeneratorHealth, OperationResult, RunRecord } from '../runRecord';
 import { processLines, redisMemoryLine } from './process';
 import { latencyBasis, resultRows } from './results';
-import { kindOf } from '../kinds';
+import { kindOf } from '../../runners/registry';
 import { formatActual, formatCount, formatDuration, formatErrors, formatMs, formatRate, formatTally, textTable } from '../format';
 
 export function textReport(record: RunRecord): string {
+  const { rateUnit } = kindOf(record.type).words;
   const lines: string[] = [];
   const verdict = record.status === 'completed' ? (record.pass ? 'PASS' : 'FAIL') : record.status.toUpperCase();
   lines.push(`${record.profile} (${record.type}) ${verdict} in ${formatDuration(record.durationMs)} — run ${record.id}`);
@@ -18,7 +19,6 @@ export function textReport(record: RunRecord): string {
     ...resultRows(record),
   ];
   if (rows.length) {
-    const { rateUnit } = kindOf(record.type).words;
     lines.push('');
     lines.push(
       textTable(
@@ -54,7 +54,7 @@ export function textReport(record: RunRecord): string {
   }
   if (record.thresholds.length) {
     lines.push('');
-    lines.push(textTable(['threshold', 'limit', 'actual', ''], record.thresholds.map((t) => [t.metric, t.limit, formatActual(t, record.type), t.pass ? 'pass' : 'FAIL'])));
+    lines.push(textTable(['threshold', 'limit', 'actual', ''], record.thresholds.map((t) => [t.metric, t.limit, formatActual(t, rateUnit), t.pass ? 'pass' : 'FAIL'])));
   }
   return lines.join('\n');
 }

@@ -8,11 +8,13 @@
  * time in GC joins the monitor's GC pauses in the run's process summary.
  */
 import * as path from 'node:path';
-import type { PerfLabConfig } from '../../core/config';
+import type { PerfLabConfig, Profile } from '../../core/config';
 import { isLoopbackHost } from '../../core/config/hosts';
 import type { RunArtifact, RunRecord } from '../../core/runRecord';
 import type { SampledProcess } from '../processSampling';
 import { runProfile, TIMELINE_ARTIFACT, type ProfileRun, type ProfileRunOptions } from '../runProfile';
+import type { Kind } from '../kind';
+import { KINDS } from '../registry';
 import { RunnerError } from '../types';
 import { gcTimeMs } from './analysis/cpu/v8Meta';
 import { cpuProfileStats, startCpuProfile, type CpuProfile, type CpuProfileStats, type CpuRecording } from './cpu';
@@ -197,11 +199,13 @@ export async function loadMissesTarget(check: LoadTargetCheck): Promise<string |
   if (!profile) return undefined;
   const pid = check.targetPid ?? (check.inspector && isLoopbackHost(check.inspector.host) ? (await portHolder(check.inspector.port).catch(() => undefined))?.pid : undefined);
   const who = pid !== undefined ? `pid ${pid}` : (check.targetDescription ?? 'the attached process');
-  if (profile.type !== 'http') {
-    const how = profile.type === 'bullmq' ? "adds and processes its jobs in PerfLab's own process (its own queue and worker)" : "sends its Redis commands from PerfLab's own process";
+  const kind = KINDS[profile.type] as unknown as Kind<string, Profile>;
+  const targetName = kind.config.targetOf?.(profile as unknown as Record<string, unknown>);
+  if (targetName === undefined) {
+    const how = kind.ownLoad ?? "runs in PerfLab's own process";
     return `the ${profile.type} profile "${check.profile}" never touches ${who}: it ${how}, so the capture will show ${who} idle. Run an http profile against the process to profile it under load`;
   }
-  const target = check.config.targets[profile.target];
+  const target = check.config.targets[targetName];
   if (pid === undefined || !target) return undefined;
   let url: URL;
   try {
