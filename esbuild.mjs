@@ -82,7 +82,7 @@ const builds = [
     platform: 'browser',
     target: 'chrome120',
     format: 'iife',
-    entryPoints: { run: 'webview/run/main.ts' },
+    entryPoints: { run: 'webview/run/main.ts', flame: 'webview/flame/main.ts' },
     outdir: 'dist/webview',
     loader: { '.css': 'css' },
   },

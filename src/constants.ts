@@ -14,6 +14,7 @@ export const Commands = {
   openRun: 'perflab.openRun',
   revealRun: 'perflab.revealRun',
   deleteRun: 'perflab.deleteRun',
+  openCpuProfile: 'perflab.openCpuProfile',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -37,6 +38,11 @@ export const SETTINGS_SECTION = 'perflab';
 /** Webview panel types (`createWebviewPanel` viewType). */
 export const WebviewTypes = {
   run: 'perflab.run',
+} as const;
+
+/** Custom editors (package.json `customEditors`): PerfLab's views of profile files. */
+export const CustomEditors = {
+  cpuProfile: 'perflab.cpuProfile',
 } as const;
 
 /** `contextValue` of tree items, matched by `viewItem` in package.json menus. */

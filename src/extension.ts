@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Views } from './constants';
 import { registerCommands } from './views/commands';
 import { ConfigService } from './views/configService';
+import { registerFlameEditor } from './views/flameEditor';
 import { ProfilesTreeProvider } from './views/profilesTree';
 import { RunService } from './views/runService';
 import { RunsTreeProvider } from './views/runsTree';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   registerCommands(context, { workspace, config, runs, log });
+  registerFlameEditor(context, log);
   // Loads the config in the background so diagnostics show without opening the view.
   void config.current();
 }

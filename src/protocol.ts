@@ -2,20 +2,47 @@
  * Messages between the extension host and the webviews. Both sides import this file; it imports
  * neither `vscode` nor the DOM. The webview sends `ready` once its script runs; the host sends
  * data only after that, never by pasting it into the HTML.
+ *
+ * Besides these one-way messages a page asks the host for what it shows ({@link Requests}): a
+ * `request` with an id, answered by one `reply` with the same id, carrying the result or an error
+ * the page shows ("could not open src/x.ts: not found"). Large models (a profile's call tree) stay
+ * in the host; the page asks for the slice it draws.
  */
+import type { FlameInfo, FlameSearch, FlameSlice, FlameSliceParams } from './core/flame';
 import type { KindDescription } from './core/kindDescription';
 import type { RunRecord } from './core/runRecord';
+
+/** What a page may ask: method → [params, result]. */
+export interface Requests {
+  /** The part of the call tree under a node, cut to what the view shows (core/flame.ts). */
+  'flame.slice': [FlameSliceParams, FlameSlice];
+  /** How many nodes and functions match a search, and their time. */
+  'flame.search': [{ query: string; hideMeta: boolean }, FlameSearch];
+  /** Open a function's source at its line (through source maps, as the profile gave it). */
+  openSource: [{ url: string; line: number; column: number }, null];
+}
+export type RequestMethod = keyof Requests;
+export type RequestParams<M extends RequestMethod> = Requests[M][0];
+export type RequestResult<M extends RequestMethod> = Requests[M][1];
+const REQUEST_METHODS: { [M in RequestMethod]: true } = { 'flame.slice': true, 'flame.search': true, openSource: true };
 
 /** Host → webview. */
 export type ToWebview =
   /** The run to show; sent in reply to `ready` and again when the record changes on disk. */
   | { type: 'run'; record: RunRecord; runDir: string; kind: KindDescription }
+  /** The CPU profile the flame view shows (its tree stays in the host: `flame.slice`). */
+  | { type: 'flame'; info: FlameInfo }
+  /** The answer to one `request`. */
+  | { type: 'reply'; id: number; ok: true; result: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string }
   /** The run could not be read; the page shows the message instead of stale data. */
   | { type: 'error'; message: string };
 
 /** Webview → host. */
 export type FromWebview =
   | { type: 'ready' }
+  /** One question to the host; answered by a `reply` with the same id. */
+  | { type: 'request'; id: number; method: RequestMethod; params: unknown }
   /** Open a file of the run (an artifact or run.json) in the editor. */
   | { type: 'openFile'; file: string }
   /** Something in the page went wrong; the host logs it to the PerfLab output channel. */
@@ -23,10 +50,12 @@ export type FromWebview =
 
 export function isFromWebview(value: unknown): value is FromWebview {
   if (typeof value !== 'object' || value === null) return false;
-  const m = value as { type?: unknown; file?: unknown; level?: unknown; message?: unknown };
+  const m = value as { type?: unknown; file?: unknown; level?: unknown; message?: unknown; id?: unknown; method?: unknown };
   switch (m.type) {
     case 'ready':
       return true;
+    case 'request':
+      return Number.isSafeInteger(m.id) && typeof m.method === 'string' && Object.hasOwn(REQUEST_METHODS, m.method);
     case 'openFile':
       return typeof m.file === 'string';
     case 'log':
@@ -38,8 +67,10 @@ export function isFromWebview(value: unknown): value is FromWebview {
 
 export function isToWebview(value: unknown): value is ToWebview {
   if (typeof value !== 'object' || value === null) return false;
-  const m = value as { type?: unknown; record?: unknown; message?: unknown };
+  const m = value as { type?: unknown; record?: unknown; message?: unknown; id?: unknown; ok?: unknown; info?: unknown };
   if (m.type === 'run') return typeof m.record === 'object' && m.record !== null;
+  if (m.type === 'flame') return typeof m.info === 'object' && m.info !== null;
+  if (m.type === 'reply') return Number.isSafeInteger(m.id) && typeof m.ok === 'boolean';
   if (m.type === 'error') return typeof m.message === 'string';
   return false;
 }

@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { WebviewTypes } from '../constants';
+import { CustomEditors, WebviewTypes } from '../constants';
 import type { RunRecord } from '../core/runRecord';
 import { type FromWebview, isFromWebview, type ToWebview } from '../protocol';
+import { answer } from './requests';
 import { runMessage } from './runMessage';
 import type { RunService } from './runService';
-import { createNonce, renderWebviewHtml } from './webviewHtml';
+import { setUpWebview } from './webviewSetup';
 
 /**
  * The run summary page: one panel per run, reused when the same run is opened again. The page
@@ -35,19 +36,9 @@ export class RunPanel implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private record: RunRecord,
   ) {
-    const webviewRoot = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel(WebviewTypes.run, panelTitle(record), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [webviewRoot],
-    });
+    this.panel = vscode.window.createWebviewPanel(WebviewTypes.run, panelTitle(record), vscode.ViewColumn.Active);
     const webview = this.panel.webview;
-    webview.html = renderWebviewHtml({
-      title: panelTitle(record),
-      cspSource: webview.cspSource,
-      nonce: createNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'run.js')).toString(),
-      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'run.css')).toString()],
-    });
+    setUpWebview(webview, extensionUri, 'run', panelTitle(record));
     this.disposables.push(
       webview.onDidReceiveMessage((msg: unknown) => this.onMessage(msg)),
       this.panel.onDidDispose(() => this.dispose()),
@@ -76,6 +67,9 @@ export class RunPanel implements vscode.Disposable {
       case 'log':
         this.log[msg.level](`[run page] ${msg.message}`);
         return;
+      case 'request':
+        void answer(msg, {}).then((reply) => this.post(reply));
+        return;
     }
   }
 
@@ -92,7 +86,10 @@ export class RunPanel implements vscode.Disposable {
       return;
     }
     try {
-      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(target));
+      // A CPU profile opens in the flame view (its custom editor); anything else as VS Code opens it.
+      const uri = vscode.Uri.file(target);
+      if (target.endsWith('.cpuprofile')) await vscode.commands.executeCommand('vscode.openWith', uri, CustomEditors.cpuProfile);
+      else await vscode.commands.executeCommand('vscode.open', uri);
     } catch (err) {
       void vscode.window.showErrorMessage(`PerfLab: cannot open ${path.basename(target)}: ${(err as Error).message}`);
     }

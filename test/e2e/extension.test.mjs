@@ -3,7 +3,9 @@
 // Run with `npm run test:e2e` (installs VS Code into the cache and packages the extension first).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCodeServer, launchBrowser, workbench, eventually, VSIX } from './harness.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startCodeServer, launchBrowser, workbench, eventually, REPO_ROOT, VSIX } from './harness.mjs';
 
 /** Generous waits: the first activation in a fresh VS Code takes several seconds on a small machine. */
 const ACTIVATION_TIMEOUT = 45_000;
@@ -15,6 +17,8 @@ let server;
 let browser;
 let wb;
 let shot = 0;
+/** The copy of the `good` workspace the tests open (a real CPU profile added to it). */
+let good;
 
 /** Runs one step of a test, timing it and saving a screenshot after it (a `-failed` one on error). */
 async function step(name, fn) {
@@ -44,7 +48,9 @@ before(async () => {
   browser = await launchBrowser();
   if (debug) browser.page.on('pageerror', (e) => console.error('pageerror:', e.message));
   wb = workbench(browser.page);
-  await step('open-good-workspace', () => wb.open(server.folderUrl(server.workspace('good'))));
+  good = server.workspace('good');
+  fs.copyFileSync(path.join(REPO_ROOT, 'test/fixtures/profiles/service.cpuprofile'), path.join(good, 'service.cpuprofile'));
+  await step('open-good-workspace', () => wb.open(server.folderUrl(good)));
 }, { timeout: 180_000 });
 
 after(async () => {
@@ -104,6 +110,37 @@ test('Open Run shows the run report with its verdict and thresholds', { timeout:
       await row.waitFor({ timeout: UI_TIMEOUT });
       assert.ok((await row.innerText()).includes(limit), `threshold row ${metric} should show its limit ${limit}`);
     }
+  });
+});
+
+test('a CPU profile opens in the flame graph, and comes back after a window reload with its search', { timeout: 180_000 }, async () => {
+  const flame = () => wb.webviewFrame().locator('[data-testid="flame"][data-drawn]');
+  const matchCount = () => wb.webviewFrame().getByTestId('match-count');
+  await step('open-cpu-profile', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Open CPU Profile');
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await input.fill(path.join(good, 'service.cpuprofile'));
+    await input.press('Enter');
+    await wb.waitFor(flame(), { timeout: ACTIVATION_TIMEOUT });
+    assert.equal(await wb.webviewFrame().locator('.file').innerText(), 'service.cpuprofile');
+  });
+
+  await step('flame-search', async () => {
+    await wb.webviewFrame().locator('vscode-textfield input').fill('hashAll');
+    await eventually(async () => assert.match(await matchCount().innerText(), /^\d+ match(es)? in 1 function · /), { timeout: UI_TIMEOUT });
+  });
+
+  await step('flame-after-reload', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('Developer: Reload Window');
+    await wb.page.locator('.tabs-container .tab', { hasText: 'service.cpuprofile' }).waitFor({ timeout: ACTIVATION_TIMEOUT });
+    await wb.waitFor(flame(), { timeout: ACTIVATION_TIMEOUT });
+    assert.equal(await wb.webviewFrame().locator('vscode-textfield input').inputValue(), 'hashAll');
+    await eventually(async () => assert.match(await matchCount().innerText(), / in 1 function · /), { timeout: UI_TIMEOUT });
+    await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
   });
 });
 

@@ -1,7 +1,7 @@
 // The ids in src/constants.ts and package.json `contributes` must name the same things.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Commands, ContextKeys, ItemContext, SETTINGS_SECTION, Settings, VIEW_CONTAINER, Views } from '../../src/constants';
+import { Commands, ContextKeys, CustomEditors, ItemContext, SETTINGS_SECTION, Settings, VIEW_CONTAINER, Views } from '../../src/constants';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const contributes = pkg.contributes;
@@ -17,6 +17,11 @@ describe('constants match package.json', () => {
     expect(contributes.viewsContainers.activitybar.map((c: { id: string }) => c.id)).toEqual([VIEW_CONTAINER]);
     expect(contributes.views[VIEW_CONTAINER].map((v: { id: string }) => v.id).sort()).toEqual(Object.values(Views).sort());
     for (const w of contributes.viewsWelcome) expect(Object.values(Views)).toContain(w.view);
+  });
+
+  it('declares exactly the custom editors in constants, each for its file type as an option', () => {
+    expect(contributes.customEditors.map((e: { viewType: string }) => e.viewType).sort()).toEqual(Object.values(CustomEditors).sort());
+    for (const e of contributes.customEditors) expect(e.priority, e.viewType).toBe('option');
   });
 
   it('has every setting with a default equal to the constant and a markdown description', () => {

@@ -11,7 +11,8 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunRecord } from '../../src/core/runRecord';
-import type { FromWebview } from '../../src/protocol';
+import { type FromWebview, isFromWebview } from '../../src/protocol';
+import { answer, type RequestHandlers } from '../../src/views/requests';
 import { createNonce, renderWebviewHtml } from '../../src/views/webviewHtml';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -71,7 +72,7 @@ export async function startWebviewServer(): Promise<WebviewServer> {
     if (page) {
       const entry = page[1]!;
       const styleUris = [`${origin}/dist/webview/${entry}.css`];
-      if (url.searchParams.get('theme') === 'dark') styleUris.push(`${origin}/test/webview/theme-dark.css`);
+      styleUris.push(`${origin}/test/webview/theme-${url.searchParams.get('theme') === 'dark' ? 'dark' : 'light'}.css`);
       const html = renderWebviewHtml({
         title: `PerfLab ${entry}`,
         cspSource: origin,
@@ -116,6 +117,8 @@ function staticFile(pathname: string): string | undefined {
 /** What the stub and the page expose on `window` (read through `page.evaluate`). */
 interface PageGlobals {
   __posted: FromWebview[];
+  /** Set when the test answers the page's requests (OpenOptions.host). */
+  __toHost?: (message: unknown) => void;
   __state: unknown;
   __cspViolations: string[];
   acquireVsCodeApi: () => unknown;
@@ -144,7 +147,10 @@ function vscodeApiStub(initialState: unknown): void {
     acquired = true;
     return Object.freeze({
       // Structured clone, like the real channel: nothing live crosses over.
-      postMessage: (message: unknown) => g.__posted.push(structuredClone(message) as FromWebview),
+      postMessage: (message: unknown) => {
+        g.__posted.push(structuredClone(message) as FromWebview);
+        g.__toHost?.(structuredClone(message));
+      },
       getState: () => g.__state,
       setState: <T>(state: T): T => {
         g.__state = structuredClone(state);
@@ -159,6 +165,8 @@ export interface OpenOptions {
   theme?: 'light' | 'dark';
   /** What `getState()` returns, as after the panel was hidden and shown again. */
   initialState?: unknown;
+  /** Answers the page's requests as a panel does (src/views/requests.ts); without it they go unanswered. */
+  host?: RequestHandlers;
 }
 
 export interface WebviewPage {
@@ -191,6 +199,14 @@ export async function openWebview(browser: Browser, server: WebviewServer, optio
   });
   page.on('requestfailed', (req) => events.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
   await page.addInitScript(vscodeApiStub, options.initialState ?? null);
+  const handlers = options.host;
+  if (handlers) {
+    await page.exposeFunction('__toHost', async (message: unknown) => {
+      if (!isFromWebview(message) || message.type !== 'request') return;
+      const reply = await answer(message, handlers);
+      await page.evaluate((m) => (globalThis as unknown as PageGlobals).postMessage(m, '*'), reply);
+    });
+  }
 
   const failuresBefore = server.failures.length;
   const query = options.theme === 'dark' ? '?theme=dark' : '';

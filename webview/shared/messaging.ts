@@ -2,7 +2,7 @@
  * The page side of the host ↔ webview protocol: typed `post`, validated `onMessage`, typed UI
  * state. Unknown messages are reported to the host as `log` messages, never dropped silently.
  */
-import { isToWebview, type FromWebview, type ToWebview } from '../../src/protocol';
+import { isToWebview, type FromWebview, type RequestMethod, type RequestParams, type RequestResult, type ToWebview } from '../../src/protocol';
 
 /** What VS Code injects as `acquireVsCodeApi()`; it may be called once per page. */
 interface VsCodeApi {
@@ -30,8 +30,38 @@ export function log(level: 'info' | 'warn' | 'error', message: string): void {
   post({ type: 'log', level, message });
 }
 
+/** How long a request waits for the host's reply before it fails. */
+const REPLY_TIMEOUT_MS = 30_000;
+let nextId = 1;
+const pending = new Map<number, { resolve(result: unknown): void; reject(err: Error): void }>();
+
 /**
- * Routes valid host messages to `handler` and then, once, tells the host the page is `ready`
+ * Asks the host; resolves with its result, rejects with its error (a sentence to show) or when
+ * no reply comes within 30 s.
+ */
+export function request<M extends RequestMethod>(method: M, params: RequestParams<M>): Promise<RequestResult<M>> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      reject(new Error(`the editor did not answer "${method}" within ${REPLY_TIMEOUT_MS / 1000} s`));
+    }, REPLY_TIMEOUT_MS);
+    pending.set(id, {
+      resolve: (result) => {
+        clearTimeout(timer);
+        resolve(result as RequestResult<M>);
+      },
+      reject: (err) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    });
+    post({ type: 'request', id, method, params });
+  });
+}
+
+/**
+ * Routes valid host messages to `handler` (replies go to their `request`) and then, once, tells the host the page is `ready`
  * (the host sends data only after that). Returns a function that detaches the listener.
  */
 export function onMessage(handler: (message: ToWebview) => void): () => void {
@@ -39,6 +69,14 @@ export function onMessage(handler: (message: ToWebview) => void): () => void {
     const data = event.data;
     if (!isToWebview(data)) {
       log('warn', `Unknown message from the host: ${describe(data)}`);
+      return;
+    }
+    if (data.type === 'reply') {
+      const waiting = pending.get(data.id);
+      pending.delete(data.id);
+      if (!waiting) log('warn', `A reply to no request: ${data.id}`);
+      else if (data.ok) waiting.resolve(data.result);
+      else waiting.reject(new Error(data.error));
       return;
     }
     try {
