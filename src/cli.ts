@@ -9,6 +9,7 @@ import { initCommand, validateCommand } from './cli/configCommands';
 import { demoCommand } from './cli/demoCommand';
 import { analyzeCommand } from './cli/analyzeCommand';
 import { profileCommand } from './cli/profileCommand';
+import { reportCommand } from './cli/reportCommand';
 import { runCommand } from './cli/runCommand';
 import { CliError, type CliIO, ExitCode, toCliError } from './cli/exit';
 import { booleanFlags, stringFlags } from './cli/flags';
@@ -25,6 +26,8 @@ Usage:
   perflab profile <cpu|heap|snapshot|monitor|leaks|list> (--pid PID | --inspect HOST:PORT | -- COMMAND)
                  [--duration 10s] [--under PROFILE] [--out FILE]   (perflab profile --help for more)
   perflab analyze <FILE.cpuprofile|.heapprofile|.heapsnapshot> [--top N] [--json]
+  perflab report <RUN-ID|RUN-FOLDER|FILE.cpuprofile> --html OUT.html [--runs-dir DIR]
+                                           the run page or the flame graph as one HTML file that opens offline
   perflab demo [--port N] [--redis-port N | --redis-url URL] [--hot] [--leak]
                                            start the demo stack: API on 3000, its own redis-server on
                                            6390 (free ports when taken); perflab init targets it
@@ -56,6 +59,7 @@ const commands: Record<string, Handler> = {
   },
   profile: (io, args) => profileCommand(io, args),
   analyze: (io, args) => analyzeCommand(io, args),
+  report: (io, args) => reportCommand(io, args),
   demo: (io, args) => {
     const { values } = parseArgs({
       args,

@@ -10,6 +10,7 @@
  */
 import type { FlameInfo, FlameSearch, FlameSlice, FlameSliceParams } from './core/flame';
 import type { KindDescription } from './core/kindDescription';
+import type { ProcessSeries } from './core/report/processSeries';
 import type { RunRecord } from './core/runRecord';
 
 /** What a page may ask: method → [params, result]. */
@@ -20,11 +21,13 @@ export interface Requests {
   'flame.search': [{ query: string; hideMeta: boolean }, FlameSearch];
   /** Open a function's source at its line (through source maps, as the profile gave it). */
   openSource: [{ url: string; line: number; column: number }, null];
+  /** The sampled process's timeline of the shown run (its `timeline` artifact), as chart series. */
+  'run.processTimeline': [{ file: string }, ProcessSeries];
 }
 export type RequestMethod = keyof Requests;
 export type RequestParams<M extends RequestMethod> = Requests[M][0];
 export type RequestResult<M extends RequestMethod> = Requests[M][1];
-const REQUEST_METHODS: { [M in RequestMethod]: true } = { 'flame.slice': true, 'flame.search': true, openSource: true };
+const REQUEST_METHODS: { [M in RequestMethod]: true } = { 'flame.slice': true, 'flame.search': true, openSource: true, 'run.processTimeline': true };
 
 /** Host → webview. */
 export type ToWebview =

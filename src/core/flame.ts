@@ -105,13 +105,13 @@ export class FlameModel {
 
   constructor(
     private readonly tree: FlameTreeData,
-    /** Whether a frame is one of V8's pseudo-frames (src/runners/profiler/analysis/cpu/v8Meta.ts). */
-    isMeta: (name: string, url: string) => boolean,
+    /** Whether a frame (by name, url and index) is one of V8's pseudo-frames (src/runners/profiler/analysis/cpu/v8Meta.ts). */
+    isMeta: (name: string, url: string, frame: number) => boolean,
   ) {
     const n = tree.frame.length;
     const frames = tree.frames.name.length;
     this.metaFrame = new Uint8Array(frames);
-    for (let f = 0; f < frames; f++) this.metaFrame[f] = isMeta(tree.frames.name[f]!, tree.frames.url[f]!) ? 1 : 0;
+    for (let f = 0; f < frames; f++) this.metaFrame[f] = isMeta(tree.frames.name[f]!, tree.frames.url[f]!, f) ? 1 : 0;
     const counts = new Int32Array(n);
     for (let i = 1; i < n; i++) counts[tree.parent[i]!]!++;
     this.children = Array.from({ length: n }, (_, i) => new Int32Array(counts[i]!));
@@ -128,6 +128,13 @@ export class FlameModel {
       this.visibleMs[i]! += tree.selfMs[i]!;
       if (i > 0) this.visibleMs[tree.parent[i]!]! += this.visibleMs[i]!;
     }
+  }
+
+  /** The frames that are pseudo-frames, by index (what a page needs to rebuild the model: see the HTML export). */
+  metaFrames(): number[] {
+    const out: number[] = [];
+    this.metaFrame.forEach((m, f) => m && out.push(f));
+    return out;
   }
 
   get size(): number {

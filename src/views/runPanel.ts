@@ -4,7 +4,7 @@ import { CustomEditors, WebviewTypes } from '../constants';
 import type { RunRecord } from '../core/runRecord';
 import { type FromWebview, isFromWebview, type ToWebview } from '../protocol';
 import { answer } from './requests';
-import { runMessage } from './runMessage';
+import { runFile, runMessage, runRequests } from './runMessage';
 import type { RunService } from './runService';
 import { setUpWebview } from './webviewSetup';
 
@@ -68,7 +68,7 @@ export class RunPanel implements vscode.Disposable {
         this.log[msg.level](`[run page] ${msg.message}`);
         return;
       case 'request':
-        void answer(msg, {}).then((reply) => this.post(reply));
+        void answer(msg, runRequests(this.runDir())).then((reply) => this.post(reply));
         return;
     }
   }
@@ -78,10 +78,9 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private async openFile(file: string): Promise<void> {
-    const dir = this.runDir();
-    const target = path.resolve(dir, file);
+    const target = runFile(this.runDir(), file);
     // The page may only open files of its own run.
-    if (!dir || path.dirname(target) !== path.resolve(dir)) {
+    if (!target) {
       this.log.warn(`Run page asked to open ${file}, outside the run folder; refused`);
       return;
     }

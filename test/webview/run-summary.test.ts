@@ -1,10 +1,13 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/runRecord';
-import { formatDateTime, formatMs, formatNumber } from '../../src/core/format';
-import { runMessage } from '../../src/views/runMessage';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatBytes, formatDateTime, formatMs, formatNumber } from '../../src/core/format';
+import { processSeries } from '../../src/core/report/processSeries';
+import { runMessage, runRequests } from '../../src/views/runMessage';
 import { EXPECTED, sameValuesRecord } from '../helpers/sameValues';
-import { assertBuilt, launchChromium, loadFixture, openWebview, startWebviewServer, type OpenOptions, type WebviewPage, type WebviewServer } from './harness';
+import { assertBuilt, launchChromium, loadFixture, openWebview, ROOT, startWebviewServer, type OpenOptions, type WebviewPage, type WebviewServer } from './harness';
 
 const PASSING = '20251127-101502-smoke-3f9c';
 const FAILED = '20251127-143310-checkout-stress-9b1e';
@@ -14,6 +17,8 @@ const WITH_DISTRIBUTION = '20261201T182954Z-smoke-f157b6';
 /** A real BullMQ e2e sweep over worker concurrencies 1, 4 and 16. */
 const SWEEP = '20261201T183246Z-queue-sweep-63cd04';
 const HOSTILE = '<img src=x onerror=alert(1)>';
+/** A real smoke run against the demo with its server process sampled (timeline.json beside run.json). */
+const WITH_PROCESS = 'TODO';
 
 let browser: Browser;
 let server: WebviewServer;
@@ -373,6 +378,35 @@ describe('run summary webview', () => {
     await expect.poll(() => view.page.locator('[data-chart="rate"]').getAttribute('data-drawn-bands')).toBe('e2e c=1|e2e c=4|e2e c=16');
     await view.screenshot('run-sweep-dark');
     expect(await view.problems()).toEqual([]);
+  });
+
+  it('draws the sampled process: heap and RSS, event-loop delay and CPU, from the run\'s timeline artifact', async () => {
+    const dir = join(ROOT, 'test/fixtures/runs', WITH_PROCESS);
+    const view = await openRunPage({ host: runRequests(dir) });
+    const record = loadFixture(WITH_PROCESS);
+    await view.send(runMessage(record, dir));
+    const memory = view.page.locator('#section-process [data-chart="memory"]');
+    const loop = view.page.locator('#section-process [data-chart="event-loop"]');
+    await memory.waitFor();
+    expect(await memory.locator('.u-legend .u-series th').allInnerTexts()).toEqual(['time', 'heap used', 'RSS']);
+    expect(await loop.locator('.u-legend .u-series th').allInnerTexts()).toEqual(['time', 'lag p99', 'lag max', 'CPU']);
+    // At the right end: the last interval, as the timeline file has it.
+    const series = processSeries(JSON.parse(readFileSync(join(dir, 'timeline.json'), 'utf8')));
+    const last = series.t.length - 1;
+    const box = (await memory.locator('.u-over').boundingBox())!;
+    await memory.locator('.u-over').hover({ position: { x: box.width - 1, y: box.height / 2 } });
+    await expect.poll(() => memory.locator('.u-legend .u-series td').allInnerTexts())
+      .toEqual([`${formatNumber(series.t[last]!)} s`, formatBytes(series.heapUsed[last]!), formatBytes(series.rss[last]!)]);
+    expect(await view.posted()).toContainEqual(expect.objectContaining({ type: 'request', method: 'run.processTimeline', params: { file: 'timeline.json' } }));
+    await view.screenshot('run-process-light');
+    expect(await view.problems()).toEqual([]);
+  });
+
+  it('says what is wrong when the process timeline cannot be read', async () => {
+    const view = await openRunPage({ host: runRequests(join(ROOT, 'test/fixtures/runs', FAILED)) });
+    await showRun(view, loadFixture(FAILED));
+    await view.page.locator('#section-process .banner-error').waitFor();
+    expect(await text(view, '#section-process .banner-error')).toBe('Could not read timeline.json: the file is missing from the run folder');
   });
 
   it('leaves the distribution out of a record that has none (an older run)', async () => {

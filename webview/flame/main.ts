@@ -10,14 +10,28 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './style.css';
-import type { FlameInfo, FlameSlice, FlameSliceNode } from '../../src/core/flame';
+import { type FlameInfo, FlameModel, type FlameSlice, type FlameSliceNode, type FlameTreeData } from '../../src/core/flame';
 import { formatDuration, formatMs, formatShare } from '../../src/core/format';
 import type { ToWebview } from '../../src/protocol';
 import { h } from '../shared/dom';
-import { forwardUncaughtErrors, getState, log, onMessage, request, setState } from '../shared/messaging';
+import { forwardUncaughtErrors, getState, log, onMessage, request, serveLocally, setState } from '../shared/messaging';
 import { categoryOf, depthOf, draw, nodeAt, ROW_HEIGHT, type Viewport } from './draw';
 
 forwardUncaughtErrors();
+
+// Exported as HTML (perflab report --html), the page holds the tree and answers itself.
+serveLocally((data) => {
+  const flame = data.flame as { tree: FlameTreeData; metaFrames: number[] };
+  const meta = new Set(flame.metaFrames);
+  const model = new FlameModel(flame.tree, (_name, _url, f) => meta.has(f));
+  return {
+    'flame.slice': (p) => model.slice(p),
+    'flame.search': (p) => model.search(p.query, p.hideMeta),
+    openSource: (p) => {
+      throw new Error(`${p.url}: sources open from the editor, not from an exported page`);
+    },
+  };
+});
 
 interface FlameViewState {
   root: number;

@@ -3,12 +3,15 @@
  * p50 and p99 latency in the other, on one time axis, with the phases (or, for Redis and BullMQ
  * runs, the operations and steps) as shaded bands. The latency distribution: latency by
  * percentile on a log axis of 1 / (1 − p), as HdrHistogram plots it, corrected and uncorrected.
- * A BullMQ sweep: throughput and p99 at each worker concurrency. Colours come from the VS Code theme.
+ * A BullMQ sweep: throughput and p99 at each worker concurrency. The sampled process: its heap
+ * and RSS, and its event-loop delay with its CPU, per monitor interval. Colours come from the VS
+ * Code theme.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { DistributionPoint, OperationResult, RunRecord, TimelinePoint } from '../../src/core/runRecord';
-import { formatMs, formatNumber } from '../../src/core/format';
+import { formatBytes, formatMs, formatNumber, formatPercent } from '../../src/core/format';
+import type { ProcessSeries } from '../../src/core/report/processSeries';
 import { h } from '../shared/dom';
 import { type Band, phaseBands } from './bands';
 
@@ -93,6 +96,22 @@ export function sweepChart(record: RunRecord, rateUnit: string): HTMLElement | u
     { label: rateUnit, color: ['--vscode-charts-blue', '#1a85ff'], values: steps.map((s) => s.result.rate), format: (v) => formatNumber(v) },
     { label: 'p99', scale: 'p99', color: ['--vscode-charts-orange', '#d18616'], values: steps.map((s) => s.result.latency.p99), format: formatMs, dash: [6, 3] },
   ]);
+}
+
+/** The sampled process over the run: peak heap used and RSS; event-loop delay (p99, max) with CPU on its own axis. */
+export function processCharts(p: ProcessSeries): HTMLElement[] {
+  const t: XAxis = { values: p.t, label: 'time', format: (v) => `${formatNumber(v)} s` };
+  return [
+    chart('memory', `heap used and RSS of ${p.target} over time`, t, [], [
+      { label: 'heap used', color: ['--vscode-charts-blue', '#1a85ff'], values: p.heapUsed, format: formatBytes },
+      { label: 'RSS', color: ['--vscode-charts-purple', '#8e44ad'], values: p.rss, format: formatBytes, dash: [6, 3] },
+    ]),
+    chart('event-loop', `event-loop delay and CPU of ${p.target} over time`, t, [], [
+      { label: 'lag p99', color: ['--vscode-charts-orange', '#d18616'], values: p.lagP99, format: formatMs },
+      { label: 'lag max', color: ['--vscode-charts-red', '#e51400'], values: p.lagMax, format: formatMs, dash: [6, 3] },
+      { label: 'CPU', scale: 'cpu', color: ['--vscode-charts-green', '#388a34'], values: p.cpu, format: formatPercent },
+    ]),
+  ];
 }
 
 /** The latency of `of` at each percentile of `at` (the two lists come from one count, so they match). */

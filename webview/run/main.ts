@@ -7,8 +7,9 @@ import './style.css';
 import { unknownKind } from '../../src/core/kindDescription';
 import type { ToWebview } from '../../src/protocol';
 import { h } from '../shared/dom';
-import { forwardUncaughtErrors, getState, onMessage, post, setState } from '../shared/messaging';
-import { artifacts, banners, distribution, environment, header, operations, phases, summary, sweep, thresholds, timeline, type RenderContext, type SectionId } from './sections';
+import { forwardUncaughtErrors, getState, onMessage, post, request, serveLocally, setState } from '../shared/messaging';
+import type { ProcessSeries } from '../../src/core/report/processSeries';
+import { artifacts, banners, distribution, environment, header, operations, phases, processSection, summary, sweep, thresholds, timeline, type RenderContext, type SectionId } from './sections';
 
 /** What the page keeps across hide/show. */
 interface RunViewState {
@@ -19,6 +20,14 @@ function isRunViewState(value: unknown): value is RunViewState {
   const v = value as RunViewState | null;
   return typeof v === 'object' && v !== null && Array.isArray(v.collapsed) && v.collapsed.every((s) => typeof s === 'string');
 }
+
+// Exported as HTML (perflab report --html), the process timeline is embedded in the page.
+serveLocally((data) => ({
+  'run.processTimeline': () => {
+    if (data.process) return data.process as ProcessSeries;
+    throw new Error(typeof data.processError === 'string' ? data.processError : 'it is not in this exported file');
+  },
+}));
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('main', { attrs: { id: 'app' } }));
 const collapsed = new Set<SectionId>(getState(isRunViewState)?.collapsed ?? []);
@@ -31,6 +40,7 @@ const page: Omit<RenderContext, 'kind'> = {
     setState<RunViewState>({ collapsed: [...collapsed] });
   },
   openFile: (file) => post({ type: 'openFile', file }),
+  processTimeline: (file) => request('run.processTimeline', { file }),
 };
 
 /** Replaces the page content, keeping the scroll position when the same run is shown again. */
@@ -58,6 +68,7 @@ function handle(message: ToWebview): void {
           timeline(record, ctx),
           distribution(record, ctx),
           sweep(record, ctx),
+          processSection(record, ctx),
           phases(record, ctx),
           operations(record, ctx),
           environment(record, ctx),

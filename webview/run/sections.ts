@@ -14,9 +14,10 @@ import {
   formatRate,
 } from '../../src/core/format';
 import { errorKindsText, operationsTable, phasesTable, thresholdTable, type StatsTableOptions } from './tables';
-import { distributionChart, sweepChart, timelineCharts } from './charts';
+import { distributionChart, processCharts, sweepChart, timelineCharts } from './charts';
+import type { ProcessSeries } from '../../src/core/report/processSeries';
 
-export type SectionId = 'summary' | 'thresholds' | 'timeline' | 'distribution' | 'sweep' | 'phases' | 'operations' | 'environment' | 'artifacts';
+export type SectionId = 'summary' | 'thresholds' | 'timeline' | 'distribution' | 'sweep' | 'process' | 'phases' | 'operations' | 'environment' | 'artifacts';
 
 /** What the sections need from the page: UI state and the way back to the host. */
 export interface RenderContext {
@@ -25,6 +26,8 @@ export interface RenderContext {
   isCollapsed(id: SectionId): boolean;
   onToggle(id: SectionId, open: boolean): void;
   openFile(file: string): void;
+  /** The sampled process's timeline, from the run's `timeline` artifact (the host reads it). */
+  processTimeline(file: string): Promise<ProcessSeries>;
 }
 
 /** The verdict badge: a run that did not complete says so instead of PASS/FAIL. */
@@ -181,6 +184,30 @@ export function sweep(record: RunRecord, ctx: RenderContext): HTMLElement | null
     chart,
     h('p', { className: 'muted footnote', text: 'Each step of the sweep ran a worker at one concurrency; its throughput and its p99 latency.' }),
   ]);
+}
+
+/**
+ * The process a run sampled (its target's, or one named with --attach): heap, RSS, event-loop
+ * delay and CPU over the run, from the timeline artifact, which the host reads when asked.
+ */
+export function processSection(record: RunRecord, ctx: RenderContext): HTMLElement | null {
+  const artifact = record.artifacts.find((a) => a.kind === 'timeline');
+  if (!artifact) return null;
+  const body = h('div', { className: 'process-charts', attrs: { 'aria-busy': 'true' } }, [h('p', { className: 'muted', text: 'Reading the timeline…' })]);
+  ctx.processTimeline(artifact.file).then(
+    (series) => {
+      body.replaceChildren(
+        ...(series.t.length >= 2 ? processCharts(series) : [empty('The process was sampled for less than two intervals: nothing to draw over time.')]),
+        h('p', { className: 'muted footnote', text: `Sampled in ${series.target} once per monitor interval: the highest heap used and RSS read in it, its event-loop delay net of the timer resolution, and its CPU as a share of one core.` }),
+      );
+      body.setAttribute('aria-busy', 'false');
+    },
+    (err: Error) => {
+      body.replaceChildren(h('div', { className: 'banner banner-error', attrs: { role: 'alert' } }, [h('span', { className: 'banner-text', text: `Could not read ${artifact.file}: ${err.message}` })]));
+      body.setAttribute('aria-busy', 'false');
+    },
+  );
+  return section('process', 'Process', ctx, [body], record.process?.description);
 }
 
 function statsOptions(ctx: RenderContext, name: string, caption: string): StatsTableOptions {

@@ -1,6 +1,11 @@
 /**
  * The page side of the host ↔ webview protocol: typed `post`, validated `onMessage`, typed UI
  * state. Unknown messages are reported to the host as `log` messages, never dropped silently.
+ *
+ * A page exported as one HTML file (`perflab report --html`) has no VS Code: its data is embedded
+ * as `<script type="application/json" id="perflab-data">` (read as text, never run), the
+ * messages the editor would send are delivered from it, and requests are answered in the page
+ * by the handlers the page gives {@link serveLocally} (the same model code as the editor's).
  */
 import { isToWebview, type FromWebview, type RequestMethod, type RequestParams, type RequestResult, type ToWebview } from '../../src/protocol';
 
@@ -11,14 +16,63 @@ interface VsCodeApi {
   setState<T>(state: T): T;
 }
 
-declare function acquireVsCodeApi(): VsCodeApi;
+declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
 
 let api: VsCodeApi | undefined;
 let readySent = false;
 
 function vscode(): VsCodeApi {
-  api ??= acquireVsCodeApi();
+  api ??= typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : standaloneApi();
   return api;
+}
+
+/** What an exported page embeds: the messages the editor would send, and what its requests are answered from. */
+export interface EmbeddedData {
+  messages: ToWebview[];
+  [part: string]: unknown;
+}
+
+type LocalHandlers = { [M in RequestMethod]?: (params: RequestParams<M>) => RequestResult<M> };
+let localHandlers: ((data: EmbeddedData) => LocalHandlers) | undefined;
+
+/** In an exported page, answers the page's requests with these handlers over the embedded data. */
+export function serveLocally(handlers: (data: EmbeddedData) => LocalHandlers): void {
+  localHandlers = handlers;
+}
+
+function embeddedData(): EmbeddedData {
+  const el = document.getElementById('perflab-data');
+  if (!el || el.getAttribute('type') !== 'application/json') throw new Error('this page runs neither in VS Code nor as an exported PerfLab report');
+  return JSON.parse(el.textContent ?? '') as EmbeddedData;
+}
+
+/** The VS Code API of an exported page: state kept in memory, messages answered from the embedded data. */
+function standaloneApi(): VsCodeApi {
+  const data = embeddedData();
+  let handlers: LocalHandlers | undefined;
+  let state: unknown;
+  const deliver = (message: ToWebview) => window.postMessage(message, '*');
+  return {
+    postMessage(message: unknown) {
+      const m = message as FromWebview;
+      if (m.type === 'ready') {
+        for (const msg of data.messages) deliver(msg);
+      } else if (m.type === 'request') {
+        handlers ??= localHandlers?.(data) ?? {};
+        const handler = handlers[m.method] as ((params: unknown) => unknown) | undefined;
+        try {
+          if (!handler) throw new Error(`this exported page cannot answer "${m.method}"`);
+          deliver({ type: 'reply', id: m.id, ok: true, result: handler(m.params) ?? null });
+        } catch (err) {
+          deliver({ type: 'reply', id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+        }
+      } else if (m.type === 'log' && m.level === 'error') {
+        console.error(m.message);
+      }
+    },
+    getState: () => state,
+    setState: <T>(next: T): T => (state = next) as T,
+  };
 }
 
 export function post(message: FromWebview): void {

@@ -1,0 +1,107 @@
+/**
+ * `perflab report <RUN|FILE.cpuprofile> --html OUT`: one self-contained HTML file of the page the
+ * editor shows (the run page of a run, the flame graph of a CPU profile), its data embedded, for
+ * a CI artifact or a colleague without the editor. RUN is a run's folder (with run.json) or a run
+ * id in the runs folder (`--runs-dir`, default .perflab/runs). Exit 0, 2 for usage or a bad file.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Settings } from '../constants';
+import { standaloneHtml } from '../core/report/html';
+import { processSeries, type ProcessSeries } from '../core/report/processSeries';
+import type { RunRecord } from '../core/runRecord';
+import { parseRunRecord } from '../core/runStore';
+import { findBundle } from '../runners/bundles';
+import { analyzeCpuProfile, detectFileKind } from '../runners/profiler/analysis';
+import { flameModel } from '../views/flameRequests';
+import { runMessage } from '../views/runMessage';
+import { CliError, type CliIO, ExitCode, toCliError } from './exit';
+
+const USAGE = 'usage: perflab report <RUN-ID|RUN-FOLDER|FILE.cpuprofile> --html OUT.html [--runs-dir DIR]';
+
+export async function reportCommand(io: CliIO, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { html: { type: 'string' }, 'runs-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.out(USAGE);
+    return ExitCode.pass;
+  }
+  if (positionals.length !== 1) throw new CliError(`${positionals.length ? 'report takes one run or file' : 'name a run or a .cpuprofile'}\n${USAGE}`, ExitCode.usage);
+  if (!values.html) throw new CliError(`say where to write the page: --html OUT.html\n${USAGE}`, ExitCode.usage);
+  const subject = positionals[0]!;
+  const out = path.resolve(io.cwd, values.html);
+  try {
+    const page = subject.endsWith('.cpuprofile') || (existsSync(path.resolve(io.cwd, subject)) && statSync(path.resolve(io.cwd, subject)).isFile())
+      ? await flamePage(path.resolve(io.cwd, subject))
+      : await runPage(runFolder(io, subject, values['runs-dir']));
+    await writeFile(out, standaloneHtml({ ...page, nonce: randomBytes(16).toString('base64') }));
+    io.out(`wrote ${path.relative(io.cwd, out) || out}: ${page.what}`);
+    return ExitCode.pass;
+  } catch (err) {
+    throw toCliError(err) ?? err;
+  }
+}
+
+/** A run's folder: the path given, or the run id in the runs folder. */
+function runFolder(io: CliIO, subject: string, runsDir: string | undefined): string {
+  const direct = path.resolve(io.cwd, subject);
+  if (existsSync(path.join(direct, 'run.json'))) return direct;
+  const root = path.resolve(io.cwd, runsDir ?? Settings.runsDirectory.default);
+  const byId = path.join(root, subject);
+  if (!subject.includes('/') && existsSync(path.join(byId, 'run.json'))) return byId;
+  throw new CliError(`no run "${subject}": give a run's folder (with run.json) or a run id in ${path.relative(io.cwd, root) || root} (--runs-dir)`, ExitCode.usage);
+}
+
+function bundle(entry: string): { script: string; style: string } {
+  const js = findBundle(`webview/${entry}.js`);
+  const css = findBundle(`webview/${entry}.css`);
+  if (!js || !css) throw new Error(`dist/webview/${entry}.js is missing: run npm run build`);
+  return { script: readFileSync(js, 'utf8'), style: readFileSync(css, 'utf8') };
+}
+
+async function runPage(dir: string) {
+  const file = path.join(dir, 'run.json');
+  let record: RunRecord;
+  try {
+    record = parseRunRecord(await readFile(file, 'utf8'), file);
+  } catch (err) {
+    throw new CliError(`${file}: ${(err as Error).message}`, ExitCode.usage);
+  }
+  const timeline = record.artifacts.find((a) => a.kind === 'timeline');
+  let process: ProcessSeries | undefined;
+  let processError: string | undefined;
+  if (timeline) {
+    try {
+      process = processSeries(JSON.parse(await readFile(path.join(dir, path.basename(timeline.file)), 'utf8')));
+    } catch (err) {
+      processError = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file is missing from the run folder' : (err as Error).message;
+    }
+  }
+  return {
+    ...bundle('run'),
+    title: `Run: ${record.profile}`,
+    what: `the run page of ${record.profile} (${record.id})`,
+    data: { messages: [runMessage(record, dir)], ...(process ? { process } : {}), ...(processError ? { processError } : {}) },
+  };
+}
+
+async function flamePage(file: string) {
+  const { kind } = await detectFileKind(file);
+  if (kind !== 'cpuprofile') throw new CliError(`${path.basename(file)} is a ${kind}: the HTML report shows runs and CPU profiles`, ExitCode.usage);
+  const analysis = await analyzeCpuProfile(file);
+  const model = flameModel(analysis.tree);
+  const name = path.basename(file);
+  return {
+    ...bundle('flame'),
+    title: `${name} (flame graph)`,
+    what: `the flame graph of ${name} (${model.size.toLocaleString('en-US')} nodes)`,
+    data: { messages: [{ type: 'flame', info: model.info(name) }], flame: { tree: analysis.tree, metaFrames: model.metaFrames() } },
+  };
+}
