@@ -33,13 +33,17 @@ const node = {
 
 /**
  * The extension loads the config subsystem (JSON schema validation) on first use from its own
- * bundle, `dist/config.js`, so activation does not pay for parsing it.
+ * bundle, `dist/config.js`, and the engine of a run (`dist/run-profile.js`) on the first run, so
+ * activation pays for neither.
  */
 const lazyConfig = {
   name: 'lazy-config',
   setup(build) {
     build.onResolve({ filter: /\/core\/config$/ }, (args) =>
       args.kind === 'dynamic-import' ? { path: './config.js', external: true } : undefined,
+    );
+    build.onResolve({ filter: /\/runners\/runProfile$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './run-profile.js', external: true } : undefined,
     );
   },
 };
@@ -65,6 +69,7 @@ const lazyRunners = {
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyConfig, lazyRunners] },
   { ...node, entryPoints: { config: 'src/core/config/index.ts' }, outdir: 'dist', plugins: [lazyRunners] },
+  { ...node, entryPoints: { 'run-profile': 'src/runners/runProfile.ts' }, outdir: 'dist', plugins: [lazyRunners] },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { analysisWorker: 'src/runners/profiler/analysis/worker.ts' }, outdir: 'dist' },
   // The HTTP load generator runs in a worker thread from its own bundle. It keeps real import()

@@ -15,6 +15,9 @@ export const Commands = {
   revealRun: 'perflab.revealRun',
   deleteRun: 'perflab.deleteRun',
   openCpuProfile: 'perflab.openCpuProfile',
+  runProfile: 'perflab.runProfile',
+  runLastProfile: 'perflab.runLastProfile',
+  stopRun: 'perflab.stopRun',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

@@ -5,12 +5,11 @@
  * bar, rate, p99 and errors ({@link attachRunLine}); `perflab profile` and `perflab analyze` show
  * what they are doing and how far along they are.
  */
-import { formatCount, formatDuration, formatMs, formatRate } from '../core/format';
+import { elapsedText, liveText, percentDone } from '../core/report/live';
 import type { LiveSample, RunHandle, RunProgress } from '../runners/types';
 import type { CliIO } from './exit';
 
 const PLAIN_EVERY_MS = 5_000;
-const BAR = 20;
 
 export class LiveLine {
   private shown = false;
@@ -52,33 +51,16 @@ export class LiveLine {
   /** `what  42%  1.2 s/10.0 s  message`: a step of a command, how far along it is. */
   progress(what: string, fraction: number, elapsedMs: number, totalMs?: number, message?: string): void {
     const pct = totalMs || fraction > 0 ? ` ${percentDone(fraction)}` : '';
-    this.show(`${what}${pct}  ${elapsed(elapsedMs, totalMs)}${message ? `  ${message}` : ''}`);
+    this.show(`${what}${pct}  ${elapsedText(elapsedMs, totalMs)}${message ? `  ${message}` : ''}`);
   }
 }
-
-/** `  7%`: how far along, padded so the line does not jump. */
-const percentDone = (fraction: number) => `${String(Math.round(fraction * 100)).padStart(3)}%`;
-
-/** `1.2 s/10.0 s`, or `1.2 s` without a planned total. */
-const elapsed = (elapsedMs: number, totalMs?: number) => (totalMs ? `${formatDuration(elapsedMs)}/${formatDuration(totalMs)}` : formatDuration(elapsedMs));
 
 /** A run's progress, live figures and log messages on `line`, until `stop()`. */
 export function attachRunLine(handle: RunHandle, line: LiveLine, isTTY: boolean): { stop(): void } {
   let progress: RunProgress | undefined;
   let sample: LiveSample | undefined;
 
-  const render = (): string => {
-    const parts: string[] = [];
-    if (progress) {
-      const pct = percentDone(progress.fraction);
-      const filled = Math.round(Math.min(1, progress.fraction) * BAR);
-      parts.push(isTTY ? `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${pct}` : pct.trim(), progress.phase ?? '', elapsed(progress.elapsedMs, progress.totalMs));
-    }
-    if (sample) {
-      parts.push(formatRate(sample.rps), `p99 ${formatMs(sample.p99)}`, `errors ${formatCount(sample.errors)}`, `total ${formatCount(sample.total)}`);
-    }
-    return parts.filter(Boolean).join('  ');
-  };
+  const render = () => liveText(progress, sample, { bar: isTTY });
   const onProgress = (p: RunProgress) => {
     progress = p;
     line.show(render());

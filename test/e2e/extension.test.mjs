@@ -220,3 +220,93 @@ test('in a multi-root workspace the config is found in whichever folder holds it
     await runs.row('smoke').waitFor({ timeout: UI_TIMEOUT });
   });
 });
+
+/** The demo stack, started by the CLI in a folder of its own for the run tests. */
+let demo;
+after(async () => {
+  if (!demo) return;
+  demo.child.kill('SIGINT');
+  await new Promise((resolve) => (demo.child.exitCode !== null ? resolve() : demo.child.once('exit', resolve)));
+});
+
+async function startDemo(folder) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli.js'), 'demo', '--port', '0', '--redis-port', '0'], { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const stateFile = path.join(folder, '.perflab/demo.json');
+  await eventually(() => {
+    if (child.exitCode !== null) throw new Error(`perflab demo exited (${child.exitCode}): ${err}`);
+    assert.ok(fs.existsSync(stateFile), 'the demo has written .perflab/demo.json');
+  }, { timeout: 60_000 });
+  return { child, state: JSON.parse(fs.readFileSync(stateFile, 'utf8')) };
+}
+
+test('Run Profile… runs smoke against the demo stack: live progress, the run page, the Runs view; Stop Run stops a run', { timeout: 240_000 }, async () => {
+  const folder = fs.mkdtempSync(path.join(server.base, 'run-'));
+  demo = await startDemo(folder);
+  const profile = (name, duration, thresholds) => ({
+    type: 'http', target: 'api',
+    phases: [{ name: 'steady', duration, arrivalRate: 20 }],
+    scenarios: [{ name: 'health', request: { method: 'GET', path: '/health' } }],
+    thresholds,
+  });
+  fs.writeFileSync(path.join(folder, 'perflab.config.json'), JSON.stringify({
+    targets: { api: { baseUrl: demo.state.url } },
+    profiles: {
+      smoke: profile('smoke', '6s', { 'errors.rate': '< 1%', 'latency.p99': '< 2s' }),
+      long: profile('long', '2m', {}),
+    },
+  }, null, 2));
+  const runsDir = path.join(folder, '.perflab/runs');
+  const records = () => (fs.existsSync(runsDir) ? fs.readdirSync(runsDir).map((id) => JSON.parse(fs.readFileSync(path.join(runsDir, id, 'run.json'), 'utf8'))) : []);
+
+  await step('open-run-workspace', async () => {
+    await wb.open(server.folderUrl(folder));
+    await wb.openContainer('PerfLab');
+    await wb.view('Profiles').expand();
+    await wb.view('Profiles').row('smoke').waitFor({ timeout: ACTIVATION_TIMEOUT });
+  });
+
+  await step('run-profile-progress', async () => {
+    await wb.runCommand('PerfLab: Run Profile…');
+    const rows = await wb.quickPickRows(UI_TIMEOUT);
+    await rows.filter({ hasText: 'smoke' }).first().click();
+    // The notification shows the live figures as they come.
+    const toast = wb.notification('PerfLab: smoke');
+    await toast.waitFor({ timeout: UI_TIMEOUT });
+    await eventually(async () => assert.match(await toast.innerText(), /req\/s\s+p99 /), { timeout: UI_TIMEOUT });
+  });
+
+  await step('run-profile-report', async () => {
+    const tab = wb.page.locator('.tabs-container .tab', { hasText: 'Run: smoke' });
+    await wb.waitFor(tab, { timeout: 60_000 });
+    const app = wb.webviewFrame().locator('#app');
+    await wb.waitFor(app.getByText('PASS', { exact: true }).first(), { timeout: UI_TIMEOUT });
+    for (const metric of ['errors.rate', 'latency.p99']) await app.locator('tr', { hasText: metric }).first().waitFor({ timeout: UI_TIMEOUT });
+    const [record] = records();
+    assert.equal(record.profile, 'smoke');
+    assert.equal(record.status, 'completed');
+    await wb.openContainer('PerfLab');
+    const runs = wb.view('Runs');
+    await runs.expand();
+    await runs.row('smoke').waitFor({ timeout: UI_TIMEOUT });
+  });
+
+  await step('stop-run', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Run Profile…');
+    const rows = await wb.quickPickRows(UI_TIMEOUT);
+    await rows.filter({ hasText: 'long' }).first().click();
+    const toast = wb.notification('PerfLab: long');
+    await toast.waitFor({ timeout: UI_TIMEOUT });
+    await eventually(async () => assert.match(await toast.innerText(), /req\/s/), { timeout: UI_TIMEOUT });
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Stop Run');
+    await wb.notification(/long was stopped/).waitFor({ timeout: UI_TIMEOUT });
+    const long = records().find((r) => r.profile === 'long');
+    assert.ok(long, 'the stopped run is saved');
+    assert.equal(long.status, 'cancelled');
+    assert.ok(new Date(long.endedAt) - new Date(long.startedAt) < 60_000, 'it stopped well before its 2 minutes');
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * Runs a profile from the editor, on the same engine as `perflab run`: a progress notification
+ * with the live figures and a Cancel button, a status bar item while it runs (click: stop), the
+ * run's log in the PerfLab output channel, then the run page and the Runs view. One run at a
+ * time. The engine loads on the first run from its own bundle (dist/run-profile.js), so the
+ * editor's activation does not pay for it; the load generator and the analysis run off the
+ * extension host's thread.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import type { Profile } from '../core/config';
+import { liveText, type LiveFigures, type LiveProgress } from '../core/report/live';
+import type { RunRecord } from '../core/runRecord';
+import { kindOf } from '../runners/registry';
+import type { ConfigService } from './configService';
+import { RunPanel } from './runPanel';
+import type { RunService } from './runService';
+
+/** How a command names the profile: a Profiles tree item, a name, or nothing (then a QuickPick asks). */
+export type ProfileArg = string | { kind: 'profile'; profile: Profile } | undefined;
+
+interface LiveRun {
+  profile: string;
+  cancel(): void;
+}
+
+export class RunController implements vscode.Disposable {
+  private live: LiveRun | undefined;
+  private last: string | undefined;
+  private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly config: ConfigService,
+    private readonly runs: RunService,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.status.command = Commands.stopRun;
+  }
+
+  get running(): boolean {
+    return this.live !== undefined;
+  }
+
+  /** `Run Last Profile Again`: the profile of the last run started here, else asks. */
+  runLast(): Promise<RunRecord | undefined> {
+    return this.run(this.last);
+  }
+
+  stop(): void {
+    if (!this.live) {
+      void vscode.window.showInformationMessage('PerfLab: no run is in progress.');
+      return;
+    }
+    this.log.info(`Stopping the run of ${this.live.profile}: saving what was measured so far`);
+    this.live.cancel();
+  }
+
+  /** Runs a profile and opens its page; resolves with the record (undefined when nothing ran). */
+  async run(arg: ProfileArg): Promise<RunRecord | undefined> {
+    if (this.live) {
+      const stop = await vscode.window.showWarningMessage(`PerfLab: ${this.live.profile} is still running.`, 'Stop It');
+      if (stop) this.stop();
+      return undefined;
+    }
+    const state = await this.config.current();
+    if (!state.exists || !state.file) {
+      const create = await vscode.window.showWarningMessage('PerfLab: this workspace has no perflab.config.json yet.', 'Create Starter Config');
+      if (create) await vscode.commands.executeCommand(Commands.initConfig);
+      return undefined;
+    }
+    if (!state.config) {
+      const show = await vscode.window.showErrorMessage(`PerfLab: ${path.basename(state.file)} has problems; fix them to run a profile.`, 'Show Problems');
+      if (show) await vscode.commands.executeCommand('workbench.actions.view.problems');
+      return undefined;
+    }
+    const name = await this.pickProfile(arg, Object.values(state.config.profiles));
+    if (!name) return undefined;
+    const store = this.runs.store;
+    if (!store) {
+      void vscode.window.showErrorMessage('PerfLab: open a folder first; runs are saved in it.');
+      return undefined;
+    }
+
+    const { runProfile } = await import('../runners/runProfile');
+    let started;
+    try {
+      started = runProfile({
+        config: state.config,
+        profile: name,
+        configDir: path.dirname(state.file),
+        configName: path.basename(state.file),
+        store,
+        // Custom generators are workspace code: they run only in a trusted workspace.
+        trusted: vscode.workspace.isTrusted,
+      });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`PerfLab: ${(err as Error).message}`);
+      return undefined;
+    }
+    this.last = name;
+    this.live = { profile: name, cancel: () => started.handle.cancel() };
+    const profile = state.config.profiles[name]!;
+    const rateUnit = kindOf(profile.type).words.rateUnit;
+    this.log.info(`Running ${name} (${kindOf(profile.type).label}), run ${started.id}`);
+    started.handle.on('log', (l) => this.log[l.level](`[${name}] ${l.message}`));
+    this.status.text = `$(pulse) PerfLab: ${name}`;
+    this.status.tooltip = `Running ${name}: click to stop (what was measured is saved)`;
+    this.status.show();
+
+    try {
+      const record = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `PerfLab: ${name}`, cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => this.stop());
+          let last: LiveProgress | undefined;
+          let sample: LiveFigures | undefined;
+          let reported = 0;
+          const show = () => {
+            const fraction = Math.min(1, last?.fraction ?? 0);
+            const increment = Math.max(0, fraction * 100 - reported);
+            reported += increment;
+            const text = liveText(last, sample, { bar: false, rateUnit });
+            progress.report({ message: text, increment });
+            this.status.text = `$(pulse) PerfLab: ${name} ${Math.round(fraction * 100)}%`;
+          };
+          started.handle.on('progress', (p) => {
+            last = p;
+            show();
+          });
+          started.handle.on('sample', (s) => {
+            sample = s;
+            show();
+          });
+          return started.record;
+        },
+      );
+      this.runs.refresh();
+      RunPanel.show(this.extensionUri, this.runs, this.log, record);
+      this.tellOutcome(record);
+      return record;
+    } finally {
+      this.live = undefined;
+      this.status.hide();
+    }
+  }
+
+  private async pickProfile(arg: ProfileArg, profiles: Profile[]): Promise<string | undefined> {
+    if (typeof arg === 'object' && arg?.kind === 'profile') return arg.profile.name;
+    if (typeof arg === 'string') {
+      if (profiles.some((p) => p.name === arg)) return arg;
+      void vscode.window.showErrorMessage(`PerfLab: the config has no profile "${arg}".`);
+      return undefined;
+    }
+    if (!profiles.length) {
+      void vscode.window.showInformationMessage('PerfLab: the config has no profiles yet.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      profiles.map((p) => ({ label: p.name, description: kindOf(p.type).label, detail: p.description })),
+      { placeHolder: 'Run which profile?', matchOnDescription: true },
+    );
+    return picked?.label;
+  }
+
+  private tellOutcome(record: RunRecord): void {
+    const failed = record.thresholds.filter((t) => !t.pass).length;
+    if (record.status === 'failed') {
+      void vscode.window.showErrorMessage(`PerfLab: ${record.profile} failed: ${record.error ?? 'see the run page'}`);
+    } else if (record.status === 'cancelled') {
+      void vscode.window.showWarningMessage(`PerfLab: ${record.profile} was stopped; what was measured is saved.`);
+    } else if (failed) {
+      void vscode.window.showWarningMessage(`PerfLab: ${record.profile} FAIL: ${failed} of ${record.thresholds.length} thresholds failed.`);
+    } else {
+      void vscode.window.showInformationMessage(`PerfLab: ${record.profile} PASS${record.thresholds.length ? ` (${record.thresholds.length} thresholds)` : ''}.`);
+    }
+  }
+
+  dispose(): void {
+    this.live?.cancel();
+    this.status.dispose();
+  }
+}
