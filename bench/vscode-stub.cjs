@@ -30,7 +30,10 @@ module.exports = {
   window: {
     createOutputChannel: () => ({ info: noop, warn: noop, error: noop, appendLine: noop, dispose: noop }),
     createTreeView: () => ({ dispose: noop }),
+    createStatusBarItem: () => ({ show: noop, hide: noop, dispose: noop }),
+    registerCustomEditorProvider: disposable,
   },
+  StatusBarAlignment: { Left: 1, Right: 2 },
   languages: { createDiagnosticCollection: () => ({ set: noop, clear: noop, dispose: noop }) },
   workspace: {
     workspaceFolders: [{ uri: Uri.file(process.cwd()), name: 'bench', index: 0 }],

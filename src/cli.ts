@@ -26,7 +26,7 @@ Usage:
   perflab profile <cpu|heap|snapshot|monitor|leaks|list> (--pid PID | --inspect HOST:PORT | -- COMMAND)
                  [--duration 10s] [--under PROFILE] [--out FILE]   (perflab profile --help for more)
   perflab analyze <FILE.cpuprofile|.heapprofile|.heapsnapshot> [--top N] [--json]
-  perflab report <RUN-ID|RUN-FOLDER|FILE.cpuprofile> --html OUT.html [--runs-dir DIR]
+  perflab report <RUN-ID|RUN-FOLDER|FILE.cpuprofile> --html OUT.html [--runs-dir DIR] [--diff BEFORE.cpuprofile]
                                            the run page or the flame graph as one HTML file that opens offline
   perflab demo [--port N] [--redis-port N | --redis-url URL] [--hot] [--leak]
                                            start the demo stack: API on 3000, its own redis-server on

@@ -15,6 +15,7 @@ export const Commands = {
   revealRun: 'perflab.revealRun',
   deleteRun: 'perflab.deleteRun',
   openCpuProfile: 'perflab.openCpuProfile',
+  compareCpuProfiles: 'perflab.compareCpuProfiles',
   runProfile: 'perflab.runProfile',
   runLastProfile: 'perflab.runLastProfile',
   stopRun: 'perflab.stopRun',
@@ -41,6 +42,7 @@ export const SETTINGS_SECTION = 'perflab';
 /** Webview panel types (`createWebviewPanel` viewType). */
 export const WebviewTypes = {
   run: 'perflab.run',
+  flameDiff: 'perflab.flameDiff',
 } as const;
 
 /** Custom editors (package.json `customEditors`): PerfLab's views of profile files. */

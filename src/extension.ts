@@ -3,7 +3,7 @@ import { Views } from './constants';
 import { registerCommands } from './views/commands';
 import { ConfigService } from './views/configService';
 import { registerFlameEditor } from './views/flameEditor';
-import { RunController } from './views/runController';
+import { registerRunCommands, RunController } from './views/runController';
 import { ProfilesTreeProvider } from './views/profilesTree';
 import { RunService } from './views/runService';
 import { RunsTreeProvider } from './views/runsTree';
@@ -34,7 +34,8 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const controller = new RunController(context.extensionUri, config, runs, log);
   context.subscriptions.push(controller);
-  registerCommands(context, { workspace, config, runs, log, controller });
+  registerCommands(context, { workspace, config, runs, log });
+  registerRunCommands(context, controller);
   registerFlameEditor(context, log);
   // Loads the config in the background so diagnostics show without opening the view.
   void config.current();

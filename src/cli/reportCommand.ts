@@ -2,7 +2,8 @@
  * `perflab report <RUN|FILE.cpuprofile> --html OUT`: one self-contained HTML file of the page the
  * editor shows (the run page of a run, the flame graph of a CPU profile), its data embedded, for
  * a CI artifact or a colleague without the editor. RUN is a run's folder (with run.json) or a run
- * id in the runs folder (`--runs-dir`, default .perflab/runs). Exit 0, 2 for usage or a bad file.
+ * id in the runs folder (`--runs-dir`, default .perflab/runs). With `--diff BEFORE.cpuprofile` a CPU
+ * profile is drawn as a differential flame graph against BEFORE. Exit 0, 2 for usage or a bad file.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -14,18 +15,19 @@ import { standaloneHtml } from '../core/report/html';
 import { processSeries, type ProcessSeries } from '../core/report/processSeries';
 import type { RunRecord } from '../core/runRecord';
 import { parseRunRecord } from '../core/runStore';
+import { diffFlameTrees, topChanges } from '../core/flame';
 import { findBundle } from '../runners/bundles';
 import { analyzeCpuProfile, detectFileKind } from '../runners/profiler/analysis';
 import { flameModel } from '../views/flameRequests';
 import { runMessage } from '../views/runMessage';
 import { CliError, type CliIO, ExitCode, toCliError } from './exit';
 
-const USAGE = 'usage: perflab report <RUN-ID|RUN-FOLDER|FILE.cpuprofile> --html OUT.html [--runs-dir DIR]';
+const USAGE = 'usage: perflab report <RUN-ID|RUN-FOLDER|FILE.cpuprofile> --html OUT.html [--runs-dir DIR] [--diff BEFORE.cpuprofile]';
 
 export async function reportCommand(io: CliIO, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { html: { type: 'string' }, 'runs-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { html: { type: 'string' }, 'runs-dir': { type: 'string' }, diff: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
     strict: true,
   });
@@ -39,7 +41,7 @@ export async function reportCommand(io: CliIO, args: string[]): Promise<number> 
   const out = path.resolve(io.cwd, values.html);
   try {
     const page = subject.endsWith('.cpuprofile') || (existsSync(path.resolve(io.cwd, subject)) && statSync(path.resolve(io.cwd, subject)).isFile())
-      ? await flamePage(path.resolve(io.cwd, subject))
+      ? await flamePage(path.resolve(io.cwd, subject), values.diff === undefined ? undefined : path.resolve(io.cwd, values.diff))
       : await runPage(runFolder(io, subject, values['runs-dir']));
     await writeFile(out, standaloneHtml({ ...page, nonce: randomBytes(16).toString('base64') }));
     io.out(`wrote ${path.relative(io.cwd, out) || out}: ${page.what}`);
@@ -92,16 +94,29 @@ async function runPage(dir: string) {
   };
 }
 
-async function flamePage(file: string) {
-  const { kind } = await detectFileKind(file);
-  if (kind !== 'cpuprofile') throw new CliError(`${path.basename(file)} is a ${kind}: the HTML report shows runs and CPU profiles`, ExitCode.usage);
+async function flamePage(file: string, before: string | undefined) {
+  for (const f of before ? [before, file] : [file]) {
+    const { kind } = await detectFileKind(f);
+    if (kind !== 'cpuprofile') throw new CliError(`${path.basename(f)} is a ${kind}: the HTML report shows runs and CPU profiles`, ExitCode.usage);
+  }
   const analysis = await analyzeCpuProfile(file);
-  const model = flameModel(analysis.tree);
   const name = path.basename(file);
+  if (!before) {
+    const model = flameModel(analysis.tree);
+    return {
+      ...bundle('flame'),
+      title: `${name} (flame graph)`,
+      what: `the flame graph of ${name} (${model.size.toLocaleString('en-US')} nodes)`,
+      data: { messages: [{ type: 'flame', info: model.info(name) }], flame: { tree: analysis.tree, metaFrames: model.metaFrames() } },
+    };
+  }
+  const diff = diffFlameTrees((await analyzeCpuProfile(before)).tree, analysis.tree);
+  const model = flameModel(diff.tree, diff.delta);
+  const info = { ...model.info(name), diff: { before: path.basename(before), growers: topChanges(diff.growers) } };
   return {
     ...bundle('flame'),
-    title: `${name} (flame graph)`,
-    what: `the flame graph of ${name} (${model.size.toLocaleString('en-US')} nodes)`,
-    data: { messages: [{ type: 'flame', info: model.info(name) }], flame: { tree: analysis.tree, metaFrames: model.metaFrames() } },
+    title: `${name} vs ${path.basename(before)} (flame graph)`,
+    what: `the differential flame graph of ${name} against ${path.basename(before)}`,
+    data: { messages: [{ type: 'flame', info }], flame: { tree: diff.tree, metaFrames: model.metaFrames(), delta: diff.delta } },
   };
 }

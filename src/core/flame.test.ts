@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeCpu } from '../runners/profiler/analysis/cpu/cpuProfile';
 import { v8MetaKind } from '../runners/profiler/analysis/cpu/v8Meta';
-import { FlameModel, type FlameTreeData, matchesQuery } from './flame';
+import { diffFlameTrees, FlameModel, type FlameTreeData, matchesQuery } from './flame';
 
 const isMeta = (name: string, url: string) => v8MetaKind(name, url) !== undefined;
 
@@ -77,5 +77,43 @@ describe('the flame model', () => {
         edge += c.totalMs;
       }
     }
+  });
+});
+
+describe('comparing two profiles', () => {
+  /** The small tree again, with render's self time doubled and parse under main gone. */
+  function grown(): FlameTreeData {
+    return {
+      frames: { name: ['(root)', 'main', 'render', 'parse', '(idle)'], url: ['', 'a.js', 'b.js', 'a.js', ''], line: [0, 1, 9, 5, 0], column: [0, 1, 1, 1, 0] },
+      frame: [0, 1, 2, 3, 4],
+      parent: [-1, 0, 1, 2, 0],
+      selfMs: [0, 10, 60, 10, 20],
+      totalMs: [100, 80, 70, 10, 20],
+    };
+  }
+
+  it('takes the second profile\'s shape and colours each node by its change in share of self time', () => {
+    const diff = diffFlameTrees(small(), grown());
+    const model = new FlameModel(diff.tree, isMeta, diff.delta);
+    const slice = model.slice({ root: 0, hideMeta: false, minMs: 0 });
+    const by = (name: string, depth: number) => slice.nodes.find((n) => slice.frames[n.frame]!.name === name && n.depth === depth)!;
+    expect(slice.rootMs).toBe(100);
+    expect(by('render', 2).totalMs).toBe(70);
+    expect(by('render', 2).delta).toBeCloseTo(0.6 - 0.3, 9);
+    expect(by('(idle)', 1).delta).toBeCloseTo(0.2 - 0.3, 9);
+    // parse directly under main is only in the first profile: no width, so not drawn; its share fell.
+    const gone = slice.nodes.find((n) => slice.frames[n.frame]!.name === 'parse' && n.depth === 2);
+    expect(gone).toBeUndefined();
+    expect(diff.growers[0]).toMatchObject({ name: 'render', before: 0.3, after: 0.6 });
+    const parse = diff.growers.find((g) => g.name === 'parse')!;
+    expect(parse.before).toBeCloseTo(0.3, 9);
+    expect(parse.after).toBeCloseTo(0.1, 9);
+    expect(diff.growers[diff.growers.length - 1]!.name).toBe('parse');
+  });
+
+  it('a profile compared with itself changed nowhere', () => {
+    const diff = diffFlameTrees(small(), small());
+    expect(diff.delta.every((d) => Math.abs(d) < 1e-12)).toBe(true);
+    expect(diff.tree.totalMs[0]).toBe(100);
   });
 });

@@ -37,6 +37,8 @@ export interface FlameSliceNode {
   x: number;
   totalMs: number;
   selfMs: number;
+  /** In a comparison: how the node's share of self time changed, after − before (a fraction of each profile's time). */
+  delta?: number;
 }
 
 export interface FlameSliceParams {
@@ -85,6 +87,8 @@ export interface FlameInfo {
   durationMs: number;
   nodes: number;
   functions: number;
+  /** A comparison of two profiles ({@link diffFlameTrees}): `file` is the second. */
+  diff?: { before: string; growers: FlameGrower[] };
 }
 
 /** A slice carries at most this many nodes (a frame of 4K pixels shows fewer). */
@@ -107,6 +111,8 @@ export class FlameModel {
     private readonly tree: FlameTreeData,
     /** Whether a frame (by name, url and index) is one of V8's pseudo-frames (src/runners/profiler/analysis/cpu/v8Meta.ts). */
     isMeta: (name: string, url: string, frame: number) => boolean,
+    /** A comparison's change per node ({@link diffFlameTrees}); slices then carry it. */
+    private readonly delta?: ArrayLike<number>,
   ) {
     const n = tree.frame.length;
     const frames = tree.frames.name.length;
@@ -180,14 +186,14 @@ export class FlameModel {
         truncated++;
         continue;
       }
-      nodes.push({ id: i, frame: frameOf(i), depth, x, totalMs: w, selfMs: hidden(i) ? 0 : this.tree.selfMs[i]! });
+      nodes.push({ id: i, frame: frameOf(i), depth, x, totalMs: w, selfMs: hidden(i) ? 0 : this.tree.selfMs[i]!, ...(this.delta ? { delta: this.delta[i]! } : {}) });
       // Children from the left edge, largest first; the node's self time is what is left on the right.
       const placed: number[] = [];
       let cx = x;
       for (const c of this.children[i]!) {
         if (hidden(c)) continue;
         const cw = width(c);
-        if (cw >= minMs && cx + cw >= from && cx <= to) placed.push(c, depth + 1, cx);
+        if (cw > 0 && cw >= minMs && cx + cw >= from && cx <= to) placed.push(c, depth + 1, cx);
         cx += cw;
       }
       // Onto the stack right to left, so the left-most child is listed first.
@@ -237,4 +243,113 @@ export class FlameModel {
     for (let i = node; i >= 0; i = this.tree.parent[i]!) out.push({ id: i, name: this.tree.frames.name[this.tree.frame[i]!]! });
     return out.reverse();
   }
+}
+
+/** A function's share of self time in two profiles, for the table of what grew. */
+export interface FlameGrower {
+  name: string;
+  url: string;
+  line: number;
+  /** Self time as a fraction of each profile's sampled time. */
+  before: number;
+  after: number;
+}
+
+export interface FlameDiff {
+  /** The call tree of the second profile, with the paths only the first has (width 0, not drawn). */
+  tree: FlameTreeData;
+  /** Per node of `tree`: its share of self time after − before. */
+  delta: number[];
+  /** Functions by how much their share of self time grew, most first (the last ones shrank). */
+  growers: FlameGrower[];
+}
+
+/**
+ * Two profiles of the same program compared, as a differential flame graph draws them: the shape
+ * of the second, each node coloured by how its share of self time changed (a share, so profiles
+ * of different lengths compare). Nodes are matched along their path by function (name, file,
+ * line, column).
+ */
+export function diffFlameTrees(before: FlameTreeData, after: FlameTreeData): FlameDiff {
+  const frames: FlameTreeData['frames'] = { name: [], url: [], line: [], column: [] };
+  const frameIds = new Map<string, number>();
+  const frameOf = (t: FlameTreeData, f: number) => {
+    const key = `${t.frames.name[f]}\n${t.frames.url[f]}\n${t.frames.line[f]}\n${t.frames.column[f]}`;
+    let id = frameIds.get(key);
+    if (id === undefined) {
+      id = frames.name.push(t.frames.name[f]!) - 1;
+      frames.url.push(t.frames.url[f]!);
+      frames.line.push(t.frames.line[f]!);
+      frames.column.push(t.frames.column[f]!);
+      frameIds.set(key, id);
+    }
+    return id;
+  };
+  // The merged tree: the root, then each node under the merged node of its parent, by function.
+  const frame: number[] = [];
+  const parent: number[] = [];
+  const selfAfter: number[] = [];
+  const selfBefore: number[] = [];
+  const child = new Map<string, number>();
+  const add = (t: FlameTreeData, i: number, into: number[], mergedOf: Int32Array) => {
+    const f = frameOf(t, t.frame[i]!);
+    const p = i === 0 ? -1 : mergedOf[t.parent[i]!]!;
+    const key = `${p}:${f}`;
+    let m = i === 0 && frame.length ? 0 : child.get(key);
+    if (m === undefined) {
+      m = frame.push(f) - 1;
+      parent.push(p);
+      selfAfter.push(0);
+      selfBefore.push(0);
+      child.set(key, m);
+    }
+    into[m]! += t.selfMs[i]!;
+    mergedOf[i] = m;
+  };
+  const afterOf = new Int32Array(after.frame.length);
+  for (let i = 0; i < after.frame.length; i++) add(after, i, selfAfter, afterOf);
+  const beforeOf = new Int32Array(before.frame.length);
+  for (let i = 0; i < before.frame.length; i++) add(before, i, selfBefore, beforeOf);
+
+  // Back to preorder (a parent before its children, as FlameModel reads it), totals summed up.
+  const n = frame.length;
+  const kids: number[][] = Array.from({ length: n }, () => []);
+  for (let i = 1; i < n; i++) kids[parent[i]!]!.push(i);
+  const order: number[] = [];
+  const stack = [0];
+  while (stack.length) {
+    const i = stack.pop()!;
+    order.push(i);
+    for (let k = kids[i]!.length - 1; k >= 0; k--) stack.push(kids[i]![k]!);
+  }
+  const index = new Int32Array(n);
+  order.forEach((old, i) => (index[old] = i));
+  const tree: FlameTreeData = { frames, frame: [], parent: [], selfMs: [], totalMs: [] };
+  const totalBefore = before.totalMs[0] || 1;
+  const totalAfter = after.totalMs[0] || 1;
+  const delta: number[] = [];
+  for (const old of order) {
+    tree.frame.push(frame[old]!);
+    tree.parent.push(old === 0 ? -1 : index[parent[old]!]!);
+    tree.selfMs.push(selfAfter[old]!);
+    tree.totalMs.push(selfAfter[old]!);
+    delta.push(selfAfter[old]! / totalAfter - selfBefore[old]! / totalBefore);
+  }
+  for (let i = n - 1; i > 0; i--) tree.totalMs[tree.parent[i]!]! += tree.totalMs[i]!;
+
+  const byFunction = new Map<number, FlameGrower>();
+  for (let m = 0; m < n; m++) {
+    const f = frame[m]!;
+    let g = byFunction.get(f);
+    if (!g) byFunction.set(f, (g = { name: frames.name[f]!, url: frames.url[f]!, line: frames.line[f]!, before: 0, after: 0 }));
+    g.before += selfBefore[m]! / totalBefore;
+    g.after += selfAfter[m]! / totalAfter;
+  }
+  const growers = [...byFunction.values()].filter((g) => g.before || g.after).sort((a, b) => b.after - b.before - (a.after - a.before));
+  return { tree, delta, growers };
+}
+
+/** The functions whose share grew most and those whose share shrank most: what the page's table lists. */
+export function topChanges(growers: FlameGrower[], each = 15): FlameGrower[] {
+  return growers.length <= 2 * each ? growers : [...growers.slice(0, each), ...growers.slice(-each)];
 }

@@ -8,7 +8,6 @@ import { registerCommand } from './contributions';
 import { formatDateTime } from '../core/format';
 import { runDescription } from './runText';
 import { RunPanel } from './runPanel';
-import type { ProfileArg, RunController } from './runController';
 import type { RunService } from './runService';
 import type { PerfLabWorkspace } from './workspace';
 
@@ -17,18 +16,13 @@ export interface Services {
   config: ConfigService;
   runs: RunService;
   log: vscode.LogOutputChannel;
-  controller: RunController;
 }
 
 /** A run command gets a run id from a tree item or a link, or asks with a QuickPick. */
 type RunArg = string | RunRecord | undefined;
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
-  const { workspace, config, runs, log, controller } = services;
-
-  registerCommand(context, Commands.runProfile, (arg: ProfileArg) => controller.run(arg));
-  registerCommand(context, Commands.runLastProfile, () => controller.runLast());
-  registerCommand(context, Commands.stopRun, () => controller.stop());
+  const { workspace, config, runs, log } = services;
 
   registerCommand(context, Commands.initConfig, async () => {
     const file = workspace.configPath;

@@ -8,8 +8,8 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as vscode from 'vscode';
-import { Commands, CustomEditors } from '../constants';
-import type { FlameModel } from '../core/flame';
+import { Commands, CustomEditors, WebviewTypes } from '../constants';
+import { diffFlameTrees, type FlameInfo, type FlameModel, topChanges } from '../core/flame';
 import { isFromWebview, type RequestParams, type ToWebview } from '../protocol';
 import { analyzeCpuProfile } from '../runners/profiler/analysis';
 import { flameModel, flameRequests } from './flameRequests';
@@ -21,11 +21,63 @@ export function registerFlameEditor(context: vscode.ExtensionContext, log: vscod
     vscode.window.registerCustomEditorProvider(CustomEditors.cpuProfile, new FlameEditorProvider(context.extensionUri, log), {
       webviewOptions: { retainContextWhenHidden: false },
     }),
+    vscode.commands.registerCommand(Commands.compareCpuProfiles, () => compareProfiles(context.extensionUri, log)),
     vscode.commands.registerCommand(Commands.openCpuProfile, async (uri?: vscode.Uri) => {
       const file = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'CPU profiles': ['cpuprofile'] }, title: 'Open a CPU profile' }))?.[0];
       if (file) await vscode.commands.executeCommand('vscode.openWith', file, CustomEditors.cpuProfile);
     }),
   );
+}
+
+/**
+ * `Compare CPU Profiles…`: two profiles of the same program (before and after a change) as a
+ * differential flame graph in a panel of its own; the page is the flame view's.
+ */
+async function compareProfiles(extensionUri: vscode.Uri, log: vscode.LogOutputChannel): Promise<void> {
+  const pick = async (title: string) => (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'CPU profiles': ['cpuprofile'] }, title }))?.[0];
+  const before = await pick('Compare: the profile BEFORE the change');
+  if (!before) return;
+  const after = await pick('Compare: the profile AFTER the change');
+  if (!after) return;
+  const title = `${path.basename(after.fsPath)} vs ${path.basename(before.fsPath)}`;
+  const panel = vscode.window.createWebviewPanel(WebviewTypes.flameDiff, title, vscode.ViewColumn.Active);
+  const loaded = vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `PerfLab: comparing ${title}` }, async () => {
+    const [a, b] = await Promise.all([analyzeCpuProfile(before.fsPath), analyzeCpuProfile(after.fsPath)]);
+    const diff = diffFlameTrees(a.tree, b.tree);
+    const model = flameModel(diff.tree, diff.delta);
+    return { model, info: { ...model.info(path.basename(after.fsPath)), diff: { before: path.basename(before.fsPath), growers: topChanges(diff.growers) } } };
+  });
+  serveFlame(panel, extensionUri, log, title, loaded);
+}
+
+/** Gives a panel the flame page and answers it from the model once it has loaded. */
+function serveFlame(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, log: vscode.LogOutputChannel, title: string, loaded: Thenable<{ model: FlameModel; info: FlameInfo }>): void {
+  setUpWebview(panel.webview, extensionUri, 'flame', title);
+  const post = (m: ToWebview) => void panel.webview.postMessage(m);
+  const ready = Promise.resolve(loaded);
+  ready.catch(() => undefined);
+  const handlers = ready.then(({ model }) => ({ ...flameRequests(model), openSource: (p: RequestParams<'openSource'>) => openSource(p) }));
+  const subscription = panel.webview.onDidReceiveMessage(async (msg: unknown) => {
+    if (!isFromWebview(msg)) return log.warn(`Flame view sent an unknown message: ${JSON.stringify(msg).slice(0, 200)}`);
+    switch (msg.type) {
+      case 'ready':
+        try {
+          post({ type: 'flame', info: (await ready).info });
+        } catch (err) {
+          post({ type: 'error', message: (err as Error).message });
+        }
+        return;
+      case 'request':
+        post(await answer(msg, await handlers.catch(() => ({}))));
+        return;
+      case 'log':
+        log[msg.level](`[flame view] ${msg.message}`);
+        return;
+      case 'openFile':
+        return;
+    }
+  });
+  panel.onDidDispose(() => subscription.dispose());
 }
 
 class FlameEditorProvider implements vscode.CustomReadonlyEditorProvider {
@@ -37,37 +89,14 @@ class FlameEditorProvider implements vscode.CustomReadonlyEditorProvider {
 
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     const file = document.uri.fsPath;
-    setUpWebview(panel.webview, this.extensionUri, 'flame', path.basename(file));
-    const post = (m: ToWebview) => void panel.webview.postMessage(m);
     const cancel = new AbortController();
     // Analysis starts at once; the page is answered when both it and the page are ready.
-    const loaded: Promise<FlameModel> = analyzeCpuProfile(file, { signal: cancel.signal }).then((a) => flameModel(a.tree));
-    loaded.catch(() => undefined);
-    const handlers = loaded.then((model) => ({ ...flameRequests(model), openSource: (p: RequestParams<'openSource'>) => openSource(p) }));
-    const subscription = panel.webview.onDidReceiveMessage(async (msg: unknown) => {
-      if (!isFromWebview(msg)) return this.log.warn(`Flame view sent an unknown message: ${JSON.stringify(msg).slice(0, 200)}`);
-      switch (msg.type) {
-        case 'ready':
-          try {
-            post({ type: 'flame', info: (await loaded).info(path.basename(file)) });
-          } catch (err) {
-            post({ type: 'error', message: (err as Error).message });
-          }
-          return;
-        case 'request':
-          post(await answer(msg, await handlers.catch(() => ({}))));
-          return;
-        case 'log':
-          this.log[msg.level](`[flame view] ${msg.message}`);
-          return;
-        case 'openFile':
-          return;
-      }
+    const loaded = analyzeCpuProfile(file, { signal: cancel.signal }).then((a) => {
+      const model = flameModel(a.tree);
+      return { model, info: model.info(path.basename(file)) };
     });
-    panel.onDidDispose(() => {
-      cancel.abort();
-      subscription.dispose();
-    });
+    serveFlame(panel, this.extensionUri, this.log, path.basename(file), loaded);
+    panel.onDidDispose(() => cancel.abort());
   }
 }
 

@@ -7,9 +7,9 @@ import type { RequestHandlers } from './requests';
 import { v8MetaKind } from '../runners/profiler/analysis/cpu/v8Meta';
 import type { FlameTree } from '../runners/profiler/analysis/types';
 
-/** The model of an analyzed profile's tree, V8's pseudo-frames marked. */
-export function flameModel(tree: FlameTree): FlameModel {
-  return new FlameModel(tree, (name, url) => v8MetaKind(name, url) !== undefined);
+/** The model of an analyzed profile's tree (or of a comparison's, with its change per node), V8's pseudo-frames marked. */
+export function flameModel(tree: FlameTree, delta?: ArrayLike<number>): FlameModel {
+  return new FlameModel(tree, (name, url) => v8MetaKind(name, url) !== undefined, delta);
 }
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

@@ -14,8 +14,15 @@ import { liveText, type LiveFigures, type LiveProgress } from '../core/report/li
 import type { RunRecord } from '../core/runRecord';
 import { kindOf } from '../runners/registry';
 import type { ConfigService } from './configService';
+import { registerCommand } from './contributions';
 import { RunPanel } from './runPanel';
 import type { RunService } from './runService';
+
+export function registerRunCommands(context: vscode.ExtensionContext, controller: RunController): void {
+  registerCommand(context, Commands.runProfile, (arg: ProfileArg) => controller.run(arg));
+  registerCommand(context, Commands.runLastProfile, () => controller.runLast());
+  registerCommand(context, Commands.stopRun, () => controller.stop());
+}
 
 /** How a command names the profile: a Profiles tree item, a name, or nothing (then a QuickPick asks). */
 export type ProfileArg = string | { kind: 'profile'; profile: Profile } | undefined;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FlameModel, FlameSliceNode } from '../../src/core/flame';
+import { diffFlameTrees, type FlameModel, type FlameSliceNode, topChanges } from '../../src/core/flame';
 import { formatShare } from '../../src/core/format';
 import type { RequestParams } from '../../src/protocol';
 import { analyzeCpu } from '../../src/runners/profiler/analysis/cpu/cpuProfile';
@@ -177,6 +177,47 @@ describe('flame graph view', () => {
   it('renders in a dark theme', async () => {
     const view = await openFlame({ theme: 'dark' });
     await view.screenshot('flame-dark');
+    expect(await view.problems()).toEqual([]);
+  });
+});
+
+describe('differential flame graph', () => {
+  /** The same program recorded again with hashAll doing four times the work (test/fixtures/profiles/README.md). */
+  const AFTER = join(ROOT, 'test/fixtures/profiles/service-more-hashing.cpuprofile');
+
+  it('draws the second profile with a function that grew in red, and lists it first among the changes', async () => {
+    const after = analyzeCpu(AFTER, JSON.parse(readFileSync(AFTER, 'utf8')));
+    const diff = diffFlameTrees(analysis.tree, after.tree);
+    const diffModel = flameModel(diff.tree, diff.delta);
+    const view = await openWebview(browser, server, { entry: 'flame', host: flameRequests(diffModel) });
+    open.push(view);
+    await view.send({ type: 'flame', info: { ...diffModel.info('service-more-hashing.cpuprofile'), diff: { before: 'service.cpuprofile', growers: topChanges(diff.growers) } } });
+    await drawn(view);
+
+    expect(await view.page.locator('.diff-note').innerText()).toBe('service-more-hashing.cpuprofile compared with service.cpuprofile: the shape is the second profile; red grew and blue shrank in share of self time.');
+    const first = view.page.locator('.growers-table tbody tr').first();
+    expect(await first.locator('td').first().innerText()).toBe(diff.growers[0]!.name);
+    expect(diff.growers[0]!.name).toMatch(/^(hashAll|digest|update|createHash|Hash)/);
+    expect(await first.getAttribute('class')).toBe('grew-row');
+    expect(await first.locator('td').last().innerText()).toMatch(/^\+\d/);
+
+    // The pixel at the centre of hashAll's widest node is red: more red than green and blue.
+    const shown = await drawn(view);
+    const slice = diffModel.slice({ root: 0, hideMeta: false, minShare: 0 });
+    const frame = slice.frames.findIndex((f) => f.name === 'hashAll');
+    const node = slice.nodes.filter((n) => n.frame === frame).sort((a, b) => b.totalMs - a.totalMs)[0]!;
+    expect(node.delta!).toBeGreaterThan(0);
+    const scale = shown.width / (shown.to - shown.from);
+    const x = Math.round((node.x + node.totalMs / 2) * scale);
+    const y = node.depth * ROW + 4;
+    const [r, g, b] = await canvas(view).evaluate((el, [px, py]) => {
+      const c = el as unknown as { width: number; getBoundingClientRect(): { width: number }; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+      const ratio = c.width / c.getBoundingClientRect().width;
+      return [...c.getContext('2d').getImageData(Math.round(px! * ratio), Math.round(py! * ratio), 1, 1).data];
+    }, [x, y]);
+    expect(r).toBeGreaterThan(g! + 20);
+    expect(r).toBeGreaterThan(b! + 20);
+    await view.screenshot('flame-diff-light');
     expect(await view.problems()).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffFlameTrees } from '../../src/core/flame';
 import { formatActual, formatShare } from '../../src/core/format';
 import type { RunRecord } from '../../src/core/runRecord';
 import { analyzeCpu } from '../../src/runners/profiler/analysis/cpu/cpuProfile';
@@ -94,6 +95,19 @@ describe('perflab report --html', () => {
     await page.locator('vscode-textfield input').fill('onerror=alert(1)');
     await expect.poll(() => page.getByTestId('match-count').innerText()).toMatch(/^1 match in 1 function/);
     expect(await page.locator('img').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('writes a differential flame graph of two profiles', async () => {
+    const after = join(ROOT, 'test/fixtures/profiles/service-more-hashing.cpuprofile');
+    const out = join(work, 'diff.html');
+    const r = spawnSync(process.execPath, [CLI, 'report', after, '--diff', PROFILE, '--html', out], { cwd: work, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^wrote diff\.html: the differential flame graph of service-more-hashing\.cpuprofile against service\.cpuprofile/);
+    const { page, problems } = await openOffline(out);
+    await page.locator('.growers-table tbody tr').first().waitFor();
+    const diff = diffFlameTrees(analyzeCpu(PROFILE, JSON.parse(readFileSync(PROFILE, 'utf8'))).tree, analyzeCpu(after, JSON.parse(readFileSync(after, 'utf8'))).tree);
+    expect(await page.locator('.growers-table tbody tr').first().locator('td').first().innerText()).toBe(diff.growers[0]!.name);
     expect(problems).toEqual([]);
   });
 

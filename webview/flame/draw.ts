@@ -43,6 +43,18 @@ function fill(frame: FlameFrame, dark: boolean): string {
   return `hsl(${hue + (Math.abs(hash) % 10)} ${sat}% ${light}%)`;
 }
 
+/**
+ * A comparison's colour: red where the share of self time grew, blue where it shrank, the deeper
+ * the more (full at 5 points of the profile's time), grey where it stayed.
+ */
+function diffFill(delta: number, dark: boolean): string {
+  const strength = Math.min(1, Math.abs(delta) / 0.05);
+  if (strength < 0.01) return dark ? 'hsl(0 0% 38%)' : 'hsl(0 0% 84%)';
+  const hue = delta > 0 ? 0 : 215;
+  const light = dark ? 30 + 15 * strength : 88 - 30 * strength;
+  return `hsl(${hue} ${35 + 55 * strength}% ${light}%)`;
+}
+
 export interface DrawOptions {
   slice: FlameSlice;
   view: Viewport;
@@ -83,7 +95,7 @@ export function draw(ctx: CanvasRenderingContext2D, o: DrawOptions): number {
     const frame = slice.frames[n.frame]!;
     const y = n.depth * ROW_HEIGHT;
     ctx.globalAlpha = searching && !matches[n.frame] ? 0.35 : 1;
-    ctx.fillStyle = fill(frame, dark);
+    ctx.fillStyle = n.delta !== undefined ? diffFill(n.delta, dark) : fill(frame, dark);
     ctx.fillRect(left, y, Math.max(w - 1, 0.5), ROW_HEIGHT - 1);
     ctx.globalAlpha = 1;
     if ((searching && matches[n.frame]) || n.id === o.hover) {

@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './style.css';
 import { type FlameInfo, FlameModel, type FlameSlice, type FlameSliceNode, type FlameTreeData } from '../../src/core/flame';
-import { formatDuration, formatMs, formatShare } from '../../src/core/format';
+import { formatDuration, formatMs, formatPercent, formatShare } from '../../src/core/format';
 import type { ToWebview } from '../../src/protocol';
 import { h } from '../shared/dom';
 import { forwardUncaughtErrors, getState, log, onMessage, request, serveLocally, setState } from '../shared/messaging';
@@ -21,9 +21,9 @@ forwardUncaughtErrors();
 
 // Exported as HTML (perflab report --html), the page holds the tree and answers itself.
 serveLocally((data) => {
-  const flame = data.flame as { tree: FlameTreeData; metaFrames: number[] };
+  const flame = data.flame as { tree: FlameTreeData; metaFrames: number[]; delta?: number[] };
   const meta = new Set(flame.metaFrames);
-  const model = new FlameModel(flame.tree, (_name, _url, f) => meta.has(f));
+  const model = new FlameModel(flame.tree, (_name, _url, f) => meta.has(f), flame.delta);
   return {
     'flame.slice': (p) => model.slice(p),
     'flame.search': (p) => model.search(p.query, p.hideMeta),
@@ -69,14 +69,19 @@ const canvas = h('canvas', { className: 'flame', attrs: { 'data-testid': 'flame'
 const tooltip = h('div', { className: 'tooltip', attrs: { role: 'tooltip', hidden: '' } });
 const scroller = h('div', { className: 'scroller' }, [canvas, tooltip]);
 const hint = h('p', { className: 'muted footnote', text: 'Click a function to focus it, Ctrl/Cmd-click to open its source. Ctrl/Cmd-wheel zooms, drag pans.' });
+/** In a comparison: what the colours mean, and the functions whose share of self time changed most. */
+const diffNote = h('p', { className: 'diff-note', attrs: { hidden: '' } });
+const growers = h('section', { className: 'growers', attrs: { hidden: '', 'aria-label': 'Functions whose share of self time changed most' } });
 
 app.replaceChildren(
   h('header', { className: 'flame-header' }, [title, facts]),
+  diffNote,
   h('div', { className: 'toolbar' }, [search, matchCount, meta, h('span', { className: 'spacer' }), zoomIn, zoomOut, reset]),
   crumbs,
   banner,
   scroller,
   hint,
+  growers,
 );
 app.setAttribute('aria-busy', 'true');
 
@@ -320,10 +325,47 @@ function showTooltip(node: FlameSliceNode | undefined, px: number, py: number): 
     h('div', { text: `total ${formatMs(node.totalMs)} · ${formatShare(node.totalMs, slice.profileMs)}` }),
     h('div', { text: `self ${formatMs(node.selfMs)} · ${formatShare(node.selfMs, slice.profileMs)}` }),
   );
+  if (node.delta !== undefined) tooltip.append(h('div', { className: 'tip-delta', text: `share of self time ${points(node.delta)}` }));
   tooltip.hidden = false;
   const left = Math.min(px + 14, width() - tooltip.offsetWidth - 4);
   tooltip.style.left = `${Math.max(left, 0)}px`;
   tooltip.style.top = `${py + 16}px`;
+}
+
+/** A change of share in percentage points: `+3.2 pts`, `−0.4 pts`. */
+function points(delta: number): string {
+  const pts = delta * 100;
+  return `${pts > 0 ? '+' : pts < 0 ? '−' : '±'}${Math.abs(pts).toFixed(Math.abs(pts) < 10 ? 1 : 0)} pts`;
+}
+
+function showDiff(diff: NonNullable<FlameInfo['diff']>, file: string): void {
+  diffNote.hidden = false;
+  diffNote.replaceChildren(
+    h('strong', { text: file }),
+    ` compared with `,
+    h('strong', { text: diff.before }),
+    ': the shape is the second profile; ',
+    h('span', { className: 'grew', text: 'red' }),
+    ' grew and ',
+    h('span', { className: 'shrank', text: 'blue' }),
+    ' shrank in share of self time.',
+  );
+  const row = (g: (typeof diff.growers)[number]) => h('tr', { className: g.after >= g.before ? 'grew-row' : 'shrank-row' }, [
+    h('td', {}, [h('code', { text: g.name })]),
+    h('td', { className: 'muted', text: g.url ? `${g.url}${g.line ? `:${g.line}` : ''}` : '' }),
+    h('td', { className: 'num', text: formatPercent(g.before) }),
+    h('td', { className: 'num', text: formatPercent(g.after) }),
+    h('td', { className: 'num', text: points(g.after - g.before) }),
+  ]);
+  const changed = diff.growers.filter((g) => Math.abs(g.after - g.before) >= 0.0005);
+  growers.hidden = false;
+  growers.replaceChildren(
+    h('h2', { text: 'Largest changes in self time' }),
+    h('table', { className: 'growers-table' }, [
+      h('thead', {}, [h('tr', {}, ['Function', 'File', diff.before, file, 'Change'].map((t, i) => h('th', { className: i >= 2 ? 'num' : undefined, text: t })))]),
+      h('tbody', {}, changed.length ? changed.map(row) : [h('tr', {}, [h('td', { text: 'No function changed its share of self time by 0.05 points or more.', attrs: { colspan: '5' } })])]),
+    ]),
+  );
 }
 
 function showError(message: string): void {
@@ -343,6 +385,7 @@ onMessage((message: ToWebview) => {
       info = message.info;
       title.textContent = info.file;
       facts.textContent = `${formatDuration(info.durationMs)} sampled · ${info.functions.toLocaleString('en-US')} functions · ${info.nodes.toLocaleString('en-US')} nodes`;
+      if (info.diff) showDiff(info.diff, info.file);
       void load({ root: state.root, keepView: false });
       if (state.query) void runSearch();
       return;
