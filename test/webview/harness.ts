@@ -58,7 +58,7 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-/** Serves `/webview/<entry>.html[?theme=dark]`, the bundles under `/dist/webview/` and test stylesheets. */
+/** Serves `/webview/<entry>.html[?theme=dark|hc]`, the bundles under `/dist/webview/` and test stylesheets. */
 export async function startWebviewServer(): Promise<WebviewServer> {
   const failures: string[] = [];
   let origin = '';
@@ -72,7 +72,8 @@ export async function startWebviewServer(): Promise<WebviewServer> {
     if (page) {
       const entry = page[1]!;
       const styleUris = [`${origin}/dist/webview/${entry}.css`];
-      styleUris.push(`${origin}/test/webview/theme-${url.searchParams.get('theme') === 'dark' ? 'dark' : 'light'}.css`);
+      const theme = url.searchParams.get('theme');
+      styleUris.push(`${origin}/test/webview/theme-${theme === 'dark' || theme === 'hc' ? theme : 'light'}.css`);
       const html = renderWebviewHtml({
         title: `PerfLab ${entry}`,
         cspSource: origin,
@@ -133,8 +134,9 @@ interface CspEvent {
 }
 
 /** Runs in the page before its own script: a VS Code API that records instead of sending. */
-function vscodeApiStub(initialState: unknown): void {
+function vscodeApiStub([initialState, bodyClass]: [unknown, string | null]): void {
   const g = globalThis as unknown as PageGlobals;
+  if (bodyClass) g.document.addEventListener('DOMContentLoaded', () => (globalThis as unknown as { document: { body: { classList: { add(c: string): void } } } }).document.body.classList.add(bodyClass));
   g.__posted = [];
   g.__state = initialState ?? undefined;
   g.__cspViolations = [];
@@ -162,7 +164,8 @@ function vscodeApiStub(initialState: unknown): void {
 
 export interface OpenOptions {
   entry: string;
-  theme?: 'light' | 'dark';
+  /** `hc`: High Contrast (dark), with VS Code's `vscode-high-contrast` class on <body>. */
+  theme?: 'light' | 'dark' | 'hc';
   /** What `getState()` returns, as after the panel was hidden and shown again. */
   initialState?: unknown;
   /** Answers the page's requests as a panel does (src/views/requests.ts); without it they go unanswered. */
@@ -186,7 +189,7 @@ export interface WebviewPage {
 
 /** Opens a webview page and waits for its `ready`. */
 export async function openWebview(browser: Browser, server: WebviewServer, options: OpenOptions): Promise<WebviewPage> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, colorScheme: options.theme ?? 'light' });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, colorScheme: options.theme === 'hc' ? 'dark' : (options.theme ?? 'light') });
   const page = await context.newPage();
   const events: string[] = [];
   page.on('console', (m) => {
@@ -198,7 +201,7 @@ export async function openWebview(browser: Browser, server: WebviewServer, optio
     void dialog.dismiss();
   });
   page.on('requestfailed', (req) => events.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
-  await page.addInitScript(vscodeApiStub, options.initialState ?? null);
+  await page.addInitScript(vscodeApiStub, [options.initialState ?? null, options.theme === 'hc' ? 'vscode-high-contrast' : null] as [unknown, string | null]);
   const handlers = options.host;
   if (handlers) {
     await page.exposeFunction('__toHost', async (message: unknown) => {
@@ -209,7 +212,7 @@ export async function openWebview(browser: Browser, server: WebviewServer, optio
   }
 
   const failuresBefore = server.failures.length;
-  const query = options.theme === 'dark' ? '?theme=dark' : '';
+  const query = options.theme && options.theme !== 'light' ? `?theme=${options.theme}` : '';
   await page.goto(`${server.origin}/webview/${options.entry}.html${query}`);
   await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__posted.some((m) => m.type === 'ready'));
 

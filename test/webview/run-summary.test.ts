@@ -18,7 +18,7 @@ const WITH_DISTRIBUTION = '20261201T182954Z-smoke-f157b6';
 const SWEEP = '20261201T183246Z-queue-sweep-63cd04';
 const HOSTILE = '<img src=x onerror=alert(1)>';
 /** A real smoke run against the demo with its server process sampled (timeline.json beside run.json). */
-const WITH_PROCESS = 'TODO';
+const WITH_PROCESS = '20261201T211641Z-smoke-ed5a17';
 
 let browser: Browser;
 let server: WebviewServer;
@@ -262,7 +262,8 @@ describe('run summary webview', () => {
     await view.page.getByRole('button', { name: 'Open cpu.cpuprofile' }).click();
     await view.page.getByRole('button', { name: 'Open timeline.json' }).click();
     await view.page.getByRole('button', { name: 'Open run.json' }).click();
-    await expect.poll(async () => (await view.posted()).slice(1)).toEqual([
+    // (The page also asks for the process timeline of the run: see the process tests.)
+    await expect.poll(async () => (await view.posted()).filter((m) => m.type === 'openFile')).toEqual([
       { type: 'openFile', file: 'cpu.cpuprofile' },
       { type: 'openFile', file: 'timeline.json' },
       { type: 'openFile', file: 'run.json' },
@@ -407,6 +408,14 @@ describe('run summary webview', () => {
     await showRun(view, loadFixture(FAILED));
     await view.page.locator('#section-process .banner-error').waitFor();
     expect(await text(view, '#section-process .banner-error')).toBe('Could not read timeline.json: the file is missing from the run folder');
+  });
+
+  it('renders in the high-contrast theme', async () => {
+    const view = await openRunPage({ theme: 'hc' });
+    await showRun(view, loadFixture(FAILED));
+    expect(await view.page.evaluate(() => (globalThis as unknown as { document: { body: { className: string } } }).document.body.className)).toContain('vscode-high-contrast');
+    await view.screenshot('run-failed-hc');
+    expect(await view.problems()).toEqual([]);
   });
 
   it('leaves the distribution out of a record that has none (an older run)', async () => {
