@@ -32,6 +32,7 @@ module.exports = {
     createTreeView: () => ({ dispose: noop }),
     createStatusBarItem: () => ({ show: noop, hide: noop, dispose: noop }),
     registerCustomEditorProvider: disposable,
+    registerWebviewPanelSerializer: disposable,
   },
   StatusBarAlignment: { Left: 1, Right: 2 },
   languages: { createDiagnosticCollection: () => ({ set: noop, clear: noop, dispose: noop }) },

@@ -4,6 +4,7 @@ import { registerCommands } from './views/commands';
 import { ConfigService } from './views/configService';
 import { registerFlameEditor } from './views/flameEditor';
 import { registerRunCommands, RunController } from './views/runController';
+import { RunPanel } from './views/runPanel';
 import { ProfilesTreeProvider } from './views/profilesTree';
 import { RunService } from './views/runService';
 import { RunsTreeProvider } from './views/runsTree';
@@ -36,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(controller);
   registerCommands(context, { workspace, config, runs, log });
   registerRunCommands(context, controller);
+  RunPanel.registerSerializer(context, runs, log);
   registerFlameEditor(context, log);
   // Loads the config in the background so diagnostics show without opening the view.
   void config.current();

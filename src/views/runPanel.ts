@@ -21,12 +21,30 @@ export class RunPanel implements vscode.Disposable {
       existing.panel.reveal();
       return existing;
     }
-    const panel = new RunPanel(extensionUri, runs, log, record);
+    const panel = new RunPanel(extensionUri, runs, log, record, vscode.window.createWebviewPanel(WebviewTypes.run, panelTitle(record), vscode.ViewColumn.Active));
     RunPanel.open.set(record.id, panel);
     return panel;
   }
 
-  private readonly panel: vscode.WebviewPanel;
+  /**
+   * Brings run pages back after a window reload: VS Code keeps the page's state (its run id and
+   * collapsed sections), the page is rebuilt on the run as it is on disk now.
+   */
+  static registerSerializer(context: vscode.ExtensionContext, runs: RunService, log: vscode.LogOutputChannel): void {
+    context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.run, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const id = (state as { runId?: unknown } | undefined)?.runId;
+        const record = typeof id === 'string' ? await runs.store?.read(id).catch(() => undefined) : undefined;
+        if (!record || RunPanel.open.has(record.id)) {
+          log.info(`A run page was not restored: ${typeof id === 'string' ? `run ${id} is no longer there` : 'it had no run'}`);
+          panel.dispose();
+          return;
+        }
+        RunPanel.open.set(record.id, new RunPanel(context.extensionUri, runs, log, record, panel));
+      },
+    }));
+  }
+
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
 
@@ -35,8 +53,9 @@ export class RunPanel implements vscode.Disposable {
     private readonly runs: RunService,
     private readonly log: vscode.LogOutputChannel,
     private record: RunRecord,
+    private readonly panel: vscode.WebviewPanel,
   ) {
-    this.panel = vscode.window.createWebviewPanel(WebviewTypes.run, panelTitle(record), vscode.ViewColumn.Active);
+    this.panel.title = panelTitle(record);
     const webview = this.panel.webview;
     setUpWebview(webview, extensionUri, 'run', panelTitle(record));
     this.disposables.push(

@@ -113,7 +113,7 @@ test('Open Run shows the run report with its verdict and thresholds', { timeout:
   });
 });
 
-test('a CPU profile opens in the flame graph, and comes back after a window reload with its search', { timeout: 180_000 }, async () => {
+test('a CPU profile opens in the flame graph, and it and the run page come back after a window reload with their state', { timeout: 180_000 }, async () => {
   const flame = () => wb.webviewFrame().locator('[data-testid="flame"][data-drawn]');
   const matchCount = () => wb.webviewFrame().getByTestId('match-count');
   await step('open-cpu-profile', async () => {
@@ -139,6 +139,14 @@ test('a CPU profile opens in the flame graph, and comes back after a window relo
     await wb.waitFor(flame(), { timeout: ACTIVATION_TIMEOUT });
     assert.equal(await wb.webviewFrame().locator('vscode-textfield input').inputValue(), 'hashAll');
     await eventually(async () => assert.match(await matchCount().innerText(), / in 1 function · /), { timeout: UI_TIMEOUT });
+  });
+
+  await step('run-page-after-reload', async () => {
+    // The run page opened by the earlier test came back too, on its run.
+    const tab = wb.page.locator('.tabs-container .tab', { hasText: 'Run: smoke' });
+    await tab.waitFor({ timeout: UI_TIMEOUT });
+    await tab.click();
+    await wb.waitFor(wb.webviewFrame().locator('#app').getByText('PASS', { exact: true }).first(), { timeout: ACTIVATION_TIMEOUT });
     await wb.focusWorkbench();
     await wb.runCommand('View: Close All Editors');
   });

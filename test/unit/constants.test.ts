@@ -1,7 +1,7 @@
 // The ids in src/constants.ts and package.json `contributes` must name the same things.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Commands, ContextKeys, CustomEditors, ItemContext, SETTINGS_SECTION, Settings, VIEW_CONTAINER, Views } from '../../src/constants';
+import { Commands, ContextKeys, CustomEditors, ItemContext, SETTINGS_SECTION, Settings, VIEW_CONTAINER, Views, WebviewTypes } from '../../src/constants';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const contributes = pkg.contributes;
@@ -55,8 +55,8 @@ describe('constants match package.json', () => {
     }
   });
 
-  it('activates only on its config file, views and commands', () => {
-    expect(pkg.activationEvents).toEqual(['workspaceContains:perflab.config.json']);
+  it('activates only on its config file, views, commands and a run page to restore', () => {
+    expect(pkg.activationEvents).toEqual(['workspaceContains:perflab.config.json', `onWebviewPanel:${WebviewTypes.run}`]);
     expect(pkg.engines.vscode).toMatch(/^\^1\.\d+\.0$/);
     expect(pkg.devDependencies['@types/vscode']).toBe(pkg.engines.vscode.slice(1));
   });

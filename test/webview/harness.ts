@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunRecord } from '../../src/core/runRecord';
 import { type FromWebview, isFromWebview } from '../../src/protocol';
 import { answer, type RequestHandlers } from '../../src/views/requests';
+import { themeCss } from '../../src/core/report/htmlTheme';
 import { createNonce, renderWebviewHtml } from '../../src/views/webviewHtml';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -84,6 +85,9 @@ export async function startWebviewServer(): Promise<WebviewServer> {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
     }
+    // The light and dark themes are the exported page's (one table of VS Code's variables); high contrast is a file here.
+    const theme = /^\/test\/webview\/theme-(light|dark)\.css$/.exec(url.pathname);
+    if (theme) return void res.writeHead(200, { 'content-type': TYPES['.css']! }).end(themeCss(theme[1] as 'light' | 'dark'));
     // Chromium asks every origin for one; a webview never shows it.
     if (url.pathname === '/favicon.ico') return void res.writeHead(204).end();
     const file = staticFile(url.pathname);

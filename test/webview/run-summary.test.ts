@@ -438,10 +438,10 @@ describe('run summary webview', () => {
     await view.page.locator('#section-environment > summary').click();
     await view.page.locator('#section-phases > summary').click();
     // <details> fires `toggle` asynchronously: wait for the state the page saves, never read it at once.
-    await expect.poll(() => view.state()).toEqual({ collapsed: ['environment', 'phases'] });
+    await expect.poll(() => view.state()).toEqual({ collapsed: ['environment', 'phases'], runId: record.id });
     expect(await view.page.locator('#section-environment').getAttribute('open')).toBeNull();
     await view.page.locator('#section-phases > summary').click();
-    await expect.poll(() => view.state()).toEqual({ collapsed: ['environment'] });
+    await expect.poll(() => view.state()).toEqual({ collapsed: ['environment'], runId: record.id });
 
     // Shown again later: VS Code hands the saved state back to the new page.
     const again = await openRunPage({ initialState: await view.state() });

@@ -14,6 +14,8 @@ import { artifacts, banners, distribution, environment, header, operations, phas
 /** What the page keeps across hide/show. */
 interface RunViewState {
   collapsed: SectionId[];
+  /** The run shown: after a window reload the editor reopens the page on it (src/views/runPanel.ts). */
+  runId?: string;
 }
 
 function isRunViewState(value: unknown): value is RunViewState {
@@ -31,13 +33,15 @@ serveLocally((data) => ({
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('main', { attrs: { id: 'app' } }));
 const collapsed = new Set<SectionId>(getState(isRunViewState)?.collapsed ?? []);
+let shownRunId: string | undefined;
+const saveState = () => setState<RunViewState>({ collapsed: [...collapsed], ...(shownRunId !== undefined ? { runId: shownRunId } : {}) });
 
 const page: Omit<RenderContext, 'kind'> = {
   isCollapsed: (id) => collapsed.has(id),
   onToggle(id, open) {
     if (open) collapsed.delete(id);
     else collapsed.add(id);
-    setState<RunViewState>({ collapsed: [...collapsed] });
+    saveState();
   },
   openFile: (file) => post({ type: 'openFile', file }),
   processTimeline: (file) => request('run.processTimeline', { file }),
@@ -50,8 +54,6 @@ function show(nodes: Node[], keepScroll: boolean): void {
   app.setAttribute('aria-busy', 'false');
   if (keepScroll) window.scrollTo(0, y);
 }
-
-let shownRunId: string | undefined;
 
 function handle(message: ToWebview): void {
   switch (message.type) {
@@ -82,6 +84,7 @@ function handle(message: ToWebview): void {
       }
       show(nodes.filter((n): n is Node => n !== null), shownRunId === record.id);
       shownRunId = record.id;
+      saveState();
       break;
     }
     case 'error':

@@ -50,4 +50,9 @@ const VARIABLES: readonly [name: string, light: string, dark: string][] = [
 
 const block = (pick: 1 | 2, indent: string) => VARIABLES.map((v) => `${indent}--${v[0]}: ${v[pick]};`).join('\n');
 
+/** One theme's variables, as VS Code sets them on a webview (the webview tier's light and dark pages). */
+export function themeCss(theme: 'light' | 'dark'): string {
+  return `:root {\n${block(theme === 'light' ? 1 : 2, '  ')}\n}\n`;
+}
+
 export const STANDALONE_THEME_CSS = `:root {\n${block(1, '  ')}\n}\n@media (prefers-color-scheme: dark) {\n  :root {\n${block(2, '    ')}\n  }\n}\n`;
