@@ -6,6 +6,7 @@
  * catalog, the reports, the trees and the run webview read them from there.
  */
 import type { KindDescription, KindMetric } from '../core/kindDescription';
+import type { Obj } from '../core/config/checks';
 import type { ProblemInput, Segment } from '../core/config/locate';
 import type { SemanticOptions } from '../core/config/semantic';
 import type { ProfileBase, TargetConfig } from '../core/config/types';
@@ -13,7 +14,6 @@ import { RunHandle, type RunnerFactory } from './types';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a profile as written, after the schema check
 export type RawProfile = any;
-export type Obj = Record<string, unknown>;
 
 /** The names a profile defines, which fill its metric patterns' placeholders. */
 export interface MetricNames {

@@ -46,10 +46,6 @@ export class RunController implements vscode.Disposable {
     this.status.command = Commands.stopRun;
   }
 
-  get running(): boolean {
-    return this.live !== undefined;
-  }
-
   /** `Run Last Profile Again`: the profile of the last run started here, else asks. */
   runLast(): Promise<RunRecord | undefined> {
     return this.run(this.last);

@@ -5,6 +5,9 @@
  * VS Code-free: the panel classes and the webview test tier render the very same page.
  */
 import { randomBytes } from 'node:crypto';
+import { escapeHtml } from '../core/report/html';
+
+export { escapeHtml };
 
 export interface WebviewHtmlOptions {
   /** Document title (escaped). */
@@ -61,12 +64,3 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
   );
 }
 
-/**
- * Escapes text for element content and double-quoted attribute values (the only kind this file
- * writes), so the policy's `'none'` stays readable in the page source.
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ESCAPES[c] ?? c);
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };

@@ -22,7 +22,16 @@ function policy(nonce: string): string {
   return `default-src 'none'; img-src data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';`;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * Escapes text for element content and double-quoted attribute values (the only kinds PerfLab's
+ * pages write: this export and the webviews' shell, src/views/webviewHtml.ts), so a policy's
+ * `'none'` stays readable in the page source.
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ESCAPES[c] ?? c);
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
 /**
  * JSON that cannot end its `<script>` element or open a comment in it: every `<` (and the line
