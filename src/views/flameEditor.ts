@@ -6,19 +6,20 @@
  * reload, and the page restores its zoom, focus and search from its webview state.
  */
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as vscode from 'vscode';
 import { Commands, CustomEditors, WebviewTypes } from '../constants';
 import { diffFlameTrees, type FlameInfo, type FlameModel, topChanges } from '../core/flame';
 import { isFromWebview, type RequestParams, type ToWebview } from '../protocol';
-import { analyzeCpuProfile } from '../runners/profiler/analysis';
+import { analyzeCpuProfile, type CpuAnalysis } from '../runners/profiler/analysis';
+import { fileOfUrl } from '../runners/profiler/analysis/urls';
 import { flameModel, flameRequests } from './flameRequests';
 import { answer } from './requests';
 import { setUpWebview } from './webviewSetup';
 
-export function registerFlameEditor(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+/** `onAnalyzed`: each profile the flame view opens, once analyzed (the editor marks its hot paths). */
+export function registerFlameEditor(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, onAnalyzed: (analysis: CpuAnalysis) => void): void {
   context.subscriptions.push(
-    vscode.window.registerCustomEditorProvider(CustomEditors.cpuProfile, new FlameEditorProvider(context.extensionUri, log), {
+    vscode.window.registerCustomEditorProvider(CustomEditors.cpuProfile, new FlameEditorProvider(context.extensionUri, log, onAnalyzed), {
       webviewOptions: { retainContextWhenHidden: false },
     }),
     vscode.commands.registerCommand(Commands.compareCpuProfiles, () => compareProfiles(context.extensionUri, log)),
@@ -81,7 +82,7 @@ function serveFlame(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, log: v
 }
 
 class FlameEditorProvider implements vscode.CustomReadonlyEditorProvider {
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel, private readonly onAnalyzed: (analysis: CpuAnalysis) => void) {}
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
     return { uri, dispose: () => undefined };
@@ -92,6 +93,7 @@ class FlameEditorProvider implements vscode.CustomReadonlyEditorProvider {
     const cancel = new AbortController();
     // Analysis starts at once; the page is answered when both it and the page are ready.
     const loaded = analyzeCpuProfile(file, { signal: cancel.signal }).then((a) => {
+      this.onAnalyzed(a);
       const model = flameModel(a.tree);
       return { model, info: model.info(path.basename(file)) };
     });
@@ -105,11 +107,9 @@ class FlameEditorProvider implements vscode.CustomReadonlyEditorProvider {
  * modules and other urls have no file to open, which the page says.
  */
 async function openSource({ url, line, column }: RequestParams<'openSource'>): Promise<null> {
-  let file: string;
-  if (url.startsWith('file://')) file = fileURLToPath(url);
-  else if (path.isAbsolute(url)) file = url;
-  else if (url.startsWith('node:')) throw new Error(`${url} is part of Node.js: it has no source file here`);
-  else throw new Error(`could not open ${url}: it is not a file on this machine`);
+  const file = fileOfUrl(url);
+  if (!file && url.startsWith('node:')) throw new Error(`${url} is part of Node.js: it has no source file here`);
+  if (!file) throw new Error(`could not open ${url}: it is not a file on this machine`);
   let doc: vscode.TextDocument;
   try {
     doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));

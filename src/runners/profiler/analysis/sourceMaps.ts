@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileOfUrl } from './urls';
 import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 
 const MAX_SCRIPT_BYTES = 32 << 20;
@@ -19,17 +20,6 @@ export interface MappedPosition {
   /** 1-based */
   column: number;
   name?: string;
-}
-
-function scriptPath(url: string): string | undefined {
-  if (url.startsWith('file://')) {
-    try {
-      return fileURLToPath(url);
-    } catch {
-      return undefined;
-    }
-  }
-  return path.isAbsolute(url) ? url : undefined;
 }
 
 async function readSmall(file: string, limit: number): Promise<string | undefined> {
@@ -74,7 +64,7 @@ export class SourceMapper {
     const todo = [...new Set(urls)].filter((u) => !this.maps.has(u));
     await Promise.all(
       todo.map(async (url) => {
-        const file = scriptPath(url);
+        const file = fileOfUrl(url);
         this.maps.set(url, file ? await loadMap(file) : undefined);
       }),
     );

@@ -39,6 +39,8 @@ export interface CpuLine {
   url: string;
   line: number;
   selfMs: number;
+  /** The function whose code the line is (the one with most self time on it, should several share it). */
+  functionName?: string;
 }
 
 /**

@@ -218,11 +218,17 @@ function toPreorder(frame: number[], parent: number[], self: number[]): Omit<Fla
 /** Self time per source line: positionTicks where V8 recorded them, else the function's line. */
 function lineTable(p: RawCpuProfile, self: Float64Array, frames: Frame[], frameOf: Int32Array, mapper?: SourceMapper): CpuLine[] {
   const byLine = new Map<string, CpuLine>();
-  const add = (url: string, line: number, us: number) => {
+  // Self time per function on each line, to name the line by the function that spent most there.
+  const byFunction = new Map<CpuLine, Map<string, number>>();
+  const add = (url: string, line: number, us: number, fn: string) => {
     const key = `${url}\n${line}`;
-    const entry = byLine.get(key);
+    let entry = byLine.get(key);
     if (entry) entry.selfMs += us / 1000;
-    else byLine.set(key, { url, line, selfMs: us / 1000 });
+    else byLine.set(key, (entry = { url, line, selfMs: us / 1000, functionName: fn }));
+    if (entry.functionName === fn && !byFunction.has(entry)) return;
+    let fns = byFunction.get(entry);
+    if (!fns) byFunction.set(entry, (fns = new Map([[entry.functionName!, entry.selfMs * 1000 - us]])));
+    fns.set(fn, (fns.get(fn) ?? 0) + us);
   };
   p.nodes.forEach((node, i) => {
     const us = self[i]!;
@@ -230,12 +236,13 @@ function lineTable(p: RawCpuProfile, self: Float64Array, frames: Frame[], frameO
     const frame = frames[frameOf[i]!]!;
     const ticks = node.positionTicks ?? [];
     const total = ticks.reduce((sum, t) => sum + t.ticks, 0);
-    if (!total) return add(frame.url, frame.line, us);
+    if (!total) return add(frame.url, frame.line, us, frame.name);
     for (const t of ticks) {
       if (!t.ticks) continue;
       const mapped = frame.generated && mapper ? mapper.mapLine(node.callFrame.url, t.line) : undefined;
-      add(mapped?.url ?? (frame.generated ? node.callFrame.url : frame.url), mapped?.line ?? t.line, (us * t.ticks) / total);
+      add(mapped?.url ?? (frame.generated ? node.callFrame.url : frame.url), mapped?.line ?? t.line, (us * t.ticks) / total, frame.name);
     }
   });
+  for (const [entry, fns] of byFunction) entry.functionName = [...fns.entries()].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
   return [...byLine.values()].sort((a, b) => b.selfMs - a.selfMs);
 }
