@@ -19,17 +19,29 @@ export const Commands = {
   runProfile: 'perflab.runProfile',
   runLastProfile: 'perflab.runLastProfile',
   stopRun: 'perflab.stopRun',
+  refreshProcesses: 'perflab.refreshProcesses',
+  attachProcess: 'perflab.attachProcess',
+  detachProcess: 'perflab.detachProcess',
+  captureCpuProfile: 'perflab.captureCpuProfile',
+  profileUnderLoad: 'perflab.profileUnderLoad',
+  showHotPaths: 'perflab.showHotPaths',
+  hideHotPaths: 'perflab.hideHotPaths',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
 export const Views = {
   profiles: 'perflab.profiles',
   runs: 'perflab.runs',
+  processes: 'perflab.processes',
 } as const;
 
 export const ContextKeys = {
   /** True when the workspace has a PerfLab config file. */
   hasConfig: 'perflab.hasConfig',
+  /** True while PerfLab holds an inspector session to a process (Attach to Node Process…). */
+  attached: 'perflab.attached',
+  /** True while hot-path decorations of a CPU profile are shown. */
+  hotPathsShown: 'perflab.hotPathsShown',
 } as const;
 
 /** Settings, without the `perflab.` section prefix, with their defaults. */
@@ -57,6 +69,8 @@ export const ItemContext = {
   runCancelled: 'run.cancelled',
   profile: 'profile',
   configProblem: 'configProblem',
+  process: 'process',
+  processAttached: 'process.attached',
 } as const;
 
 export const CONFIG_FILE_NAME = 'perflab.config.json';

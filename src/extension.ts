@@ -3,6 +3,9 @@ import { Views } from './constants';
 import { registerCommands } from './views/commands';
 import { ConfigService } from './views/configService';
 import { registerFlameEditor } from './views/flameEditor';
+import { HotPathDecorations } from './views/hotPaths';
+import { ProcessesTreeProvider } from './views/processesTree';
+import { ProfilerController, registerProfilerCommands } from './views/profilerController';
 import { registerRunCommands, RunController } from './views/runController';
 import { RunPanel } from './views/runPanel';
 import { ProfilesTreeProvider } from './views/profilesTree';
@@ -34,11 +37,17 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   const controller = new RunController(context.extensionUri, config, runs, log);
-  context.subscriptions.push(controller);
+  const profiler = new ProfilerController(workspace, controller, log);
+  const processesTree = new ProcessesTreeProvider(profiler);
+  const processesView = vscode.window.createTreeView(Views.processes, { treeDataProvider: processesTree });
+  const hotPaths = new HotPathDecorations(log);
+  context.subscriptions.push(controller, profiler, processesTree, processesView, processesTree.watch(processesView), hotPaths);
   registerCommands(context, { workspace, config, runs, log });
   registerRunCommands(context, controller);
+  registerProfilerCommands(context, profiler, processesTree);
+  hotPaths.register(context);
   RunPanel.registerSerializer(context, runs, log);
-  registerFlameEditor(context, log);
+  registerFlameEditor(context, log, (analysis) => hotPaths.show(analysis));
   // Loads the config in the background so diagnostics show without opening the view.
   void config.current();
 }

@@ -13,6 +13,7 @@ import type { Profile } from '../core/config';
 import { liveText, type LiveFigures, type LiveProgress } from '../core/report/live';
 import type { RunRecord } from '../core/runRecord';
 import { kindOf } from '../runners/registry';
+import type { ProfileRun, ProfileRunOptions } from '../runners/runProfile';
 import type { ConfigService } from './configService';
 import { registerCommand } from './contributions';
 import { RunPanel } from './runPanel';
@@ -26,6 +27,13 @@ export function registerRunCommands(context: vscode.ExtensionContext, controller
 
 /** How a command names the profile: a Profiles tree item, a name, or nothing (then a QuickPick asks). */
 export type ProfileArg = string | { kind: 'profile'; profile: Profile } | undefined;
+
+/** A run ready to start: its profile and the options of runProfile. */
+export interface PreparedRun {
+  name: string;
+  profile: Profile;
+  options: ProfileRunOptions;
+}
 
 interface LiveRun {
   profile: string;
@@ -62,11 +70,28 @@ export class RunController implements vscode.Disposable {
 
   /** Runs a profile and opens its page; resolves with the record (undefined when nothing ran). */
   async run(arg: ProfileArg): Promise<RunRecord | undefined> {
-    if (this.live) {
-      const stop = await vscode.window.showWarningMessage(`PerfLab: ${this.live.profile} is still running.`, 'Stop It');
-      if (stop) this.stop();
+    const ready = await this.prepare(arg);
+    if (!ready) return undefined;
+    const { runProfile } = await import('../runners/runProfile');
+    let started;
+    try {
+      started = runProfile(ready.options);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`PerfLab: ${(err as Error).message}`);
       return undefined;
     }
+    this.last = ready.name;
+    return this.follow(ready.name, ready.profile, started, () => started.handle.cancel());
+  }
+
+  /**
+   * What a run needs before it starts: no other run in progress, a valid config, the profile
+   * (asked for with a QuickPick of those `eligible` when `arg` names none; `eligible.none` says
+   * why there is none to pick), a folder to save it in. Undefined, after telling the user why,
+   * when it cannot start.
+   */
+  async prepare(arg: ProfileArg, question = 'Run which profile?', eligible?: { test: (p: Profile) => boolean; none: string }): Promise<PreparedRun | undefined> {
+    if (await this.refuseWhileRunning()) return undefined;
     const state = await this.config.current();
     if (!state.exists || !state.file) {
       const create = await vscode.window.showWarningMessage('PerfLab: this workspace has no perflab.config.json yet.', 'Create Starter Config');
@@ -78,18 +103,18 @@ export class RunController implements vscode.Disposable {
       if (show) await vscode.commands.executeCommand('workbench.actions.view.problems');
       return undefined;
     }
-    const name = await this.pickProfile(arg, Object.values(state.config.profiles));
+    const candidates = Object.values(state.config.profiles).filter((p) => eligible?.test(p) ?? true);
+    const name = await this.pickProfile(arg, candidates, question, eligible?.none ?? 'the config has no profiles yet');
     if (!name) return undefined;
     const store = this.runs.store;
     if (!store) {
       void vscode.window.showErrorMessage('PerfLab: open a folder first; runs are saved in it.');
       return undefined;
     }
-
-    const { runProfile } = await import('../runners/runProfile');
-    let started;
-    try {
-      started = runProfile({
+    return {
+      name,
+      profile: state.config.profiles[name]!,
+      options: {
         config: state.config,
         profile: name,
         configDir: path.dirname(state.file),
@@ -97,24 +122,26 @@ export class RunController implements vscode.Disposable {
         store,
         // Custom generators are workspace code: they run only in a trusted workspace.
         trusted: vscode.workspace.isTrusted,
-      });
-    } catch (err) {
-      void vscode.window.showErrorMessage(`PerfLab: ${(err as Error).message}`);
-      return undefined;
-    }
-    this.last = name;
-    this.live = { profile: name, cancel: () => started.handle.cancel() };
-    const profile = state.config.profiles[name]!;
-    const rateUnit = kindOf(profile.type).words.rateUnit;
-    this.log.info(`Running ${name} (${kindOf(profile.type).label}), run ${started.id}`);
-    started.handle.on('log', (l) => this.log[l.level](`[${name}] ${l.message}`));
+      },
+    };
+  }
+
+  /**
+   * Shows a started run the way every run is shown (the notification with its live figures and
+   * Cancel, the status bar item, the log), then its page and its outcome. Also for the load run
+   * of a profile under load, whose `cancel` stops the captures too. Resolves with the record.
+   */
+  async follow(name: string, profile: Profile, run: Pick<ProfileRun, 'id' | 'handle' | 'record'>, cancel: () => void, title = `PerfLab: ${name}`): Promise<RunRecord> {
+    this.live = { profile: name, cancel };
+    const kind = kindOf(profile.type);
+    this.log.info(`Running ${name} (${kind.label}), run ${run.id}`);
+    run.handle.on('log', (l) => this.log[l.level](`[${name}] ${l.message}`));
     this.status.text = `$(pulse) PerfLab: ${name}`;
     this.status.tooltip = `Running ${name}: click to stop (what was measured is saved)`;
     this.status.show();
-
     try {
       const record = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `PerfLab: ${name}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => this.stop());
           let last: LiveProgress | undefined;
@@ -124,19 +151,19 @@ export class RunController implements vscode.Disposable {
             const fraction = Math.min(1, last?.fraction ?? 0);
             const increment = Math.max(0, fraction * 100 - reported);
             reported += increment;
-            const text = liveText(last, sample, { bar: false, rateUnit });
+            const text = liveText(last, sample, { bar: false, rateUnit: kind.words.rateUnit });
             progress.report({ message: text, increment });
             this.status.text = `$(pulse) PerfLab: ${name} ${Math.round(fraction * 100)}%`;
           };
-          started.handle.on('progress', (p) => {
+          run.handle.on('progress', (p) => {
             last = p;
             show();
           });
-          started.handle.on('sample', (s) => {
+          run.handle.on('sample', (s) => {
             sample = s;
             show();
           });
-          return started.record;
+          return run.record;
         },
       );
       this.runs.refresh();
@@ -149,7 +176,15 @@ export class RunController implements vscode.Disposable {
     }
   }
 
-  private async pickProfile(arg: ProfileArg, profiles: Profile[]): Promise<string | undefined> {
+  /** True (after offering to stop it) when a run is in progress: one run at a time. */
+  async refuseWhileRunning(): Promise<boolean> {
+    if (!this.live) return false;
+    const stop = await vscode.window.showWarningMessage(`PerfLab: ${this.live.profile} is still running.`, 'Stop It');
+    if (stop) this.stop();
+    return true;
+  }
+
+  private async pickProfile(arg: ProfileArg, profiles: Profile[], question: string, none: string): Promise<string | undefined> {
     if (typeof arg === 'object' && arg?.kind === 'profile') return arg.profile.name;
     if (typeof arg === 'string') {
       if (profiles.some((p) => p.name === arg)) return arg;
@@ -157,12 +192,12 @@ export class RunController implements vscode.Disposable {
       return undefined;
     }
     if (!profiles.length) {
-      void vscode.window.showInformationMessage('PerfLab: the config has no profiles yet.');
+      void vscode.window.showInformationMessage(`PerfLab: ${none}.`);
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
       profiles.map((p) => ({ label: p.name, description: kindOf(p.type).label, detail: p.description })),
-      { placeHolder: 'Run which profile?', matchOnDescription: true },
+      { placeHolder: question, matchOnDescription: true },
     );
     return picked?.label;
   }

@@ -121,6 +121,8 @@ test('a CPU profile opens in the flame graph, and it and the run page come back 
     await wb.runCommand('PerfLab: Open CPU Profile');
     const input = wb.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    // The dialog fills in its folder once it has read it: typing before that is overwritten.
+    await eventually(async () => assert.match(await input.inputValue(), /\/$/), { timeout: UI_TIMEOUT });
     await input.fill(path.join(good, 'service.cpuprofile'));
     await input.press('Enter');
     await wb.waitFor(flame(), { timeout: ACTIVATION_TIMEOUT });
@@ -229,17 +231,19 @@ test('in a multi-root workspace the config is found in whichever folder holds it
   });
 });
 
-/** The demo stack, started by the CLI in a folder of its own for the run tests. */
-let demo;
+/** The demo stacks, started by the CLI in folders of their own for the run and profiling tests. */
+const demos = [];
 after(async () => {
-  if (!demo) return;
-  demo.child.kill('SIGINT');
-  await new Promise((resolve) => (demo.child.exitCode !== null ? resolve() : demo.child.once('exit', resolve)));
+  for (const d of demos) {
+    d.child.kill('SIGINT');
+    await new Promise((resolve) => (d.child.exitCode !== null ? resolve() : d.child.once('exit', resolve)));
+  }
 });
 
-async function startDemo(folder) {
+async function startDemo(folder, env = {}) {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli.js'), 'demo', '--port', '0', '--redis-port', '0'], { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli.js'), 'demo', '--port', '0', '--redis-port', '0'], { cwd: folder, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  demos.push({ child });
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const stateFile = path.join(folder, '.perflab/demo.json');
@@ -252,7 +256,7 @@ async function startDemo(folder) {
 
 test('Run Profile… runs smoke against the demo stack: live progress, the run page, the Runs view; Stop Run stops a run', { timeout: 240_000 }, async () => {
   const folder = fs.mkdtempSync(path.join(server.base, 'run-'));
-  demo = await startDemo(folder);
+  const demo = await startDemo(folder);
   const profile = (name, duration, thresholds) => ({
     type: 'http', target: 'api',
     phases: [{ name: 'steady', duration, arrivalRate: 20 }],
@@ -316,5 +320,105 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
     assert.ok(long, 'the stopped run is saved');
     assert.equal(long.status, 'cancelled');
     assert.ok(new Date(long.endedAt) - new Date(long.startedAt) < 60_000, 'it stopped well before its 2 minutes');
+  });
+});
+
+/** The demo's API server: the child of `perflab demo` running examples/demo-stack/server.js. */
+function demoServerPid(demoPid) {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === demoPid && fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('server.js')) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no server.js child of the demo (pid ${demoPid})`);
+}
+
+test('from the Processes view: attach to the demo (no --inspect), profile it under load, the flame graph and a hot-path mark on its hot function', { timeout: 240_000 }, async () => {
+  const folder = fs.mkdtempSync(path.join(server.base, 'profile-'));
+  const hotDemo = await startDemo(folder, { HOT: '1' });
+  const serverPid = demoServerPid(hotDemo.state.pid);
+  fs.writeFileSync(path.join(folder, 'perflab.config.json'), JSON.stringify({
+    targets: { api: { baseUrl: hotDemo.state.url } },
+    profiles: {
+      send: {
+        type: 'http', target: 'api',
+        phases: [{ name: 'steady', duration: '6s', connections: 8 }],
+        scenarios: [{ name: 'send', request: { method: 'POST', path: '/messages', json: { to: '+15551234567', type: 'text', body: 'hi' } } }],
+        thresholds: { 'errors.rate': '< 1%' },
+      },
+    },
+  }, null, 2));
+  const processes = wb.view('Processes');
+  const row = () => processes.row(new RegExp(`pid ${serverPid}\\b`));
+  const inline = async (title) => {
+    await row().hover();
+    await row().locator(`.action-label[aria-label="${title}"]`).click();
+  };
+
+  await step('processes-view', async () => {
+    await wb.open(server.folderUrl(folder));
+    await wb.openContainer('PerfLab');
+    await processes.expand();
+    await row().waitFor({ timeout: ACTIVATION_TIMEOUT });
+    assert.match(await row().innerText(), /server\.js/);
+    assert.doesNotMatch(await row().innerText(), /inspector|attached/, 'the demo runs without an open inspector');
+  });
+
+  await step('attach-from-processes', async () => {
+    await inline('Attach to Node Process…');
+    await eventually(async () => assert.match(await row().innerText(), /attached/), { timeout: UI_TIMEOUT });
+  });
+
+  await step('profile-under-load', async () => {
+    await inline('Profile Under Load…');
+    const rows = await wb.quickPickRows(UI_TIMEOUT);
+    await rows.filter({ hasText: 'send' }).first().click();
+    await wb.notification(`PerfLab: send, profiling pid ${serverPid}`).waitFor({ timeout: UI_TIMEOUT });
+    const flameTab = wb.page.locator('.tabs-container .tab', { hasText: 'cpu.cpuprofile' });
+    await wb.waitFor(flameTab, { timeout: 60_000 });
+    await wb.waitFor(wb.webviewFrame().locator('[data-testid="flame"][data-drawn]'), { timeout: ACTIVATION_TIMEOUT });
+    const runDir = path.join(folder, '.perflab/runs');
+    const [id] = fs.readdirSync(runDir);
+    const record = JSON.parse(fs.readFileSync(path.join(runDir, id, 'run.json'), 'utf8'));
+    assert.equal(record.status, 'completed');
+    assert.ok(record.artifacts.some((a) => a.file === 'cpu.cpuprofile'), JSON.stringify(record.artifacts));
+    assert.equal(record.process?.pid, serverPid);
+  });
+
+  await step('hot-path-mark', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Show Hot Paths');
+    const rows = await wb.quickPickRows(UI_TIMEOUT);
+    await rows.filter({ hasText: 'renderPreview' }).first().click();
+    await wb.page.locator('.tabs-container .tab', { hasText: 'hot.js' }).waitFor({ timeout: UI_TIMEOUT });
+    // To the function's first line (the picked line may be far below it), where its mark is: an `::after` of a span on that view line.
+    const source = fs.readFileSync(path.join(REPO_ROOT, 'examples/demo-stack/hot.js'), 'utf8').split('\n');
+    const fnLine = source.findIndex((l) => l.startsWith('function renderPreview(')) + 1;
+    const goTo = await wb.openPalette();
+    await goTo.fill(`:${fnLine}`);
+    await goTo.press('Enter');
+    await eventually(async () => {
+      const marks = await wb.page.locator('.monaco-editor .view-lines .view-line').evaluateAll((lines) =>
+        // Monaco draws spaces as no-break spaces.
+        lines.flatMap((line) => [...line.querySelectorAll('span')].map((s) => ({ line: line.textContent.replace(/\u00a0/g, ' '), mark: getComputedStyle(s, '::after').content }))
+          .filter((m) => /\d%/.test(m.mark))),
+      );
+      const fn = marks.find((m) => m.line.includes('function renderPreview('));
+      assert.ok(fn, `no hot-path mark on the line of function renderPreview; marks: ${JSON.stringify(marks)}`);
+      assert.match(fn.mark, /renderPreview: [\d.,]+ m?s total · [\d.]+% · self/);
+    }, { timeout: UI_TIMEOUT });
+  });
+
+  await step('detach', async () => {
+    await wb.openContainer('PerfLab');
+    await inline('Detach from Node Process');
+    await eventually(async () => assert.doesNotMatch(await row().innerText(), /attached/), { timeout: UI_TIMEOUT });
+    await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
   });
 });

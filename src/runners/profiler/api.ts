@@ -1,0 +1,11 @@
+/**
+ * The profiler engine as the editor uses it: finding processes, attaching, the captures and
+ * profile under load. The extension loads this module on first use from its own bundle
+ * (dist/profiler.js, see esbuild.mjs), so activation does not pay for the engine.
+ */
+export { attach, type AttachedTarget } from './attach';
+export { listNodeProcesses, type NodeProcessInfo } from './discovery';
+export { captureCpuProfile, type CpuCaptureResult } from './cpu';
+export { defaultCaptureName } from './capture';
+export { profileUnderLoad, type UnderLoadResult } from './underLoad';
+export { ProfilerError } from './types';
