@@ -211,7 +211,8 @@ export class RunController implements vscode.Disposable {
     } else if (failed) {
       void vscode.window.showWarningMessage(`PerfLab: ${record.profile} FAIL: ${failed} of ${record.thresholds.length} thresholds failed.`);
     } else {
-      void vscode.window.showInformationMessage(`PerfLab: ${record.profile} PASS${record.thresholds.length ? ` (${record.thresholds.length} thresholds)` : ''}.`);
+      const n = record.thresholds.length;
+      void vscode.window.showInformationMessage(`PerfLab: ${record.profile} PASS${n ? ` (${n} threshold${n === 1 ? '' : 's'})` : ''}.`);
     }
   }
 
