@@ -34,7 +34,8 @@ const node = {
 /**
  * The extension loads the config subsystem (JSON schema validation) on first use from its own
  * bundle, `dist/config.js`, the engine of a run (`dist/run-profile.js`) on the first run, and
- * the profiler (`dist/profiler.js`) on the first attach or capture, so activation pays for none.
+ * the profiler (`dist/profiler.js`) on the first attach or capture, and the Stack view's reader
+ * (`dist/stack.js`, with BullMQ) when that view first shows, so activation pays for none.
  */
 const lazyConfig = {
   name: 'lazy-config',
@@ -47,6 +48,9 @@ const lazyConfig = {
     );
     build.onResolve({ filter: /\/runners\/profiler\/api$/ }, (args) =>
       args.kind === 'dynamic-import' ? { path: './profiler.js', external: true } : undefined,
+    );
+    build.onResolve({ filter: /\/runners\/stack$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './stack.js', external: true } : undefined,
     );
   },
 };
@@ -74,6 +78,7 @@ const builds = [
   { ...node, entryPoints: { config: 'src/core/config/index.ts' }, outdir: 'dist', plugins: [lazyRunners] },
   { ...node, entryPoints: { 'run-profile': 'src/runners/runProfile.ts' }, outdir: 'dist', plugins: [lazyRunners] },
   { ...node, entryPoints: { profiler: 'src/runners/profiler/api.ts' }, outdir: 'dist', plugins: [lazyRunners] },
+  { ...node, entryPoints: { stack: 'src/runners/stack.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { analysisWorker: 'src/runners/profiler/analysis/worker.ts' }, outdir: 'dist' },
   // The HTTP load generator runs in a worker thread from its own bundle. It keeps real import()

@@ -20,6 +20,7 @@ export const Commands = {
   runLastProfile: 'perflab.runLastProfile',
   stopRun: 'perflab.stopRun',
   refreshProcesses: 'perflab.refreshProcesses',
+  refreshStack: 'perflab.refreshStack',
   attachProcess: 'perflab.attachProcess',
   detachProcess: 'perflab.detachProcess',
   captureCpuProfile: 'perflab.captureCpuProfile',
@@ -33,6 +34,7 @@ export const Views = {
   profiles: 'perflab.profiles',
   runs: 'perflab.runs',
   processes: 'perflab.processes',
+  stack: 'perflab.stack',
 } as const;
 
 export const ContextKeys = {

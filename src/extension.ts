@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { Views } from './constants';
+import { Commands, Views } from './constants';
+import { registerCommand } from './views/contributions';
 import { registerCommands } from './views/commands';
 import { ConfigService } from './views/configService';
 import { registerFlameEditor } from './views/flameEditor';
@@ -11,6 +12,7 @@ import { RunPanel } from './views/runPanel';
 import { ProfilesTreeProvider } from './views/profilesTree';
 import { RunService } from './views/runService';
 import { RunsTreeProvider } from './views/runsTree';
+import { StackTreeProvider } from './views/stackTree';
 import { PerfLabWorkspace } from './views/workspace';
 
 /** Wires the services, views and commands together; the work itself lives in src/views and below. */
@@ -40,11 +42,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const profiler = new ProfilerController(workspace, controller, log);
   const processesTree = new ProcessesTreeProvider(profiler);
   const processesView = vscode.window.createTreeView(Views.processes, { treeDataProvider: processesTree });
+  const stackTree = new StackTreeProvider(config);
+  const stackView = vscode.window.createTreeView(Views.stack, { treeDataProvider: stackTree });
   const hotPaths = new HotPathDecorations(log);
-  context.subscriptions.push(controller, profiler, processesTree, processesView, processesTree.watch(processesView), hotPaths);
+  context.subscriptions.push(controller, profiler, processesTree, processesView, processesTree.watch(processesView));
+  context.subscriptions.push(stackTree, stackView, stackTree.watch(stackView), hotPaths);
   registerCommands(context, { workspace, config, runs, log });
   registerRunCommands(context, controller);
   registerProfilerCommands(context, profiler, processesTree);
+  registerCommand(context, Commands.refreshStack, () => stackTree.refresh());
   hotPaths.register(context);
   RunPanel.registerSerializer(context, runs, log);
   registerFlameEditor(context, log, (analysis) => hotPaths.show(analysis));

@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { whileVisible } from './tree';
 import { ItemContext } from '../constants';
 import type { NodeProcessInfo } from '../runners/profiler/api';
 import { attachable, processLabel } from '../runners/profiler/processList';
@@ -22,24 +23,15 @@ export class ProcessesTreeProvider implements vscode.TreeDataProvider<ProcessNod
   private list: NodeProcessInfo[] | undefined;
   private error: string | undefined;
   private reading: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly profiler: ProfilerController) {
     this.subscription = profiler.onDidChange(() => this.changed.fire());
   }
 
-  /** Follows the view's visibility: read now and every few seconds while it shows, not at all while hidden. */
+  /** Reads now and every few seconds while the view is visible. */
   watch(view: vscode.TreeView<ProcessNode>): vscode.Disposable {
-    const follow = (visible: boolean) => {
-      clearInterval(this.timer);
-      this.timer = undefined;
-      if (!visible) return;
-      void this.refresh();
-      this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
-    };
-    follow(view.visible);
-    return view.onDidChangeVisibility((e) => follow(e.visible));
+    return whileVisible(view, REFRESH_MS, () => void this.refresh());
   }
 
   /** Reads the list again (one read at a time); the view redraws when it changed. */
@@ -107,7 +99,6 @@ export class ProcessesTreeProvider implements vscode.TreeDataProvider<ProcessNod
   }
 
   dispose(): void {
-    clearInterval(this.timer);
     this.subscription.dispose();
     this.changed.dispose();
   }

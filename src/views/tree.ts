@@ -18,3 +18,21 @@ export abstract class FollowingTree<T> implements vscode.TreeDataProvider<T>, vs
     this.changed.dispose();
   }
 }
+
+/**
+ * Calls `read` now and every `everyMs` while `view` is visible, never while it is hidden (a view
+ * of live state: processes, the stack). Disposing stops it.
+ */
+export function whileVisible(view: vscode.TreeView<unknown>, everyMs: number, read: () => void): vscode.Disposable {
+  let timer: NodeJS.Timeout | undefined;
+  const follow = (visible: boolean) => {
+    clearInterval(timer);
+    timer = undefined;
+    if (!visible) return;
+    read();
+    timer = setInterval(read, everyMs);
+  };
+  follow(view.visible);
+  const listener = view.onDidChangeVisibility((e) => follow(e.visible));
+  return { dispose: () => (clearInterval(timer), listener.dispose()) };
+}

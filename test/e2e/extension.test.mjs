@@ -422,3 +422,47 @@ test('from the Processes view: attach to the demo (no --inspect), profile it und
     await wb.runCommand('View: Close All Editors');
   });
 });
+
+test("the Stack view shows the demo's Redis and its queue, with the counts redis-cli reads", { timeout: 180_000 }, async () => {
+  const folder = fs.mkdtempSync(path.join(server.base, 'stack-'));
+  const stackDemo = await startDemo(folder);
+  const { redisUrl, url } = stackDemo.state;
+  fs.writeFileSync(path.join(folder, 'perflab.config.json'), JSON.stringify({
+    stack: { redis: { url: redisUrl }, queues: [{ name: 'messages' }] },
+    targets: { api: { baseUrl: url } },
+    profiles: { smoke: { type: 'http', target: 'api', phases: [{ name: 'steady', duration: '5s', arrivalRate: 10 }], scenarios: [{ name: 'health', request: { method: 'GET', path: '/health' } }] } },
+  }, null, 2));
+  for (let i = 0; i < 5; i++) {
+    const res = await fetch(`${url}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '+15551234567', type: 'text', body: `hi ${i}` }) });
+    assert.equal(res.status, 202);
+  }
+  const { execFileSync } = await import('node:child_process');
+  const cli = (...args) => Number(execFileSync('redis-cli', ['-u', redisUrl, ...args], { encoding: 'utf8' }).trim());
+  const stack = wb.view('Stack');
+
+  await step('stack-view', async () => {
+    await wb.open(server.folderUrl(folder));
+    await wb.openContainer('PerfLab');
+    // Room for the Stack view's rows: a tree draws only the rows it has room for.
+    for (const title of ['Profiles', 'Runs', 'Processes']) {
+      const { header } = wb.view(title);
+      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+    }
+    await stack.expand();
+    const redis = stack.row(/^Redis/);
+    await redis.waitFor({ timeout: ACTIVATION_TIMEOUT });
+    const version = execFileSync('redis-cli', ['-u', redisUrl, 'INFO', 'server'], { encoding: 'utf8' }).match(/redis_version:(\S+)/)[1];
+    assert.match(await redis.innerText(), new RegExp(`${new URL(redisUrl).port}.*${version.replace(/\./g, '\\.')}`));
+    await stack.row('maxmemory-policy').waitFor({ timeout: UI_TIMEOUT });
+    await stack.row(/^messages/).click();
+    await stack.row(/^completed/).waitFor({ timeout: UI_TIMEOUT });
+    // The demo's worker may still be at them: the view re-reads every few seconds, until both agree.
+    await eventually(async () => {
+      const items = await stack.items();
+      const count = (state) => Number(items.find((i) => i.label === state)?.description.replace(/,/g, ''));
+      const expected = { waiting: cli('LLEN', 'bull:messages:wait'), active: cli('LLEN', 'bull:messages:active'), completed: cli('ZCARD', 'bull:messages:completed'), failed: cli('ZCARD', 'bull:messages:failed'), delayed: cli('ZCARD', 'bull:messages:delayed') };
+      assert.deepEqual(Object.fromEntries(Object.keys(expected).map((s) => [s, count(s)])), expected);
+      assert.equal(expected.completed + expected.failed, 5, `all five messages are done: ${JSON.stringify(expected)}`);
+    }, { timeout: 30_000, interval: 1_000 });
+  });
+});

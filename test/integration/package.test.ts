@@ -30,7 +30,7 @@ function npx(project: string, ...args: string[]) {
  * Files the packages may ship (package.json `files`, for npm and vsce alike): the bundles of the
  * extension, the CLI and its workers, the webview assets, the schema, the demo stack and the docs.
  */
-const PACKAGED = /^(dist\/(extension|config|cli|analysisWorker|http-worker|key-sweeper|demo-deps|run-profile|profiler|runners-[\w-]+)\.js|dist\/webview\/[\w-]+\.(js|css)|media\/[^/]+|schemas\/[^/]+\.json|examples\/demo-stack\/.+|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
+const PACKAGED = /^(dist\/(extension|config|cli|analysisWorker|http-worker|key-sweeper|demo-deps|run-profile|profiler|stack|runners-[\w-]+)\.js|dist\/webview\/[\w-]+\.(js|css)|media\/[^/]+|schemas\/[^/]+\.json|examples\/demo-stack\/.+|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
 const NEEDED = ['dist/cli.js', 'dist/http-worker.js', 'dist/key-sweeper.js', 'dist/analysisWorker.js', 'dist/demo-deps.js', 'schemas/perflab.config.schema.json',
   'examples/demo-stack/server.js', 'examples/demo-stack/deps.js', 'examples/demo-stack/routes/messages.js'];
 
@@ -127,7 +127,7 @@ describe('the extension package', () => {
 
   it('ships the same files as the npm package: the demo stack with its libraries, no node_modules', () => {
     // The editor loads each kind's runner from its own bundle (esbuild.mjs, lazyRunners).
-    expect(files).toEqual(expect.arrayContaining([...NEEDED, 'dist/extension.js', 'dist/runners-http.js', 'dist/runners-redis.js', 'dist/runners-queue.js', 'dist/run-profile.js', 'dist/profiler.js', 'dist/webview/run.js']));
+    expect(files).toEqual(expect.arrayContaining([...NEEDED, 'dist/extension.js', 'dist/runners-http.js', 'dist/runners-redis.js', 'dist/runners-queue.js', 'dist/run-profile.js', 'dist/profiler.js', 'dist/stack.js', 'dist/webview/run.js']));
     expect(files.sort()).toEqual(npmFiles);
   });
 

@@ -1,0 +1,150 @@
+/**
+ * The Stack view: the Redis of the config (reachable? version, memory, eviction policy,
+ * persistence, keys) and each BullMQ queue it lists with its job counts. Read in the background
+ * (src/runners/stack.ts, from its own bundle) when the config changes, on Refresh, and every few
+ * seconds while the view is visible; `getChildren` returns the last reading and never waits on
+ * Redis. What cannot be read is an item that says what to check.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { whileVisible } from './tree';
+import { Commands } from '../constants';
+import { formatBytes, formatCount } from '../core/format';
+import type { QueueStatus, StackStatus } from '../runners/stack';
+import type { ConfigService } from './configService';
+
+const REFRESH_MS = 5_000;
+
+export type StackNode =
+  | { kind: 'redis'; status: NonNullable<StackStatus['redis']> }
+  | { kind: 'queue'; queue: QueueStatus }
+  | { kind: 'fact'; id: string; label: string; description?: string; icon: string; tooltip?: string; fix?: vscode.Command };
+
+export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private status: StackStatus | undefined;
+  /** Why there is no status: no config, a config with problems, no Redis in it. */
+  private missing: string | undefined;
+  private reading: Promise<void> | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly config: ConfigService) {
+    this.subscription = config.onDidChange(() => void this.refresh());
+  }
+
+  /** Reads now and every few seconds while the view is visible. */
+  watch(view: vscode.TreeView<StackNode>): vscode.Disposable {
+    return whileVisible(view, REFRESH_MS, () => void this.refresh());
+  }
+
+  refresh(): Promise<void> {
+    this.reading ??= (async () => {
+      try {
+        const state = await this.config.current();
+        if (!state.exists || !state.file) return this.show(undefined, 'No perflab.config.json in this workspace.');
+        if (!state.config) return this.show(undefined, 'The config has problems (see the Profiles view); fix them to see the stack.');
+        if (!state.config.stack.redis?.url && !state.config.stack.queues.length) {
+          return this.show(undefined, 'The config names no Redis: add "stack": { "redis": { "url": "redis://127.0.0.1:6379" } }.');
+        }
+        const { readStackStatus } = await import('../runners/stack');
+        this.show(await readStackStatus(state.config, process.env, path.basename(state.file)), undefined);
+      } finally {
+        this.reading = undefined;
+      }
+    })();
+    return this.reading;
+  }
+
+  private show(status: StackStatus | undefined, missing: string | undefined): void {
+    const changed = JSON.stringify([status, missing]) !== JSON.stringify([this.status, this.missing]);
+    this.status = status;
+    this.missing = missing;
+    if (changed) this.changed.fire();
+  }
+
+  getChildren(element?: StackNode): StackNode[] {
+    if (!element) {
+      if (this.missing) return [{ kind: 'fact', id: 'missing', label: this.missing, icon: 'info' }];
+      if (!this.status) {
+        void this.refresh();
+        return [{ kind: 'fact', id: 'loading', label: 'Reading the stack…', icon: 'loading~spin' }];
+      }
+      const redis: StackNode[] = this.status.redis
+        ? [{ kind: 'redis', status: this.status.redis }]
+        : [{ kind: 'fact', id: 'no-redis', label: 'No Redis in the config', description: 'stack.redis.url', icon: 'info', fix: openConfig }];
+      return [...redis, ...this.status.queues.map((queue): StackNode => ({ kind: 'queue', queue }))];
+    }
+    if (element.kind === 'redis') return redisFacts(element.status);
+    if (element.kind === 'queue') return queueFacts(element.queue);
+    return [];
+  }
+
+  getTreeItem(node: StackNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'redis': {
+        const s = node.status;
+        const item = new vscode.TreeItem('Redis', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'stack:redis';
+        item.description = s.ok ? `${s.label} · ${s.facts.version}` : `${s.label} · not reachable`;
+        item.iconPath = new vscode.ThemeIcon(s.ok ? 'database' : 'error');
+        item.tooltip = s.ok ? `Redis ${s.facts.version} at ${s.label}` : s.error;
+        return item;
+      }
+      case 'queue': {
+        const q = node.queue;
+        const item = new vscode.TreeItem(q.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `stack:queue:${q.prefix}:${q.name}`;
+        const c = q.counts;
+        item.description = c ? `waiting ${formatCount(c.waiting)} · active ${formatCount(c.active)} · failed ${formatCount(c.failed)}` : (q.error ?? '');
+        item.iconPath = new vscode.ThemeIcon(c ? 'list-ordered' : 'warning');
+        item.tooltip = `BullMQ queue ${q.name} (prefix ${q.prefix})${q.error ? `: ${q.error}` : ''}`;
+        return item;
+      }
+      case 'fact': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = `stack:${node.id}`;
+        item.description = node.description;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.tooltip = node.tooltip ?? node.label;
+        if (node.fix) item.command = node.fix;
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+const openConfig: vscode.Command = { command: Commands.openConfig, title: 'Open Config' };
+
+function redisFacts(s: NonNullable<StackStatus['redis']>): StackNode[] {
+  if (!s.ok) {
+    return [{
+      kind: 'fact', id: 'redis:error', label: s.error, icon: 'error', fix: openConfig,
+      tooltip: `${s.error}\n\nCheck that redis-server runs at ${s.label} (\`npx perflab demo\` starts one with the demo stack), or change stack.redis.url in the config (click to open it).`,
+    }];
+  }
+  const f = s.facts;
+  const persistence = [f.rdbSave === undefined ? 'RDB unknown (CONFIG GET not allowed)' : f.rdbSave ? `RDB (save ${f.rdbSave})` : 'no RDB', f.aof ? 'AOF' : 'no AOF'].join(' · ');
+  const keys = Object.entries(f.keys).map(([db, n]) => `${db} ${formatCount(n)}`).join(' · ') || 'none';
+  return [
+    { kind: 'fact', id: 'redis:memory', label: 'memory', description: `${formatBytes(s.usedMemory)} used${f.maxmemory ? ` of ${formatBytes(f.maxmemory)}` : ', no maxmemory'}`, icon: 'server' },
+    {
+      kind: 'fact', id: 'redis:policy', label: 'maxmemory-policy', description: f.maxmemoryPolicy,
+      icon: f.maxmemoryPolicy === 'noeviction' ? 'pass' : 'warning',
+      tooltip: f.maxmemoryPolicy === 'noeviction' ? 'noeviction: what BullMQ requires' : `${f.maxmemoryPolicy}: Redis may evict keys when full; BullMQ requires noeviction`,
+    },
+    { kind: 'fact', id: 'redis:persistence', label: 'persistence', description: persistence, icon: 'save' },
+    { kind: 'fact', id: 'redis:keys', label: 'keys', description: keys, icon: 'key' },
+    { kind: 'fact', id: 'redis:role', label: 'role', description: `${f.role}${f.replicas ? `, ${f.replicas} replicas` : ''}${f.clusterEnabled ? ', cluster' : ''}`, icon: 'type-hierarchy' },
+  ];
+}
+
+function queueFacts(q: QueueStatus): StackNode[] {
+  if (!q.counts) return [{ kind: 'fact', id: `queue:${q.name}:error`, label: q.error ?? 'no counts', icon: 'warning' }];
+  return Object.entries(q.counts).map(([state, n]): StackNode => ({ kind: 'fact', id: `queue:${q.prefix}:${q.name}:${state}`, label: state, description: formatCount(n), icon: 'circle-small' }));
+}
