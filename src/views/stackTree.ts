@@ -27,14 +27,19 @@ export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vs
   /** Why there is no status: no config, a config with problems, no Redis in it. */
   private missing: string | undefined;
   private reading: Promise<void> | undefined;
+  private view: vscode.TreeView<StackNode> | undefined;
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly config: ConfigService) {
-    this.subscription = config.onDidChange(() => void this.refresh());
+    // A hidden view reads nothing: it reads when it shows (see watch).
+    this.subscription = config.onDidChange(() => {
+      if (this.view?.visible) void this.refresh();
+    });
   }
 
   /** Reads now and every few seconds while the view is visible. */
   watch(view: vscode.TreeView<StackNode>): vscode.Disposable {
+    this.view = view;
     return whileVisible(view, REFRESH_MS, () => void this.refresh());
   }
 
