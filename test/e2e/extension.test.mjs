@@ -305,6 +305,16 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
     await runs.row('smoke').waitFor({ timeout: UI_TIMEOUT });
   });
 
+  await step('run-report-from-runs-view', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Run: smoke' }).waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await wb.openContainer('PerfLab');
+    await wb.view('Runs').row('smoke').click();
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Run: smoke' }).waitFor({ timeout: UI_TIMEOUT });
+    await wb.waitFor(wb.webviewFrame().locator('#app').getByText('PASS', { exact: true }).first(), { timeout: UI_TIMEOUT });
+  });
+
   await step('stop-run', async () => {
     await wb.focusWorkbench();
     await wb.runCommand('PerfLab: Run Profile…');
