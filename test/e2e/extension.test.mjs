@@ -121,10 +121,17 @@ test('a CPU profile opens in the flame graph, and it and the run page come back 
     await wb.runCommand('PerfLab: Open CPU Profile');
     const input = wb.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    // The dialog fills in its folder once it has read it: typing before that is overwritten.
-    await eventually(async () => assert.match(await input.inputValue(), /\/$/), { timeout: UI_TIMEOUT });
-    await input.fill(path.join(good, 'service.cpuprofile'));
-    await input.press('Enter');
+    // The dialog fills in its folder as it reads it, which can overwrite what was typed (it then
+    // says "Please select a file"): type the file again until the flame view's tab opens.
+    const file = path.join(good, 'service.cpuprofile');
+    const tab = wb.page.locator('.tabs-container .tab', { hasText: 'service.cpuprofile' });
+    await eventually(async () => {
+      if (await input.isVisible()) {
+        await input.fill(file);
+        await input.press('Enter');
+      }
+      await tab.waitFor({ timeout: 3_000 });
+    }, { timeout: UI_TIMEOUT });
     await wb.waitFor(flame(), { timeout: ACTIVATION_TIMEOUT });
     assert.equal(await wb.webviewFrame().locator('.file').innerText(), 'service.cpuprofile');
   });
