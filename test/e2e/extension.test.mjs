@@ -372,10 +372,12 @@ test('from the Processes view: attach to the demo (no --inspect), profile it und
   }, null, 2));
   const processes = wb.view('Processes');
   const row = () => processes.row(new RegExp(`pid ${serverPid}\\b`));
-  const inline = async (title) => {
+  // A row's inline actions show while it is hovered; the list may redraw meanwhile (a process
+  // started or ended), moving the row from under the pointer: hover and click again then.
+  const inline = (title) => eventually(async () => {
     await row().hover();
-    await row().locator(`.action-label[aria-label="${title}"]`).click();
-  };
+    await row().locator(`.action-label[aria-label="${title}"]`).click({ timeout: 2_000 });
+  }, { timeout: UI_TIMEOUT });
 
   await step('processes-view', async () => {
     await wb.open(server.folderUrl(folder));
