@@ -13,6 +13,7 @@ import { ProfilesTreeProvider } from './views/profilesTree';
 import { RunService } from './views/runService';
 import { RunsTreeProvider } from './views/runsTree';
 import { StackTreeProvider } from './views/stackTree';
+import { PerfLabTests } from './views/testExplorer';
 import { PerfLabWorkspace } from './views/workspace';
 
 /** Wires the services, views and commands together; the work itself lives in src/views and below. */
@@ -45,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const stackTree = new StackTreeProvider(config);
   const stackView = vscode.window.createTreeView(Views.stack, { treeDataProvider: stackTree });
   const hotPaths = new HotPathDecorations(log);
-  context.subscriptions.push(controller, profiler, processesTree, processesView, processesTree.watch(processesView));
+  context.subscriptions.push(controller, new PerfLabTests(config, controller), profiler, processesTree, processesView, processesTree.watch(processesView));
   context.subscriptions.push(stackTree, stackView, stackTree.watch(stackView), hotPaths);
   registerCommands(context, { workspace, config, runs, log });
   registerRunCommands(context, controller);

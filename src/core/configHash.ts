@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Profile } from './config';
 
 /**
- * A short hash of what a profile runs (its normalized settings, not where it sits in the file),
+ * A short hash of what a profile runs (its normalized settings, not where it or its thresholds sit in the file),
  * so two runs can tell whether they ran the same thing. The sampled process is left out: which
  * pid is watched does not change the load.
  */
 export function profileHash(profile: Profile): string {
   const { source: _source, description: _description, process: _process, ...rest } = profile;
-  return createHash('sha256').update(stableStringify(rest)).digest('hex').slice(0, 16);
+  const thresholds = rest.thresholds.map(({ source: _at, ...t }) => t);
+  return createHash('sha256').update(stableStringify({ ...rest, thresholds })).digest('hex').slice(0, 16);
 }
 
 function stableStringify(value: unknown): string {

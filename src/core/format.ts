@@ -210,6 +210,11 @@ export function formatActual(verdict: Pick<ThresholdVerdict, 'actual' | 'unit'>,
   return formatMetricValue(verdict.actual, verdict.unit, rateUnit);
 }
 
+/** Why a threshold failed, as JUnit and the Test Explorer say it: `latency.p95: 312 ms does not meet < 200ms`. */
+export function formatMiss(verdict: Pick<ThresholdVerdict, 'metric' | 'limit' | 'actual' | 'unit'>, rateUnit: string): string {
+  return `${verdict.metric}: ${formatActual(verdict, rateUnit)} does not meet ${verdict.limit}`;
+}
+
 export interface TableOptions {
   /** The column of names, left-aligned (the others are numbers, right-aligned): the first (default) or the last. */
   labels?: 'first' | 'last';

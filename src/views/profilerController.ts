@@ -154,7 +154,7 @@ export class ProfilerController implements vscode.Disposable {
       const live = await Promise.race([run, outcome.then(() => undefined)]);
       if (live) {
         const record = outcome.then((r) => r.record);
-        await this.runs.follow(ready.name, ready.profile, { id: live.id, handle: live.handle, record }, () => handle.cancel(), `PerfLab: ${ready.name}, profiling pid ${pid}`);
+        await this.runs.follow(ready.name, ready.profile, { id: live.id, handle: live.handle, record }, () => handle.cancel(), { title: `PerfLab: ${ready.name}, profiling pid ${pid}` });
       }
       return outcome;
     });

@@ -28,6 +28,18 @@ export function registerRunCommands(context: vscode.ExtensionContext, controller
 /** How a command names the profile: a Profiles tree item, a name, or nothing (then a QuickPick asks). */
 export type ProfileArg = string | { kind: 'profile'; profile: Profile } | undefined;
 
+/**
+ * How a run is shown. From the palette and the views: the run page when it ends and a
+ * notification of its outcome. The Test Explorer shows the outcome itself (`quiet`), cancels
+ * through its own `token` and shows the run's log in its output (`onLog`).
+ */
+export interface RunHow {
+  title?: string;
+  quiet?: boolean;
+  token?: vscode.CancellationToken;
+  onLog?: (line: string) => void;
+}
+
 /** A run ready to start: its profile and the options of runProfile. */
 export interface PreparedRun {
   name: string;
@@ -69,9 +81,9 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Runs a profile and opens its page; resolves with the record (undefined when nothing ran). */
-  async run(arg: ProfileArg): Promise<RunRecord | undefined> {
+  async run(arg: ProfileArg, how: RunHow = {}): Promise<RunRecord | undefined> {
     const ready = await this.prepare(arg);
-    if (!ready) return undefined;
+    if (!ready || how.token?.isCancellationRequested) return undefined;
     const { runProfile } = await import('../runners/runProfile');
     let started;
     try {
@@ -81,7 +93,7 @@ export class RunController implements vscode.Disposable {
       return undefined;
     }
     this.last = ready.name;
-    return this.follow(ready.name, ready.profile, started, () => started.handle.cancel());
+    return this.follow(ready.name, ready.profile, started, () => started.handle.cancel(), how);
   }
 
   /**
@@ -131,11 +143,16 @@ export class RunController implements vscode.Disposable {
    * Cancel, the status bar item, the log), then its page and its outcome. Also for the load run
    * of a profile under load, whose `cancel` stops the captures too. Resolves with the record.
    */
-  async follow(name: string, profile: Profile, run: Pick<ProfileRun, 'id' | 'handle' | 'record'>, cancel: () => void, title = `PerfLab: ${name}`): Promise<RunRecord> {
+  async follow(name: string, profile: Profile, run: Pick<ProfileRun, 'id' | 'handle' | 'record'>, cancel: () => void, how: RunHow = {}): Promise<RunRecord> {
     this.live = { profile: name, cancel };
     const kind = kindOf(profile.type);
+    const title = how.title ?? `PerfLab: ${name}`;
     this.log.info(`Running ${name} (${kind.label}), run ${run.id}`);
-    run.handle.on('log', (l) => this.log[l.level](`[${name}] ${l.message}`));
+    run.handle.on('log', (l) => {
+      this.log[l.level](`[${name}] ${l.message}`);
+      how.onLog?.(`[${l.level}] ${l.message}`);
+    });
+    const cancelled = how.token?.onCancellationRequested(() => this.stop());
     this.status.text = `$(pulse) PerfLab: ${name}`;
     this.status.tooltip = `Running ${name}: click to stop (what was measured is saved)`;
     this.status.show();
@@ -167,10 +184,13 @@ export class RunController implements vscode.Disposable {
         },
       );
       this.runs.refresh();
-      RunPanel.show(this.extensionUri, this.runs, this.log, record);
-      this.tellOutcome(record);
+      if (!how.quiet) {
+        RunPanel.show(this.extensionUri, this.runs, this.log, record);
+        this.tellOutcome(record);
+      }
       return record;
     } finally {
+      cancelled?.dispose();
       this.live = undefined;
       this.status.hide();
     }

@@ -261,7 +261,7 @@ async function startDemo(folder, env = {}) {
   return { child, state: JSON.parse(fs.readFileSync(stateFile, 'utf8')) };
 }
 
-test('Run Profile… runs smoke against the demo stack: live progress, the run page, the Runs view; Stop Run stops a run', { timeout: 240_000 }, async () => {
+test('Run Profile… runs smoke against the demo stack: live progress, the run page, the Runs view; Stop Run stops a run; the Test Explorer runs a profile and marks its thresholds', { timeout: 300_000 }, async () => {
   const folder = fs.mkdtempSync(path.join(server.base, 'run-'));
   const demo = await startDemo(folder);
   const profile = (name, duration, thresholds) => ({
@@ -275,10 +275,13 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
     profiles: {
       smoke: profile('smoke', '6s', { 'errors.rate': '< 1%', 'latency.p99': '< 2s' }),
       long: profile('long', '2m', {}),
+      // A deliberately failing threshold: no request is answered within a microsecond.
+      checks: profile('checks', '3s', { 'errors.rate': '< 1%', 'latency.p50': '< 0.001ms' }),
     },
   }, null, 2));
   const runsDir = path.join(folder, '.perflab/runs');
-  const records = () => (fs.existsSync(runsDir) ? fs.readdirSync(runsDir).map((id) => JSON.parse(fs.readFileSync(path.join(runsDir, id, 'run.json'), 'utf8'))) : []);
+  // A run's folder gets its run.json when the run ends.
+  const records = () => (fs.existsSync(runsDir) ? fs.readdirSync(runsDir).filter((id) => fs.existsSync(path.join(runsDir, id, 'run.json'))).map((id) => JSON.parse(fs.readFileSync(path.join(runsDir, id, 'run.json'), 'utf8'))) : []);
 
   await step('open-run-workspace', async () => {
     await wb.open(server.folderUrl(folder));
@@ -337,6 +340,48 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
     assert.ok(long, 'the stopped run is saved');
     assert.equal(long.status, 'cancelled');
     assert.ok(new Date(long.endedAt) - new Date(long.startedAt) < 60_000, 'it stopped well before its 2 minutes');
+  });
+
+  const testRow = (label) => wb.page.locator('.sidebar .monaco-list-row', { hasText: label }).first();
+  await step('test-explorer-thresholds', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('Testing: Focus on Test Explorer View');
+    await testRow('checks').waitFor({ timeout: UI_TIMEOUT });
+    await testRow('checks').click();
+    await wb.page.keyboard.press('ArrowRight'); // expand: the thresholds are its children
+    await testRow('latency.p50 < 0.001ms').waitFor({ timeout: UI_TIMEOUT });
+    const before = records().length;
+    // Runs only `checks`: the row's own Run action.
+    await testRow('checks').hover();
+    await testRow('checks').locator('.action-label[aria-label^="Run Test"]').click();
+    await eventually(async () => {
+      assert.match(await testRow('latency.p50 < 0.001ms').getAttribute('aria-label'), /\(Failed\)/);
+      assert.match(await testRow('errors.rate < 1%').getAttribute('aria-label'), /\(Passed\)/);
+    }, { timeout: 60_000 });
+    // The failure names limit and actual, as the Test Results view shows it.
+    await wb.runCommand('Test Results: Focus on Test Results View');
+    const message = wb.page.locator('.monaco-list-row', { hasText: /latency\.p50: [\d.]+ m?s does not meet < 0\.001ms/ }).first();
+    await message.waitFor({ timeout: UI_TIMEOUT });
+    const checks = records().filter((r) => r.profile === 'checks');
+    assert.equal(records().length, before + 1, 'the test run is a run like any other, saved with the others');
+    assert.equal(checks[0].status, 'completed');
+    assert.deepEqual(checks[0].thresholds.map((t) => [t.metric, t.pass]), [['errors.rate', true], ['latency.p50', false]]);
+  });
+
+  await step('test-explorer-cancel', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('Testing: Focus on Test Explorer View');
+    await testRow('long').hover();
+    await testRow('long').locator('.action-label[aria-label^="Run Test"]').click();
+    await wb.notification('PerfLab: long').waitFor({ timeout: UI_TIMEOUT });
+    const running = () => records().filter((r) => r.profile === 'long').length;
+    const stoppedBefore = running();
+    await wb.focusWorkbench();
+    await wb.runCommand('Test: Cancel Test Run');
+    await eventually(() => assert.equal(running(), stoppedBefore + 1, 'the cancelled run is saved'), { timeout: UI_TIMEOUT });
+    const last = records().filter((r) => r.profile === 'long').sort((a, b) => a.startedAt.localeCompare(b.startedAt)).at(-1);
+    assert.equal(last.status, 'cancelled');
+    await eventually(async () => assert.match(await testRow('long').getAttribute('aria-label'), /\((Errored|Skipped)\)/), { timeout: UI_TIMEOUT });
   });
 });
 

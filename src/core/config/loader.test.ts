@@ -215,11 +215,11 @@ describe('normalized config', () => {
     expect(pipeline).toMatchObject({ mode: 'pipeline', pipeline: 200, durationMs: 30_000, valueSize: 512, concurrency: 50 });
     expect(pipeline.iterations).toBeUndefined();
     expect(pipeline.thresholds).toEqual([
-      { metric: 'op.pipeline.rate', expression: '>= 50000/s', op: '>=', value: 50_000, unit: 'ops/s' },
-      { metric: 'op.analytics-read.latency.p99', expression: '< 5ms', op: '<', value: 5, unit: 'ms' },
-      { metric: 'errors.rate', expression: '< 0.01%', op: '<', value: 0.0001, unit: 'ratio' },
-      { metric: 'eventLoop.lag.p99', expression: '< 20ms', op: '<', value: 20, unit: 'ms' },
-      { metric: 'redis.memory.used.max', expression: '< 64MB', op: '<', value: 64 * 1024 ** 2, unit: 'bytes' },
+      { metric: 'op.pipeline.rate', expression: '>= 50000/s', op: '>=', value: 50_000, unit: 'ops/s', source: { line: 18, column: 9 } },
+      { metric: 'op.analytics-read.latency.p99', expression: '< 5ms', op: '<', value: 5, unit: 'ms', source: { line: 19, column: 9 } },
+      { metric: 'errors.rate', expression: '< 0.01%', op: '<', value: 0.0001, unit: 'ratio', source: { line: 20, column: 9 } },
+      { metric: 'eventLoop.lag.p99', expression: '< 20ms', op: '<', value: 20, unit: 'ms', source: { line: 21, column: 9 } },
+      { metric: 'redis.memory.used.max', expression: '< 64MB', op: '<', value: 64 * 1024 ** 2, unit: 'bytes', source: { line: 22, column: 9 } },
     ]);
     expect(pipeline.process).toEqual({ match: '/server\\.js$/' });
     expect(config!.profiles['redis-latency']).toMatchObject({ mode: 'sequential', concurrency: 1, iterations: 10_000, pipeline: 100, valueSize: 100, thresholds: [] });

@@ -32,7 +32,7 @@ export function normalizeConfig(raw: Raw, locate: (path: (string | number)[]) =>
     };
   }
   const profiles: Record<string, Profile> = Object.create(null);
-  for (const [name, p] of Object.entries<Raw>(raw.profiles ?? {})) profiles[name] = profile(name, p, locate(['profiles', name]), targets);
+  for (const [name, p] of Object.entries<Raw>(raw.profiles ?? {})) profiles[name] = profile(name, p, locate, targets);
   return {
     stack: {
       ...(raw.stack?.redis ? { redis: { url: raw.stack.redis.url } } : {}),
@@ -45,19 +45,19 @@ export function normalizeConfig(raw: Raw, locate: (path: (string | number)[]) =>
 }
 
 /** The fields every profile has, then its kind's own (src/runners/<kind>/config.ts). */
-function profile(name: string, p: Raw, source: SourceLocation, targets: Record<string, TargetConfig>): Profile {
+function profile(name: string, p: Raw, locate: (path: (string | number)[]) => SourceLocation, targets: Record<string, TargetConfig>): Profile {
   const kind = KINDS[p.type as ProfileType] as unknown as Kind;
   const target = kind.config.targetOf?.(p);
   const process = p.process ? processRef(p.process) : target !== undefined ? targets[target]?.process : undefined;
   const { fields, names } = kind.config.normalize(p, { targets });
   return {
     name,
-    source,
+    source: locate(['profiles', name]),
     ...(p.description !== undefined ? { description: p.description as string } : {}),
     ...(process ? { process } : {}),
     type: kind.type,
     ...fields,
-    thresholds: thresholds(p.thresholds, { type: kind.type as ProfileType, ...names }),
+    thresholds: thresholds(p.thresholds, { type: kind.type as ProfileType, ...names }, (metric) => locate(['profiles', name, 'thresholds', metric])),
   } as Profile;
 }
 
@@ -68,10 +68,10 @@ function processRef(raw: Raw): ProcessRef {
   return { match: raw.match };
 }
 
-function thresholds(raw: Raw, ctx: MetricContext): Threshold[] {
+function thresholds(raw: Raw, ctx: MetricContext, locate: (metric: string) => SourceLocation): Threshold[] {
   return Object.entries<string>(raw ?? {}).map(([metric, expression]) => {
     const { threshold } = readThreshold(metric, expression, ctx);
     if (!threshold) throw new Error(`threshold ${metric} passed validation but does not bind`);
-    return threshold;
+    return { ...threshold, source: locate(metric) };
   });
 }

@@ -50,6 +50,8 @@ export interface Threshold {
   /** Canonical: ms for time, ops/s for rates, a fraction (0..1) for ratios, bytes, counts. */
   value: number;
   unit: MetricUnit;
+  /** Where the config sets it (the Test Explorer's threshold items point there); absent for one made in code. */
+  source?: SourceLocation;
 }
 
 export interface StackConfig {

@@ -3,7 +3,7 @@
  * actual) and one for the run itself, which fails when the run did not complete.
  */
 import type { RunRecord } from '../runRecord';
-import { formatActual } from '../format';
+import { formatActual, formatMiss } from '../format';
 import { kindOf } from '../../runners/registry';
 
 export function junitReport(record: RunRecord): string {
@@ -18,7 +18,7 @@ export function junitReport(record: RunRecord): string {
   for (const t of record.thresholds) {
     const actual = formatActual(t, kindOf(record.type).words.rateUnit);
     cases.push(
-      testCase(suite, `${t.metric} ${t.limit}`, '0', t.pass ? undefined : { message: `${t.metric}: ${actual} does not meet ${t.limit}`, body: `metric: ${t.metric}\nlimit: ${t.limit}\nactual: ${actual}` }),
+      testCase(suite, `${t.metric} ${t.limit}`, '0', t.pass ? undefined : { message: formatMiss(t, kindOf(record.type).words.rateUnit), body: `metric: ${t.metric}\nlimit: ${t.limit}\nactual: ${actual}` }),
     );
   }
   const failures = (runFailed ? 1 : 0) + record.thresholds.filter((t) => !t.pass).length;
