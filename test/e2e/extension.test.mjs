@@ -487,14 +487,17 @@ test('from the Processes view: attach to the demo (no --inspect), profile it und
   });
 });
 
-test("the Stack view shows the demo's Redis and its queue, with the counts redis-cli reads", { timeout: 180_000 }, async () => {
+test("the Stack view shows the demo's Redis and its queue, with the counts redis-cli reads; a BullMQ run cancelled from its notification leaves no keys", { timeout: 240_000 }, async () => {
   const folder = fs.mkdtempSync(path.join(server.base, 'stack-'));
   const stackDemo = await startDemo(folder);
   const { redisUrl, url } = stackDemo.state;
   fs.writeFileSync(path.join(folder, 'perflab.config.json'), JSON.stringify({
     stack: { redis: { url: redisUrl }, queues: [{ name: 'messages' }] },
     targets: { api: { baseUrl: url } },
-    profiles: { smoke: { type: 'http', target: 'api', phases: [{ name: 'steady', duration: '5s', arrivalRate: 10 }], scenarios: [{ name: 'health', request: { method: 'GET', path: '/health' } }] } },
+    profiles: {
+      smoke: { type: 'http', target: 'api', phases: [{ name: 'steady', duration: '5s', arrivalRate: 10 }], scenarios: [{ name: 'health', request: { method: 'GET', path: '/health' } }] },
+      'queue-load': { type: 'bullmq', queue: 'messages', mode: 'e2e', duration: '2m', arrivalRate: 200 },
+    },
   }, null, 2));
   for (let i = 0; i < 5; i++) {
     const res = await fetch(`${url}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '+15551234567', type: 'text', body: `hi ${i}` }) });
@@ -528,5 +531,29 @@ test("the Stack view shows the demo's Redis and its queue, with the counts redis
       assert.deepEqual(Object.fromEntries(Object.keys(expected).map((s) => [s, count(s)])), expected);
       assert.equal(expected.completed + expected.failed, 5, `all five messages are done: ${JSON.stringify(expected)}`);
     }, { timeout: 30_000, interval: 1_000 });
+  });
+
+  await step('cancel-bullmq-run', async () => {
+    // Benchmark data lives under `perflab-bench-<run>` (BullMQ) or `perflab:bench:<run>:` (Redis).
+    const benchKeys = () => execFileSync('redis-cli', ['-u', redisUrl, '--scan', '--pattern', 'perflab*'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    assert.deepEqual(benchKeys(), []);
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Run Profile…');
+    const rows = await wb.quickPickRows(UI_TIMEOUT);
+    await rows.filter({ hasText: 'queue-load' }).first().click();
+    const toast = wb.notification('PerfLab: queue-load');
+    await toast.waitFor({ timeout: UI_TIMEOUT });
+    await eventually(async () => assert.match(await toast.innerText(), /\/s/), { timeout: UI_TIMEOUT });
+    await eventually(() => assert.ok(benchKeys().length > 0, 'the run has made its queue'), { timeout: UI_TIMEOUT });
+    const clicked = Date.now();
+    await toast.getByRole('button', { name: 'Cancel' }).click();
+    await wb.notification(/queue-load was stopped/).waitFor({ timeout: UI_TIMEOUT });
+    const stoppedIn = Date.now() - clicked;
+    const runsDir = path.join(folder, '.perflab/runs');
+    const [record] = fs.readdirSync(runsDir).map((id) => JSON.parse(fs.readFileSync(path.join(runsDir, id, 'run.json'), 'utf8'))).filter((r) => r.profile === 'queue-load');
+    assert.equal(record.status, 'cancelled');
+    console.log(`cancel: the BullMQ run was saved and cleaned up ${stoppedIn} ms after Cancel (endedAt ${Date.parse(record.endedAt) - clicked} ms)`);
+    assert.ok(stoppedIn <= 2_000, `the run stopped within 2 s of Cancel (${stoppedIn} ms)`);
+    assert.deepEqual(benchKeys(), [], 'no benchmark key or queue is left');
   });
 });
