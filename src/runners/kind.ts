@@ -71,6 +71,11 @@ export interface Kind<T extends string = string, P extends ProfileBase & { type:
    * under a profiler attached to another process (`sends its Redis commands from PerfLab's own process`).
    */
   ownLoad?: string;
+  /**
+   * Why one of its profiles may not run in an untrusted workspace (it runs code from the
+   * workspace, as an HTTP profile's custom generator does), or undefined when it runs anywhere.
+   */
+  untrusted?(profile: P): string | undefined;
   /** Its runner, loaded on the first run (the editor's bundle and the config checker stay small). */
   load(): Promise<RunnerFactory<P>>;
 }

@@ -35,6 +35,11 @@ export function kindOf(type: string): KindDescription {
   return isProfileType(type) ? KINDS[type] : unknownKind(type);
 }
 
+/** Why the profile may not run in an untrusted workspace (it runs workspace code), or undefined. */
+export function untrustedRefusal(profile: Profile): string | undefined {
+  return (KINDS[profile.type] as unknown as Kind<ProfileType, Profile>).untrusted?.(profile);
+}
+
 /** Starts the runner of the profile's kind (its module loads on the kind's first run). */
 export function startRunner(profile: Profile, ctx: RunnerContext): RunHandle {
   const kind = KINDS[profile.type] as unknown as Kind<ProfileType, Profile>;

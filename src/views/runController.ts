@@ -12,7 +12,7 @@ import { Commands } from '../constants';
 import type { Profile } from '../core/config';
 import { liveText, type LiveFigures, type LiveProgress } from '../core/report/live';
 import type { RunRecord } from '../core/runRecord';
-import { kindOf } from '../runners/registry';
+import { kindOf, untrustedRefusal } from '../runners/registry';
 import type { ProfileRun, ProfileRunOptions } from '../runners/runProfile';
 import type { ConfigService } from './configService';
 import { registerCommand } from './contributions';
@@ -118,6 +118,13 @@ export class RunController implements vscode.Disposable {
     const candidates = Object.values(state.config.profiles).filter((p) => eligible?.test(p) ?? true);
     const name = await this.pickProfile(arg, candidates, question, eligible?.none ?? 'the config has no profiles yet');
     if (!name) return undefined;
+    const profile = state.config.profiles[name]!;
+    const untrusted = vscode.workspace.isTrusted ? undefined : untrustedRefusal(profile);
+    if (untrusted) {
+      const trust = await vscode.window.showErrorMessage(`PerfLab: ${untrusted}.`, 'Manage Workspace Trust');
+      if (trust) await vscode.commands.executeCommand('workbench.trust.manage');
+      return undefined;
+    }
     const store = this.runs.store;
     if (!store) {
       void vscode.window.showErrorMessage('PerfLab: open a folder first; runs are saved in it.');
@@ -125,7 +132,7 @@ export class RunController implements vscode.Disposable {
     }
     return {
       name,
-      profile: state.config.profiles[name]!,
+      profile,
       options: {
         config: state.config,
         profile: name,

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startCodeServer, launchBrowser, workbench, eventually, REPO_ROOT, VSIX } from './harness.mjs';
+import { startCodeServer, launchBrowser, workbench, eventually, REPO_ROOT, RESULTS_DIR, VSIX } from './harness.mjs';
 
 /** Generous waits: the first activation in a fresh VS Code takes several seconds on a small machine. */
 const ACTIVATION_TIMEOUT = 45_000;
@@ -556,4 +556,40 @@ test("the Stack view shows the demo's Redis and its queue, with the counts redis
     assert.ok(stoppedIn <= 2_000, `the run stopped within 2 s of Cancel (${stoppedIn} ms)`);
     assert.deepEqual(benchKeys(), [], 'no benchmark key or queue is left');
   });
+});
+
+test('in an untrusted workspace a profile with a custom generator is refused with the reason, and its module never runs', { timeout: 180_000 }, async () => {
+  const restricted = await startCodeServer({ vsix: VSIX, trust: true, log: (s) => debug && process.stderr.write(s) });
+  const other = await launchBrowser();
+  const rwb = workbench(other.page);
+  try {
+    const folder = fs.mkdtempSync(path.join(restricted.base, 'untrusted-'));
+    // Importing the module would leave this file behind.
+    fs.writeFileSync(path.join(folder, 'gen.mjs'), "import fs from 'node:fs';\nfs.writeFileSync(new URL('./generator-ran', import.meta.url), '');\nexport function next() { return undefined; }\n");
+    fs.writeFileSync(path.join(folder, 'perflab.config.json'), JSON.stringify({
+      targets: { api: { baseUrl: 'http://127.0.0.1:1' } },
+      profiles: { custom: { type: 'http', target: 'api', generator: './gen.mjs', phases: [{ name: 'steady', duration: '5s', arrivalRate: 5 }], scenarios: [{ name: 'root', request: { path: '/' } }] } },
+    }, null, 2));
+    await rwb.open(restricted.folderUrl(folder));
+    await rwb.page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor({ timeout: UI_TIMEOUT });
+    await rwb.openContainer('PerfLab');
+    await rwb.view('Profiles').row('custom').waitFor({ timeout: ACTIVATION_TIMEOUT });
+    await rwb.runCommand('PerfLab: Run Profile…');
+    const rows = await rwb.quickPickRows(UI_TIMEOUT);
+    await rows.filter({ hasText: 'custom' }).first().click();
+    const refusal = rwb.notification(/custom generator "\.\/gen\.mjs", which runs code from the workspace/);
+    await refusal.waitFor({ timeout: UI_TIMEOUT });
+    assert.match(await refusal.innerText(), /must be trusted first/);
+    await refusal.getByRole('button', { name: 'Manage Workspace Trust' }).waitFor({ timeout: UI_TIMEOUT });
+    await rwb.screenshot(`${String(++shot).padStart(2, '0')}-untrusted-refused`);
+    assert.ok(!fs.existsSync(path.join(folder, 'generator-ran')), 'the generator module was never loaded');
+    assert.ok(!fs.existsSync(path.join(folder, '.perflab/runs')), 'nothing ran, so no run was saved');
+  } catch (err) {
+    await rwb.screenshot(`${String(++shot).padStart(2, '0')}-untrusted-failed`);
+    throw new Error(`${err.message}\nworkbench shows: ${JSON.stringify(await rwb.errorState(), null, 1)}`, { cause: err });
+  } finally {
+    restricted.saveLogs(path.join(RESULTS_DIR, 'untrusted'));
+    await other.close();
+    await restricted.stop();
+  }
 });

@@ -123,7 +123,7 @@ const SETTINGS = {
  * Starts code-server with a fresh user-data and extensions dir under the cache's tmp folder, after
  * installing `vsix` through the real `--install-extension` path.
  */
-export async function startCodeServer({ vsix = VSIX, log = () => {} } = {}) {
+export async function startCodeServer({ vsix = VSIX, log = () => {}, trust = false } = {}) {
   const node = findNode24();
   fs.mkdirSync(TMP_ROOT, { recursive: true });
   const base = fs.mkdtempSync(path.join(TMP_ROOT, 'run-'));
@@ -131,7 +131,9 @@ export async function startCodeServer({ vsix = VSIX, log = () => {} } = {}) {
   const extensionsDir = path.join(base, 'extensions');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify(SETTINGS, null, 2));
+  // With `trust`, Workspace Trust is on and a folder opens in Restricted Mode without asking.
+  const settings = trust ? { ...SETTINGS, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : SETTINGS;
+  fs.writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify(settings, null, 2));
   const configFile = path.join(base, 'config.yaml');
   fs.writeFileSync(configFile, 'auth: none\n');
 
@@ -155,7 +157,7 @@ export async function startCodeServer({ vsix = VSIX, log = () => {} } = {}) {
   const proc = spawn(
     node,
     [CODE_SERVER_ENTRY, ...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
-      '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened'],
+      '--disable-update-check', ...(trust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', '--ignore-last-opened'],
     // Its own process group: stop() ends the server, the extension host and every helper together.
     { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );

@@ -34,6 +34,11 @@ export const httpKind: Kind<'http', HttpProfile> = {
       ...p.scenarios.map((s) => ({ id: `scenario:${s.name}`, label: s.name, description: `${s.request.method} ${s.request.path} · weight ${s.weight}`, icon: 'symbol-event' })),
     ],
   }),
+  untrusted: (p) =>
+    p.generator === undefined
+      ? undefined
+      : `profile "${p.name}" uses the custom generator "${p.generator}", which runs code from the workspace: ` +
+        'the workspace must be trusted first (in VS Code: "Workspaces: Manage Workspace Trust"), or remove "generator" from the profile',
   load: () => import('./index').then((m) => m.runHttpProfile),
 };
 

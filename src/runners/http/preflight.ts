@@ -9,6 +9,7 @@ import { resolveGeneratorPath } from '../../core/config/generatorPath';
 import { isUrlAllowed } from '../../core/config/hosts';
 import type { HttpProfile, TargetConfig } from '../../core/config/types';
 import { configLabel, RunnerError, type RunnerContext } from '../types';
+import { httpKind } from './kind';
 
 /** How long the reachability check waits for a TCP connection. */
 export const REACH_TIMEOUT_MS = 2_000;
@@ -58,13 +59,8 @@ export function resolveTarget(profile: HttpProfile, ctx: RunnerContext): Resolve
 /** Absolute path of the custom generator module, or undefined when the profile has none. */
 export function resolveGenerator(profile: HttpProfile, ctx: RunnerContext): string | undefined {
   if (profile.generator === undefined) return undefined;
-  if (!ctx.trusted) {
-    throw new RunnerError(
-      `profile "${profile.name}" uses the custom generator "${profile.generator}", which runs code from the workspace: ` +
-        'the workspace must be trusted first (in VS Code: "Workspaces: Manage Workspace Trust"), or remove "generator" from the profile',
-      'config',
-    );
-  }
+  const untrusted = ctx.trusted ? undefined : httpKind.untrusted?.(profile);
+  if (untrusted) throw new RunnerError(untrusted, 'config');
   const resolved = resolveGeneratorPath(ctx.configDir, profile.generator);
   if (!resolved.ok) throw new RunnerError(`profile ${quoted(profile.name)}: ${resolved.message}; ${resolved.hint}`, 'config');
   return resolved.file;
