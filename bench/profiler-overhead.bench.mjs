@@ -26,7 +26,7 @@ const ROUND_S = 6;
 const CONNECTIONS = 10;
 
 const loadProfiler = () =>
-  fromSource('profiler', `export { startDemo } from './src/cli/demo';
+  fromSource('profiler', `export { startDemo } from './src/runners/demo';
 export { attach } from './src/runners/profiler/attach';
 export { startCpuProfile } from './src/runners/profiler/cpu';`);
 

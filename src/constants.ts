@@ -27,6 +27,8 @@ export const Commands = {
   profileUnderLoad: 'perflab.profileUnderLoad',
   showHotPaths: 'perflab.showHotPaths',
   hideHotPaths: 'perflab.hideHotPaths',
+  startDemo: 'perflab.startDemo',
+  stopDemo: 'perflab.stopDemo',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -44,6 +46,8 @@ export const ContextKeys = {
   attached: 'perflab.attached',
   /** True while hot-path decorations of a CPU profile are shown. */
   hotPathsShown: 'perflab.hotPathsShown',
+  /** True while the demo stack started from the editor (Start Demo Stack) runs. */
+  demoRunning: 'perflab.demoRunning',
 } as const;
 
 /** Settings, without the `perflab.` section prefix, with their defaults. */

@@ -3,6 +3,7 @@ import { Commands, Views } from './constants';
 import { registerCommand } from './views/contributions';
 import { registerCommands } from './views/commands';
 import { ConfigService } from './views/configService';
+import { DemoController, registerDemoCommands } from './views/demoController';
 import { registerFlameEditor } from './views/flameEditor';
 import { HotPathDecorations } from './views/hotPaths';
 import { ProcessesTreeProvider } from './views/processesTree';
@@ -40,7 +41,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   const controller = new RunController(context.extensionUri, config, runs, log);
-  const profiler = new ProfilerController(workspace, controller, log);
+  const demo = new DemoController(workspace, config, log);
+  const profiler = new ProfilerController(workspace, controller, log, () => demo.servicePids);
   const processesTree = new ProcessesTreeProvider(profiler);
   const processesView = vscode.window.createTreeView(Views.processes, { treeDataProvider: processesTree });
   const stackTree = new StackTreeProvider(config);
@@ -52,6 +54,8 @@ export function activate(context: vscode.ExtensionContext): void {
   registerRunCommands(context, controller);
   registerProfilerCommands(context, profiler, processesTree);
   registerCommand(context, Commands.refreshStack, () => stackTree.refresh());
+  context.subscriptions.push(demo);
+  registerDemoCommands(context, demo);
   hotPaths.register(context);
   RunPanel.registerSerializer(context, runs, log);
   registerFlameEditor(context, log, (analysis) => hotPaths.show(analysis));

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { CONFIG_FILE_NAME } from '../constants';
 import { loadConfigFile } from '../core/config';
-import { DEMO_STATE_FILE, removeDemoState, writeDemoState } from '../core/demoState';
+import { DEMO_STATE_FILE, demoMismatch, removeDemoState, writeDemoState } from '../core/demoState';
 import { portIsFree } from '../runners/redis/localServer';
 import { CliError, type CliIO, ExitCode } from './exit';
-import { DEMO_DEFAULT_PORTS, demoHelpText, startDemo, type DemoHandle } from './demo';
+import { DEMO_DEFAULT_PORTS, startDemo, type DemoHandle } from '../runners/demo';
 
 export interface DemoCommandOptions {
   redisUrl?: string;
@@ -96,11 +96,36 @@ async function configMismatch(cwd: string, demo: DemoHandle): Promise<string | u
   const file = path.join(cwd, CONFIG_FILE_NAME);
   const { config } = await loadConfigFile(file).catch(() => ({ config: undefined }));
   if (!config) return undefined;
-  const wrong: string[] = [];
-  const baseUrls = Object.values(config.targets).map((t) => t.baseUrl.replace(/\/+$/, ''));
-  if (baseUrls.length && !baseUrls.includes(demo.url)) wrong.push(`its targets (${baseUrls.join(', ')}) are not ${demo.url}`);
-  const redisUrl = config.stack.redis?.url;
-  if (redisUrl && redisUrl.replace(/\/+$/, '') !== demo.redisUrl) wrong.push(`stack.redis.url (${redisUrl}) is not ${demo.redisUrl}`);
+  const wrong = demoMismatch(config, demo);
   if (!wrong.length) return undefined;
   return `${CONFIG_FILE_NAME} here does not point at this demo: ${wrong.join('; ')}. Run \`npx perflab init --force\` to rewrite it for this demo, or edit it.`;
+}
+
+/** What `perflab demo` prints once the stack is up. */
+export function demoHelpText(handle: Pick<DemoHandle, 'url' | 'redisUrl'> & { ownsRedis?: boolean }): string[] {
+  const { url, redisUrl } = handle;
+  const example = JSON.stringify({ to: '+15551234567', type: 'text', body: 'Hello from PerfLab' });
+  return [
+    'PerfLab demo stack is running.',
+    '',
+    `  API                ${url}`,
+    `  Health             ${url}/health`,
+    `  Queue metrics      ${url}/queue/metrics`,
+    `  Analytics metrics  ${url}/analytics/metrics`,
+    `  Redis              ${redisUrl}${handle.ownsRedis ? '  (private, discarded on exit)' : ''}`,
+    '',
+    'Send a message:',
+    `  curl -s -X POST ${url}/messages -H 'content-type: application/json' -d '${example}'`,
+    '',
+    'Next, in another terminal in this folder:',
+    '  npx perflab init            write perflab.config.json for this stack',
+    '  npx perflab validate        check the config',
+    '  npx perflab run redis-ops   benchmark Redis operations on the demo\'s Redis',
+    '  npx perflab run smoke       run the smoke load profile against the API (about 10 s)',
+    '  Open this folder in VS Code and use the PerfLab sidebar.',
+    '',
+    `These addresses are in ${DEMO_STATE_FILE} while the demo runs; \`perflab init\` reads them from there.`,
+    '',
+    handle.ownsRedis === false ? 'Ctrl-C stops the demo server.' : 'Ctrl-C stops the demo server and its Redis.',
+  ];
 }

@@ -6,6 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { PerfLabConfig } from './config/types';
 import { writeFileAtomic } from './runStore';
 
 /** The demo API's default port, the one the starter config names when no demo is running. */
@@ -91,4 +92,17 @@ function processIsAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Where a config does not point at a running demo: its targets or its Redis are other addresses
+ * (an older config, or a default port that was taken this time). Empty when they agree.
+ */
+export function demoMismatch(config: Pick<PerfLabConfig, 'targets' | 'stack'>, demo: { url: string; redisUrl: string }): string[] {
+  const wrong: string[] = [];
+  const baseUrls = Object.values(config.targets).map((t) => t.baseUrl.replace(/\/+$/, ''));
+  if (baseUrls.length && !baseUrls.includes(demo.url)) wrong.push(`its targets (${baseUrls.join(', ')}) are not ${demo.url}`);
+  const redisUrl = config.stack.redis?.url;
+  if (redisUrl && redisUrl.replace(/\/+$/, '') !== demo.redisUrl) wrong.push(`stack.redis.url (${redisUrl}) is not ${demo.redisUrl}`);
+  return wrong;
 }

@@ -45,7 +45,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     void vscode.window.showInformationMessage(
       demo
         ? `PerfLab: starter config written for the demo running in this folder (API ${demo.url}, Redis ${demo.redisUrl}).`
-        : 'PerfLab: starter config written for the demo stack on its default addresses. Start it with `npx perflab demo` in this folder.',
+        : 'PerfLab: starter config written for the demo stack on its default addresses. Start it with "PerfLab: Start Demo Stack" (or `npx perflab demo` in this folder).',
     );
   });
 

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { whileVisible } from './tree';
 import { ItemContext } from '../constants';
 import type { NodeProcessInfo } from '../runners/profiler/api';
-import { attachable, processLabel } from '../runners/profiler/processList';
+import { processLabel } from '../runners/profiler/processList';
 import type { ProfilerController } from './profilerController';
 
 const REFRESH_MS = 5_000;
@@ -39,7 +39,7 @@ export class ProcessesTreeProvider implements vscode.TreeDataProvider<ProcessNod
     this.reading ??= (async () => {
       try {
         const { listNodeProcesses } = await import('../runners/profiler/api');
-        const next = attachable(await listNodeProcesses({ probe: true }));
+        const next = this.profiler.offered(await listNodeProcesses({ probe: true }));
         const changed = JSON.stringify(next) !== JSON.stringify(this.list) || this.error !== undefined;
         this.list = next;
         this.error = undefined;

@@ -50,7 +50,14 @@ export class ProfilerController implements vscode.Disposable {
     private readonly workspace: PerfLabWorkspace,
     private readonly runs: RunController,
     private readonly log: vscode.LogOutputChannel,
+    /** Processes the editor started for the user (the demo stack's server): offered though they are the editor's children. */
+    private readonly services: () => readonly number[] = () => [],
   ) {}
+
+  /** The processes of `list` one may attach to (see {@link attachable}). */
+  offered(list: readonly NodeProcessInfo[]): NodeProcessInfo[] {
+    return attachable(list, process, this.services());
+  }
 
   get attachedPid(): number | undefined {
     return this.attached?.pid;
@@ -167,7 +174,7 @@ export class ProfilerController implements vscode.Disposable {
     if (arg?.kind === 'process') return arg.info.pid;
     if (this.attached) return this.attached.pid;
     const { listNodeProcesses } = await engine();
-    const items = attachable(await listNodeProcesses({ probe: false })).map((p) => ({ label: processLabel(p), description: `pid ${p.pid}`, detail: p.command, pid: p.pid }));
+    const items = this.offered(await listNodeProcesses({ probe: false })).map((p) => ({ label: processLabel(p), description: `pid ${p.pid}`, detail: p.command, pid: p.pid }));
     if (!items.length) {
       void vscode.window.showInformationMessage('PerfLab: no Node process found on this machine (only your own user\'s processes can be attached).');
       return undefined;

@@ -558,6 +558,78 @@ test("the Stack view shows the demo's Redis and its queue, with the counts redis
   });
 });
 
+/** Pids of the processes whose command line runs `script` (a path fragment). */
+function pidsRunning(script) {
+  const pids = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(script))) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+test('Start Demo Stack in an empty folder outside the repository: the demo from the installed extension, a starter config for it, a smoke run, Stop Demo Stack', { timeout: 240_000 }, async () => {
+  const folder = fs.mkdtempSync(path.join(server.base, 'getting-started-'));
+  assert.ok(!path.resolve(folder).startsWith(REPO_ROOT + path.sep), 'the folder is not inside this repository');
+  const installed = path.join(server.base, 'extensions');
+  const demoServers = () => pidsRunning('examples/demo-stack/server.js').filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(installed));
+  const stateFile = path.join(folder, '.perflab/demo.json');
+
+  await step('start-demo-stack', async () => {
+    await wb.open(server.folderUrl(folder));
+    await wb.openContainer('PerfLab');
+    await wb.view('Profiles').expand();
+    // The welcome view of a folder without a config leads there.
+    await wb.view('Profiles').pane.getByRole('button', { name: 'Start Demo Stack' }).click({ timeout: ACTIVATION_TIMEOUT });
+    const rows = await wb.quickPickRows(UI_TIMEOUT);
+    await rows.filter({ hasText: /^Demo stack\b/ }).first().click();
+    const started = wb.notification('the demo stack is running');
+    await started.waitFor({ timeout: 60_000 });
+    assert.ok(fs.existsSync(stateFile), '.perflab/demo.json records its addresses');
+    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+    assert.match(await started.innerText(), new RegExp(`API ${state.url.replace(/[.]/g, '\\.')}`));
+    assert.equal((await fetch(`${state.url}/health`)).status, 200);
+    assert.equal(demoServers().length, 1, 'its server runs from the installed extension');
+    await started.getByRole('button', { name: 'Create Starter Config' }).click();
+    await wb.page.locator('.tabs-container .tab', { hasText: 'perflab.config.json' }).waitFor({ timeout: UI_TIMEOUT });
+    const config = fs.readFileSync(path.join(folder, 'perflab.config.json'), 'utf8');
+    assert.ok(config.includes(`"baseUrl": "${state.url}"`), 'the starter config targets the demo that runs');
+    assert.ok(config.includes(`"url": "${state.redisUrl}"`), "and the demo's Redis");
+    // A child of the editor, yet offered to attach to: it is the user's service.
+    const [pid] = demoServers();
+    await wb.view('Processes').expand();
+    await wb.view('Processes').row(`pid ${pid}`).waitFor({ timeout: UI_TIMEOUT });
+  });
+
+  await step('getting-started-smoke', async () => {
+    await wb.view('Profiles').row('smoke').waitFor({ timeout: UI_TIMEOUT });
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Run Profile…');
+    const rows = await wb.quickPickRows(UI_TIMEOUT);
+    await rows.filter({ hasText: 'smoke' }).first().click();
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Run: smoke' }).waitFor({ timeout: 90_000 });
+    const runsDir = path.join(folder, '.perflab/runs');
+    const [id] = fs.readdirSync(runsDir);
+    const record = JSON.parse(fs.readFileSync(path.join(runsDir, id, 'run.json'), 'utf8'));
+    assert.equal(record.status, 'completed');
+    assert.ok(record.overall.count > 0, 'the demo answered the smoke run');
+  });
+
+  await step('stop-demo-stack', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Stop Demo Stack');
+    await wb.notification('demo stack stopped').waitFor({ timeout: UI_TIMEOUT });
+    await eventually(() => {
+      assert.deepEqual(demoServers(), [], 'its server is gone');
+      assert.ok(!fs.existsSync(stateFile), '.perflab/demo.json went with it');
+    }, { timeout: UI_TIMEOUT });
+  });
+});
+
 test('in an untrusted workspace a profile with a custom generator is refused with the reason, and its module never runs', { timeout: 180_000 }, async () => {
   const restricted = await startCodeServer({ vsix: VSIX, trust: true, log: (s) => debug && process.stderr.write(s) });
   const other = await launchBrowser();

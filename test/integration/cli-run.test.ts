@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoHandle, startDemo } from '../../src/cli/demo';
+import { type DemoHandle, startDemo } from '../../src/runners/demo';
 import { useLocalRedis, waitUntil } from '../helpers/redis';
 import { foreignKeys, seedUserKeys, verifyUserKeys } from '../helpers/userKeys';
 

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { demoHelpText, findDemoServer, startDemo, type DemoHandle } from '../../src/cli/demo';
+import { demoHelpText } from '../../src/cli/demoCommand';
+import { findDemoServer, startDemo, type DemoHandle } from '../../src/runners/demo';
 import { freePort } from '../../src/runners/redis/localServer';
 import { childPids, isRunning, uniquePrefix, useLocalRedis, waitUntil } from '../helpers/redis';
 

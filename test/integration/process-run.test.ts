@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoHandle, startDemo } from '../../src/cli/demo';
+import { type DemoHandle, startDemo } from '../../src/runners/demo';
 import { formatMs } from '../../src/core/format';
 import type { RunRecord } from '../../src/core/runRecord';
 import type { TimelineFile } from '../../src/runners/profiler/monitor';

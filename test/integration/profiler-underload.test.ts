@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, type DemoHandle } from '../../src/cli/demo';
+import { startDemo, type DemoHandle } from '../../src/runners/demo';
 import { parseConfigText, type PerfLabConfig } from '../../src/core/config';
 import { RunStore } from '../../src/core/runStore';
 import { analyzeCpuProfile } from '../../src/runners/profiler/analysis';

@@ -22,6 +22,11 @@ describe('the processes the editor offers', () => {
     expect(attachable(list, { pid: 20, ppid: 10 }).map((p) => p.pid)).toEqual([42, 43, 50]);
   });
 
+  it('keeps a service the editor started for the user (its demo stack) listed', () => {
+    const demo = proc(22, 20, ['node', 'examples/demo-stack/server.js']);
+    expect(attachable([...list, demo], { pid: 20, ppid: 10 }, [22]).map((p) => p.pid)).toEqual([42, 43, 50, 22]);
+  });
+
   it('names a process by its script, past the flags', () => {
     expect(processLabel(list[5]!)).toBe('server.js');
     expect(processLabel(list[4]!)).toBe('npm');

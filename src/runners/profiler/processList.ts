@@ -9,14 +9,15 @@ import type { NodeProcessInfo } from './discovery';
  * The processes one may attach to: not the editor's own. Those are this extension host, the
  * processes above it (the editor's server) and their direct children (other extension hosts,
  * the file watcher, the terminal host, PerfLab's own helpers). A service started in a terminal
- * runs under the terminal's shell, so it stays listed.
+ * runs under the terminal's shell, so it stays listed, and so do the `services` the editor started
+ * for the user (the demo stack's server).
  */
-export function attachable(list: readonly NodeProcessInfo[], self: { pid: number; ppid: number } = process): NodeProcessInfo[] {
+export function attachable(list: readonly NodeProcessInfo[], self: { pid: number; ppid: number } = process, services: readonly number[] = []): NodeProcessInfo[] {
   const parent = new Map(list.map((p) => [p.pid, p.ppid]));
   const editor = new Set([self.pid]);
   // Up the chain of Node processes (the list's), never to init: its children are everybody's.
   for (let pid: number | undefined = self.ppid; pid && pid > 1 && parent.has(pid) && !editor.has(pid); pid = parent.get(pid)) editor.add(pid);
-  return list.filter((p) => !editor.has(p.pid) && !(p.ppid !== undefined && editor.has(p.ppid)));
+  return list.filter((p) => services.includes(p.pid) || (!editor.has(p.pid) && !(p.ppid !== undefined && editor.has(p.ppid))));
 }
 
 /** A process as a person knows it: its script (`server.js`), else its command. */

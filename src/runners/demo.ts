@@ -1,13 +1,14 @@
 /**
- * `perflab demo`: starts the demo stack (examples/demo-stack) with a private redis-server, so a
- * first-time user has something real to load test and profile without touching their own Redis.
+ * The demo stack (examples/demo-stack) with a private redis-server, so a first-time user has
+ * something real to load test and profile without touching their own Redis: started by
+ * `perflab demo` (src/cli/demoCommand.ts) and the editor's Start Demo Stack.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DEFAULT_DEMO_PORT, DEFAULT_DEMO_REDIS_PORT, DEMO_STATE_FILE } from '../core/demoState';
-import { onLines, terminate, whenExited } from '../runners/process';
-import { portIsFree, startLocalRedis, type LocalRedis } from '../runners/redis/localServer';
+import { DEFAULT_DEMO_PORT, DEFAULT_DEMO_REDIS_PORT } from '../core/demoState';
+import { onLines, terminate, whenExited } from './process';
+import { portIsFree, startLocalRedis, type LocalRedis } from './redis/localServer';
 
 /** A running demo server (and the redis-server it owns, if it started one). */
 export interface DemoHandle {
@@ -65,7 +66,7 @@ const STDERR_TAIL_LINES = 40;
 
 /**
  * Path of the demo server script: the nearest `examples/demo-stack/server.js` above `from`.
- * Works from the bundle (`dist/cli.js`) and from the sources (`src/cli/demo.ts`).
+ * Works from the bundles (`dist/cli.js`, `dist/extension.js`) and from the sources (`src/runners/demo.ts`).
  */
 export function findDemoServer(from: string = __dirname): string {
   return findAbove(SERVER_SCRIPT, from, 'is the PerfLab package complete?');
@@ -195,34 +196,6 @@ async function choosePort(port: DemoPort): Promise<number> {
   return (await portIsFree(port.prefer)) ? port.prefer : 0;
 }
 
-/** What `perflab demo` prints once the stack is up. */
-export function demoHelpText(handle: Pick<DemoHandle, 'url' | 'redisUrl'> & { ownsRedis?: boolean }): string[] {
-  const { url, redisUrl } = handle;
-  const example = JSON.stringify({ to: '+15551234567', type: 'text', body: 'Hello from PerfLab' });
-  return [
-    'PerfLab demo stack is running.',
-    '',
-    `  API                ${url}`,
-    `  Health             ${url}/health`,
-    `  Queue metrics      ${url}/queue/metrics`,
-    `  Analytics metrics  ${url}/analytics/metrics`,
-    `  Redis              ${redisUrl}${handle.ownsRedis ? '  (private, discarded on exit)' : ''}`,
-    '',
-    'Send a message:',
-    `  curl -s -X POST ${url}/messages -H 'content-type: application/json' -d '${example}'`,
-    '',
-    'Next, in another terminal in this folder:',
-    '  npx perflab init            write perflab.config.json for this stack',
-    '  npx perflab validate        check the config',
-    '  npx perflab run redis-ops   benchmark Redis operations on the demo\'s Redis',
-    '  npx perflab run smoke       run the smoke load profile against the API (about 10 s)',
-    '  Open this folder in VS Code and use the PerfLab sidebar.',
-    '',
-    `These addresses are in ${DEMO_STATE_FILE} while the demo runs; \`perflab init\` reads them from there.`,
-    '',
-    handle.ownsRedis === false ? 'Ctrl-C stops the demo server.' : 'Ctrl-C stops the demo server and its Redis.',
-  ];
-}
 
 
 // Demo servers still running when this process exits are killed with it (their private
