@@ -24,11 +24,15 @@ export const Commands = {
   attachProcess: 'perflab.attachProcess',
   detachProcess: 'perflab.detachProcess',
   captureCpuProfile: 'perflab.captureCpuProfile',
+  captureHeapProfile: 'perflab.captureHeapProfile',
+  takeHeapSnapshot: 'perflab.takeHeapSnapshot',
+  findLeaks: 'perflab.findLeaks',
   profileUnderLoad: 'perflab.profileUnderLoad',
   showHotPaths: 'perflab.showHotPaths',
   hideHotPaths: 'perflab.hideHotPaths',
   startDemo: 'perflab.startDemo',
   stopDemo: 'perflab.stopDemo',
+  setRedisPassword: 'perflab.setRedisPassword',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

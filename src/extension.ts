@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, Views } from './constants';
 import { registerCommand } from './views/contributions';
 import { registerCommands } from './views/commands';
+import { ConfigLensProvider } from './views/configLens';
 import { ConfigService } from './views/configService';
 import { DemoController, registerDemoCommands } from './views/demoController';
 import { registerFlameEditor } from './views/flameEditor';
@@ -11,6 +12,7 @@ import { ProfilerController, registerProfilerCommands } from './views/profilerCo
 import { registerRunCommands, RunController } from './views/runController';
 import { RunPanel } from './views/runPanel';
 import { ProfilesTreeProvider } from './views/profilesTree';
+import { RedisSecrets } from './views/redisSecrets';
 import { RunService } from './views/runService';
 import { RunsTreeProvider } from './views/runsTree';
 import { StackTreeProvider } from './views/stackTree';
@@ -25,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const runs = new RunService(workspace, log);
   const profilesTree = new ProfilesTreeProvider(config);
   const runsTree = new RunsTreeProvider(runs);
+  const lenses = new ConfigLensProvider(config);
 
   context.subscriptions.push(
     log,
@@ -33,6 +36,8 @@ export function activate(context: vscode.ExtensionContext): void {
     runs,
     profilesTree,
     runsTree,
+    lenses,
+    lenses.register(),
     vscode.window.createTreeView(Views.profiles, { treeDataProvider: profilesTree, showCollapseAll: true }),
     vscode.window.createTreeView(Views.runs, { treeDataProvider: runsTree }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => {
@@ -40,12 +45,15 @@ export function activate(context: vscode.ExtensionContext): void {
       runs.refresh();
     }),
   );
-  const controller = new RunController(context.extensionUri, config, runs, log);
+  const secrets = new RedisSecrets(context.secrets, config, log);
+  context.subscriptions.push(secrets);
+  registerCommand(context, Commands.setRedisPassword, () => secrets.set());
+  const controller = new RunController(context.extensionUri, config, runs, log, secrets);
   const demo = new DemoController(workspace, config, log);
   const profiler = new ProfilerController(workspace, controller, log, () => demo.servicePids);
   const processesTree = new ProcessesTreeProvider(profiler);
   const processesView = vscode.window.createTreeView(Views.processes, { treeDataProvider: processesTree });
-  const stackTree = new StackTreeProvider(config);
+  const stackTree = new StackTreeProvider(config, secrets);
   const stackView = vscode.window.createTreeView(Views.stack, { treeDataProvider: stackTree });
   const hotPaths = new HotPathDecorations(log);
   context.subscriptions.push(controller, new PerfLabTests(config, controller), profiler, processesTree, processesView, processesTree.watch(processesView));

@@ -7,6 +7,9 @@ import { CONFIG_FILE_NAME } from '../constants';
 import type { PerfLabConfig, Profile, ProfileBase } from '../core/config';
 import type { RunRecord, TimelinePoint } from '../core/runRecord';
 
+/** The environment variable that holds the Redis password (the editor sets it from its secret storage). */
+export const PASSWORD_ENV = 'PERFLAB_REDIS_PASSWORD';
+
 /** How far the run is; emitted at most a few times per second. */
 export interface RunProgress {
   /** 0..1 of the planned work (time or iterations). */

@@ -43,7 +43,7 @@ export class ConfigService implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e.document)),
       vscode.workspace.onDidCloseTextDocument((doc) => {
-        if (this.isConfig(doc.uri)) this.reload(); // unsaved edits were dropped: back to what is on disk
+        if (this.isConfigFile(doc.uri)) this.reload(); // unsaved edits were dropped: back to what is on disk
       }),
     );
   }
@@ -82,13 +82,14 @@ export class ConfigService implements vscode.Disposable {
     return this.reload();
   }
 
-  private isConfig(uri: vscode.Uri): boolean {
+  /** Whether `uri` is the config file PerfLab reads. */
+  isConfigFile(uri: vscode.Uri): boolean {
     const file = this.workspace.configPath;
     return uri.scheme === 'file' && !!file && path.resolve(uri.fsPath) === file;
   }
 
   private onEdit(doc: vscode.TextDocument): void {
-    if (!this.isConfig(doc.uri)) return;
+    if (!this.isConfigFile(doc.uri)) return;
     clearTimeout(this.editTimer);
     this.editTimer = setTimeout(() => {
       this.state = this.validateText(doc.getText(), doc.uri.fsPath);
@@ -104,7 +105,7 @@ export class ConfigService implements vscode.Disposable {
       this.log.info(file ? `Config: ${file}` : 'No workspace folder open: no config');
     }
     if (!file) return this.publish(EMPTY);
-    const open = vscode.workspace.textDocuments.find((d) => this.isConfig(d.uri) && d.isDirty);
+    const open = vscode.workspace.textDocuments.find((d) => this.isConfigFile(d.uri) && d.isDirty);
     if (open) return this.validateText(open.getText(), file);
     try {
       const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));

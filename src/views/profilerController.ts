@@ -10,9 +10,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands, ContextKeys, CustomEditors } from '../constants';
-import { formatDuration } from '../core/format';
+import { formatBytes, formatDuration, formatPercent } from '../core/format';
+import type { Profile } from '../core/config';
 import { KINDS } from '../runners/registry';
-import type { AttachedTarget, NodeProcessInfo } from '../runners/profiler/api';
+import { analyzeHeapProfile } from '../runners/profiler/analysis';
+import { formatHeapProfile } from '../runners/profiler/analysis/format';
+import type { AttachedTarget, CaptureHandle, NodeProcessInfo } from '../runners/profiler/api';
 import { attachable, processLabel } from '../runners/profiler/processList';
 import type { ProfileRun } from '../runners/runProfile';
 import { registerCommand, setContext } from './contributions';
@@ -32,11 +35,20 @@ const DURATIONS = [
 
 const engine = () => import('../runners/profiler/api');
 
+/** The profiles that load another process: Redis and BullMQ benchmarks load PerfLab's own. */
+const LOAD_PROFILES = {
+  test: (p: Profile) => !KINDS[p.type].ownLoad,
+  none: 'the config has no load profile (an http profile) to run against the process',
+};
+
 export function registerProfilerCommands(context: vscode.ExtensionContext, profiler: ProfilerController, processes: { refresh(): Promise<void> }): void {
   registerCommand(context, Commands.refreshProcesses, () => processes.refresh());
   registerCommand(context, Commands.attachProcess, (arg: ProcessArg) => profiler.attach(arg));
   registerCommand(context, Commands.detachProcess, () => profiler.detach());
   registerCommand(context, Commands.captureCpuProfile, (arg: ProcessArg) => profiler.captureCpu(arg));
+  registerCommand(context, Commands.captureHeapProfile, (arg: ProcessArg) => profiler.captureHeap(arg));
+  registerCommand(context, Commands.takeHeapSnapshot, (arg: ProcessArg) => profiler.snapshot(arg));
+  registerCommand(context, Commands.findLeaks, (arg: ProcessArg | ProfileArg) => profiler.leaks(arg));
   registerCommand(context, Commands.profileUnderLoad, (arg: ProcessArg | ProfileArg) => profiler.underLoad(arg));
 }
 
@@ -112,26 +124,72 @@ export class ProfilerController implements vscode.Disposable {
     const dir = this.capturesDir();
     if (!dir) return;
     const { captureCpuProfile, defaultCaptureName } = await engine();
-    const file = await this.withTarget(pid, async (target) =>
-      vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `PerfLab: CPU profile of pid ${pid}`, cancellable: true },
-        async (progress, token) => {
-          const handle = captureCpuProfile(target.session, { out: path.join(dir, defaultCaptureName('cpu', pid, 'cpuprofile')), durationMs: duration.ms });
-          token.onCancellationRequested(() => handle.cancel());
-          handle.on('log', (l) => this.log[l.level](`[cpu profile] ${l.message}`));
-          let reported = 0;
-          handle.on('progress', (p) => {
-            const increment = Math.max(0, p.fraction * 100 - reported);
-            reported += increment;
-            progress.report({ increment, message: `${formatDuration(p.elapsedMs)}${p.totalMs ? ` of ${formatDuration(p.totalMs)}` : ' (Cancel to stop and save)'}` });
-          });
-          const result = await handle.result;
-          this.log.info(`CPU profile of pid ${pid}: ${result.file} (${formatDuration(result.wallMs)}, ${result.sampleCount} samples)`);
-          return result.file;
-        },
-      ),
+    const result = await this.capture(pid, `PerfLab: CPU profile of pid ${pid}`, 'cpu profile', (target) =>
+      captureCpuProfile(target.session, { out: path.join(dir, defaultCaptureName('cpu', pid, 'cpuprofile')), durationMs: duration.ms }),
     );
-    if (file) await openFlame(file);
+    if (!result) return;
+    this.log.info(`CPU profile of pid ${pid}: ${result.file} (${formatDuration(result.wallMs)}, ${result.sampleCount} samples)`);
+    await openFlame(result.file);
+  }
+
+  /**
+   * `Capture Heap Profile`: V8's sampling heap profiler for a chosen time, which functions
+   * allocated how much (collected objects included); saved under `.perflab/captures/`, its
+   * report (as `perflab analyze` prints it) in the PerfLab log, the top allocators said.
+   */
+  async captureHeap(arg: ProcessArg): Promise<void> {
+    const pid = await this.pickPid(arg, 'Capture a heap profile of which Node process?');
+    if (pid === undefined) return;
+    const duration = await vscode.window.showQuickPick(DURATIONS, { placeHolder: 'Sample allocations for how long? (Cancel in the notification stops early and keeps what was captured)' });
+    if (!duration) return;
+    const dir = this.capturesDir();
+    if (!dir) return;
+    const { captureHeapProfile, defaultCaptureName } = await engine();
+    const result = await this.capture(pid, `PerfLab: heap profile of pid ${pid}`, 'heap profile', (target) =>
+      captureHeapProfile(target.session, { out: path.join(dir, defaultCaptureName('heap', pid, 'heapprofile')), durationMs: duration.ms }),
+    );
+    if (!result) return;
+    const analysis = await analyzeHeapProfile(result.file);
+    const cwd = this.workspace.folder?.uri.fsPath ?? path.dirname(result.file);
+    this.log.info(`Heap profile of pid ${pid}: ${result.file}\n${formatHeapProfile(analysis, 15, cwd)}`);
+    const top = analysis.functions[0];
+    const lead = top ? `; most by ${top.name || '(anonymous)'} (${formatBytes(top.selfSize)}, ${formatPercent(top.selfSize / (analysis.totalSize || 1))})` : '';
+    const pick = await vscode.window.showInformationMessage(
+      `PerfLab: heap profile of pid ${pid}: ${formatBytes(analysis.totalSize)} allocated in ${formatDuration(result.durationMs)}${lead}.`,
+      'Show Report', 'Open Profile',
+    );
+    if (pick === 'Show Report') this.log.show(true);
+    if (pick === 'Open Profile') await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.file));
+  }
+
+  /**
+   * `Take Heap Snapshot`: asks first, since V8 pauses the target while it writes the heap and the
+   * target's memory grows to about 15× its heap meanwhile (a machine without that memory is said
+   * so, and the snapshot is taken only when asked again); saved under `.perflab/captures/`.
+   */
+  async snapshot(arg: ProcessArg): Promise<void> {
+    const pid = await this.pickPid(arg, 'Take a heap snapshot of which Node process?');
+    if (pid === undefined) return;
+    const dir = this.capturesDir();
+    if (!dir) return;
+    const { checkSnapshotMemory, takeHeapSnapshot, defaultCaptureName } = await engine();
+    const result = await this.withTarget(pid, async (target) => {
+      const memory = await checkSnapshotMemory(target.session);
+      const go = memory.ok ? 'Take Snapshot' : 'Take It Anyway';
+      const answer = await vscode.window.showWarningMessage(
+        `PerfLab: take a heap snapshot of pid ${pid}? It pauses the process until the heap is written.`,
+        { modal: true, detail: memory.message },
+        go,
+      );
+      if (answer !== go) return undefined;
+      return this.captureOn(target, `PerfLab: heap snapshot of pid ${pid}`, 'heap snapshot', () =>
+        takeHeapSnapshot(target.session, { out: path.join(dir, defaultCaptureName('snapshot', pid, 'heapsnapshot')), force: !memory.ok }),
+      );
+    });
+    if (!result) return;
+    this.log.info(`Heap snapshot of pid ${pid}: ${result.file} (${formatBytes(result.bytes)}, ${formatDuration(result.durationMs)})`);
+    const reveal = await vscode.window.showInformationMessage(`PerfLab: heap snapshot of pid ${pid} saved (${formatBytes(result.bytes)}): ${path.basename(result.file)}.`, 'Reveal in Explorer');
+    if (reveal) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(result.file));
   }
 
   /**
@@ -144,11 +202,7 @@ export class ProfilerController implements vscode.Disposable {
     const processArg = typeof arg === 'number' || (typeof arg === 'object' && arg?.kind === 'process') ? arg : undefined;
     const pid = await this.pickPid(processArg, 'Profile which Node process under load?');
     if (pid === undefined) return;
-    const ready = await this.runs.prepare(profileArg, `Which load profile to run against pid ${pid} while profiling it?`, {
-      // Redis and BullMQ benchmarks load PerfLab's own process, not the one profiled.
-      test: (p) => !KINDS[p.type].ownLoad,
-      none: 'the config has no load profile (an http profile) to run against the process',
-    });
+    const ready = await this.runs.prepare(profileArg, `Which load profile to run against pid ${pid} while profiling it?`, LOAD_PROFILES);
     if (!ready) return;
     const { profileUnderLoad } = await engine();
     const result = await this.withTarget(pid, async (target) => {
@@ -168,6 +222,44 @@ export class ProfilerController implements vscode.Disposable {
     if (result?.cpu) await openFlame(result.cpu.file);
   }
 
+  /**
+   * `Find Leaks…`: the three-snapshot method with a load profile as the action: a baseline
+   * snapshot, a run of the profile, a target snapshot, a forced GC and a final snapshot; what the
+   * run left alive, grouped by constructor with its retainer path, is the report (in the PerfLab
+   * log; `leaks.json` and the snapshots under `.perflab/captures/leaks-…/`). Asks first: each
+   * snapshot pauses the process.
+   */
+  async leaks(arg: ProcessArg | ProfileArg): Promise<void> {
+    const profileArg = typeof arg === 'object' && arg?.kind === 'profile' ? arg : typeof arg === 'string' ? arg : undefined;
+    const processArg = typeof arg === 'number' || (typeof arg === 'object' && arg?.kind === 'process') ? arg : undefined;
+    const pid = await this.pickPid(processArg, 'Find leaks in which Node process?');
+    if (pid === undefined) return;
+    const ready = await this.runs.prepare(profileArg, `Which load profile to run against pid ${pid} between the snapshots?`, LOAD_PROFILES);
+    if (!ready) return;
+    const dir = this.capturesDir();
+    if (!dir) return;
+    const { checkSnapshotMemory, defaultCaptureName, findLeaks, loadProfileAction } = await engine();
+    const result = await this.withTarget(pid, async (target) => {
+      const memory = await checkSnapshotMemory(target.session);
+      const go = memory.ok ? 'Find Leaks' : 'Find Them Anyway';
+      const answer = await vscode.window.showWarningMessage(
+        `PerfLab: find leaks in pid ${pid}? PerfLab takes three heap snapshots around a run of ${ready.name}; each pauses the process until its heap is written.`,
+        { modal: true, detail: memory.message },
+        go,
+      );
+      if (answer !== go) return undefined;
+      const out = path.join(dir, defaultCaptureName('leaks', pid, '').replace(/\.$/, ''));
+      return this.captureOn(target, `PerfLab: finding leaks in pid ${pid}`, 'leaks', () =>
+        findLeaks(target.session, { dir: out, action: loadProfileAction(ready.options), force: !memory.ok }),
+      );
+    });
+    if (!result) return;
+    this.log.info(`Leaks in pid ${pid}: ${result.file} (${result.action}, ${result.operations} operations)\n${result.summary.join('\n')}`);
+    const pick = await vscode.window.showInformationMessage(`PerfLab: leaks in pid ${pid}: ${result.summary[0] ?? 'nothing found'}`, 'Show Report', 'Open leaks.json');
+    if (pick === 'Show Report') this.log.show(true);
+    if (pick === 'Open leaks.json') await vscode.window.showTextDocument(vscode.Uri.file(result.file));
+  }
+
   /** A pid: from the argument, the attached process, or a QuickPick of the local Node processes. */
   private async pickPid(arg: ProcessArg, question: string): Promise<number | undefined> {
     if (typeof arg === 'number') return arg;
@@ -180,6 +272,27 @@ export class ProfilerController implements vscode.Disposable {
       return undefined;
     }
     return (await vscode.window.showQuickPick(items, { placeHolder: question, matchOnDescription: true, matchOnDetail: true }))?.pid;
+  }
+
+  /** A capture of `pid` (attached for it when it is not) with its notification; undefined after an error was shown. */
+  private capture<R>(pid: number, title: string, what: string, start: (target: AttachedTarget) => CaptureHandle<R>): Promise<R | undefined> {
+    return this.withTarget(pid, (target) => this.captureOn(target, title, what, () => start(target)));
+  }
+
+  /** Shows a capture as a notification: its progress, Cancel (which ends it early and keeps what it has), its log lines. */
+  private async captureOn<R>(_target: AttachedTarget, title: string, what: string, start: () => CaptureHandle<R>): Promise<R> {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+      const handle = start();
+      token.onCancellationRequested(() => handle.cancel());
+      handle.on('log', (l) => this.log[l.level](`[${what}] ${l.message}`));
+      let reported = 0;
+      handle.on('progress', (p) => {
+        const increment = Math.max(0, p.fraction * 100 - reported);
+        reported += increment;
+        progress.report({ increment, message: p.message ?? `${formatDuration(p.elapsedMs)}${p.totalMs ? ` of ${formatDuration(p.totalMs)}` : ' (Cancel to stop and save)'}` });
+      });
+      return handle.result;
+    });
   }
 
   /** Attaches with a progress note; a failure is shown (with what to check) and gives undefined. */

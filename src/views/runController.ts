@@ -15,6 +15,7 @@ import type { RunRecord } from '../core/runRecord';
 import { kindOf, untrustedRefusal } from '../runners/registry';
 import type { ProfileRun, ProfileRunOptions } from '../runners/runProfile';
 import type { ConfigService } from './configService';
+import type { RedisSecrets } from './redisSecrets';
 import { registerCommand } from './contributions';
 import { RunPanel } from './runPanel';
 import type { RunService } from './runService';
@@ -62,6 +63,7 @@ export class RunController implements vscode.Disposable {
     private readonly config: ConfigService,
     private readonly runs: RunService,
     private readonly log: vscode.LogOutputChannel,
+    private readonly secrets: RedisSecrets,
   ) {
     this.status.command = Commands.stopRun;
   }
@@ -139,6 +141,8 @@ export class RunController implements vscode.Disposable {
         configDir: path.dirname(state.file),
         configName: path.basename(state.file),
         store,
+        // The Redis password, when one is stored, reaches the engine as it reads it: from the environment.
+        env: await this.secrets.env(state.config),
         // Custom generators are workspace code: they run only in a trusted workspace.
         trusted: vscode.workspace.isTrusted,
       },

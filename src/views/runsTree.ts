@@ -24,7 +24,7 @@ export class RunsTreeProvider extends FollowingTree<RunRecord> {
     item.contextValue = runContext(run);
     item.iconPath = runIcon(run);
     item.tooltip = runTooltip(run);
-    item.command = { command: Commands.openRun, title: 'Open Run', arguments: [run.id] };
+    item.command = { command: Commands.openRun, title: 'Open Run Report', arguments: [run.id] };
     return item;
   }
 }

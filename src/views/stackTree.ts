@@ -12,6 +12,7 @@ import { Commands } from '../constants';
 import { formatBytes, formatCount } from '../core/format';
 import type { QueueStatus, StackStatus } from '../runners/stack';
 import type { ConfigService } from './configService';
+import type { RedisSecrets } from './redisSecrets';
 
 const REFRESH_MS = 5_000;
 
@@ -30,11 +31,15 @@ export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vs
   private view: vscode.TreeView<StackNode> | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly config: ConfigService) {
+  constructor(
+    private readonly config: ConfigService,
+    private readonly secrets: RedisSecrets,
+  ) {
     // A hidden view reads nothing: it reads when it shows (see watch).
-    this.subscription = config.onDidChange(() => {
+    const reread = () => {
       if (this.view?.visible) void this.refresh();
-    });
+    };
+    this.subscription = vscode.Disposable.from(config.onDidChange(reread), secrets.onDidChange(reread));
   }
 
   /** Reads now and every few seconds while the view is visible. */
@@ -53,7 +58,7 @@ export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vs
           return this.show(undefined, 'The config names no Redis: add "stack": { "redis": { "url": "redis://127.0.0.1:6379" } }.');
         }
         const { readStackStatus } = await import('../runners/stack');
-        this.show(await readStackStatus(state.config, process.env, path.basename(state.file)), undefined);
+        this.show(await readStackStatus(state.config, await this.secrets.env(state.config), path.basename(state.file)), undefined);
       } finally {
         this.reading = undefined;
       }

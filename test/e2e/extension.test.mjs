@@ -87,9 +87,9 @@ test('the PerfLab container lists the profiles of the config and the recorded ru
   });
 });
 
-test('Open Run shows the run report with its verdict and thresholds', { timeout: 90_000 }, async () => {
+test('Open Run Report shows the run report with its verdict and thresholds', { timeout: 90_000 }, async () => {
   await step('open-run-quickpick', async () => {
-    await wb.runCommand('PerfLab: Open Run');
+    await wb.runCommand('PerfLab: Open Run Report');
     const rows = await wb.quickPickRows(UI_TIMEOUT);
     assert.match(await rows.first().innerText(), /smoke/);
     await rows.first().click();
@@ -383,6 +383,21 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
     assert.equal(last.status, 'cancelled');
     await eventually(async () => assert.match(await testRow('long').getAttribute('aria-label'), /\((Errored|Skipped)\)/), { timeout: UI_TIMEOUT });
   });
+
+  await step('codelens-run', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Open Config');
+    await wb.page.locator('.tabs-container .tab', { hasText: 'perflab.config.json' }).waitFor({ timeout: UI_TIMEOUT });
+    // The first profile's lenses: `▶ Run | Profile Under Load` above "smoke".
+    const lens = wb.page.locator('.codelens-decoration a', { hasText: /^\s*Run$/ }).first();
+    await lens.waitFor({ timeout: UI_TIMEOUT });
+    await wb.page.locator('.codelens-decoration a', { hasText: 'Profile Under Load' }).first().waitFor({ timeout: UI_TIMEOUT });
+    const smokeRuns = () => records().filter((r) => r.profile === 'smoke').length;
+    const before = smokeRuns();
+    await lens.click();
+    await wb.notification('PerfLab: smoke').waitFor({ timeout: UI_TIMEOUT });
+    await eventually(() => assert.equal(smokeRuns(), before + 1, 'the lens ran smoke'), { timeout: 60_000 });
+  });
 });
 
 /** The demo's API server: the child of `perflab demo` running examples/demo-stack/server.js. */
@@ -400,9 +415,10 @@ function demoServerPid(demoPid) {
   throw new Error(`no server.js child of the demo (pid ${demoPid})`);
 }
 
-test('from the Processes view: attach to the demo (no --inspect), profile it under load, the flame graph and a hot-path mark on its hot function', { timeout: 240_000 }, async () => {
+test('from the Processes view: attach to the demo (no --inspect), profile it under load, the flame graph and a hot-path mark on its hot function; a heap profile, a heap snapshot and its leak', { timeout: 360_000 }, async () => {
   const folder = fs.mkdtempSync(path.join(server.base, 'profile-'));
-  const hotDemo = await startDemo(folder, { HOT: '1' });
+  // Both of the demo's faults: a hot function for the CPU profile, a leak for Find Leaks.
+  const hotDemo = await startDemo(folder, { HOT: '1', LEAK: '1' });
   const serverPid = demoServerPid(hotDemo.state.pid);
   fs.writeFileSync(path.join(folder, 'perflab.config.json'), JSON.stringify({
     targets: { api: { baseUrl: hotDemo.state.url } },
@@ -476,6 +492,63 @@ test('from the Processes view: attach to the demo (no --inspect), profile it und
       assert.ok(fn, `no hot-path mark on the line of function renderPreview; marks: ${JSON.stringify(marks)}`);
       assert.match(fn.mark, /renderPreview: [\d.,]+ m?s total · [\d.]+% · self/);
     }, { timeout: UI_TIMEOUT });
+  });
+
+  const captures = () => (fs.existsSync(path.join(folder, '.perflab/captures')) ? fs.readdirSync(path.join(folder, '.perflab/captures')) : []);
+  await step('capture-heap-profile', async () => {
+    // On the attached process: the palette command asks for no pid.
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Capture Heap Profile');
+    const rows = await wb.quickPickRows(UI_TIMEOUT);
+    await rows.filter({ hasText: '5 seconds' }).first().click();
+    const done = wb.notification(new RegExp(`heap profile of pid ${serverPid}: .* allocated`));
+    // Something to allocate while it samples: requests until the profile is in.
+    let sending = true;
+    const traffic = (async () => {
+      while (sending) {
+        await fetch(`${hotDemo.state.url}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '+15551234567', type: 'text', body: 'hi' }) }).catch(() => {});
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    try {
+      await done.waitFor({ timeout: 30_000 });
+    } finally {
+      sending = false;
+      await traffic;
+    }
+    assert.match(await done.innerText(), /[\d.]+ [kMG]?B allocated in [\d.]+ s; most by /);
+    assert.ok(captures().some((f) => f.endsWith('.heapprofile')), JSON.stringify(captures()));
+  });
+
+  await step('take-heap-snapshot', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Take Heap Snapshot');
+    // It asks first: the process pauses while V8 writes its heap.
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: UI_TIMEOUT });
+    assert.match(await dialog.innerText(), /pauses the process/);
+    await dialog.getByRole('button', { name: 'Take Snapshot' }).click();
+    await wb.notification(`heap snapshot of pid ${serverPid} saved`).waitFor({ timeout: 60_000 });
+    const [file] = captures().filter((f) => f.endsWith('.heapsnapshot'));
+    assert.ok(file, JSON.stringify(captures()));
+    const head = fs.readFileSync(path.join(folder, '.perflab/captures', file), 'utf8').slice(0, 200);
+    assert.match(head, /^\{"snapshot":\{"meta":/, 'a complete V8 heap snapshot');
+  });
+
+  await step('find-leaks', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Find Leaks…');
+    const rows = await wb.quickPickRows(UI_TIMEOUT);
+    await rows.filter({ hasText: 'send' }).first().click();
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: UI_TIMEOUT });
+    assert.match(await dialog.innerText(), /three heap snapshots/);
+    await dialog.getByRole('button', { name: 'Find Leaks' }).click();
+    // LEAK=1 keeps a RequestAuditEntry per request in a module-level array.
+    const found = wb.notification(new RegExp(`PerfLab: leaks in pid ${serverPid}: `));
+    await found.waitFor({ timeout: 120_000 });
+    assert.match(await found.innerText(), /RequestAuditEntry: [\d,]+ objects still alive/);
+    assert.ok(captures().some((f) => f.startsWith('leaks-') && fs.existsSync(path.join(folder, '.perflab/captures', f, 'leaks.json'))), JSON.stringify(captures()));
   });
 
   await step('detach', async () => {
@@ -628,6 +701,75 @@ test('Start Demo Stack in an empty folder outside the repository: the demo from 
       assert.ok(!fs.existsSync(stateFile), '.perflab/demo.json went with it');
     }, { timeout: UI_TIMEOUT });
   });
+});
+
+test('Set Redis Password: the Stack view and a Redis run reach a server that needs one, and the password is in no run file or log', { timeout: 180_000 }, async () => {
+  const { spawn, execFileSync } = await import('node:child_process');
+  const net = await import('node:net');
+  const port = await new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port: p } = probe.address();
+      probe.close(() => resolve(p));
+    });
+  });
+  const password = `pw-${Math.random().toString(36).slice(2)}-secret`;
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  try {
+    await eventually(() => assert.match(execFileSync('redis-cli', ['-p', String(port), '--no-auth-warning', '-a', password, 'PING'], { encoding: 'utf8' }), /PONG/), { timeout: UI_TIMEOUT });
+    const folder = fs.mkdtempSync(path.join(server.base, 'secret-'));
+    fs.writeFileSync(path.join(folder, 'perflab.config.json'), JSON.stringify({
+      stack: { redis: { url: `redis://127.0.0.1:${port}` } },
+      profiles: { 'redis-ops': { type: 'redis', operations: ['set', 'get'], iterations: 2000 } },
+    }, null, 2));
+    const stack = wb.view('Stack');
+
+    await step('redis-password-needed', async () => {
+      await wb.open(server.folderUrl(folder));
+      await wb.openContainer('PerfLab');
+      for (const title of ['Runs', 'Processes']) {
+        const { header } = wb.view(title);
+        if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+      }
+      await stack.expand();
+      await stack.row(/refused to authenticate/).waitFor({ timeout: ACTIVATION_TIMEOUT });
+    });
+
+    await step('set-redis-password', async () => {
+      await wb.focusWorkbench();
+      await wb.runCommand('PerfLab: Set Redis Password');
+      const input = wb.page.locator('.quick-input-widget .quick-input-box input[type="password"]');
+      await input.waitFor({ timeout: UI_TIMEOUT });
+      await input.fill(password);
+      await wb.page.keyboard.press('Enter');
+      await wb.notification('stored').waitFor({ timeout: UI_TIMEOUT });
+      await stack.row('maxmemory-policy').waitFor({ timeout: UI_TIMEOUT });
+    });
+
+    await step('redis-run-with-password', async () => {
+      await wb.focusWorkbench();
+      await wb.runCommand('PerfLab: Run Profile…');
+      const rows = await wb.quickPickRows(UI_TIMEOUT);
+      await rows.filter({ hasText: 'redis-ops' }).first().click();
+      await wb.page.locator('.tabs-container .tab', { hasText: 'Run: redis-ops' }).waitFor({ timeout: 60_000 });
+      const runsDir = path.join(folder, '.perflab/runs');
+      const [id] = fs.readdirSync(runsDir);
+      assert.equal(JSON.parse(fs.readFileSync(path.join(runsDir, id, 'run.json'), 'utf8')).status, 'completed');
+      server.saveLogs();
+      const leaks = [];
+      const search = (dir) => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+          const file = path.join(dir, entry.name);
+          if (entry.isDirectory()) search(file);
+          else if (fs.readFileSync(file).includes(password)) leaks.push(file);
+        }
+      };
+      search(runsDir);
+      search(path.join(server.userDataDir, 'logs'));
+      assert.deepEqual(leaks, [], 'the password is in no run file and no log');
+    });
+  } finally {
+    redis.kill('SIGKILL');
+  }
 });
 
 test('in an untrusted workspace a profile with a custom generator is refused with the reason, and its module never runs', { timeout: 180_000 }, async () => {

@@ -307,7 +307,7 @@ export function workbench(page) {
 
     /**
      * Waits for `locator` (in any frame), failing at once with its text when VS Code shows a modal
-     * dialog instead, e.g. "Command 'PerfLab: Open Run' resulted in an error".
+     * dialog instead, e.g. "Command 'PerfLab: Open Run Report' resulted in an error".
      */
     async waitFor(locator, { timeout = 20_000 } = {}) {
       const dialog = page.locator('.monaco-dialog-box').first();

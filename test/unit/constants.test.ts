@@ -1,5 +1,5 @@
 // The ids in src/constants.ts and package.json `contributes` must name the same things.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Commands, ContextKeys, CustomEditors, ItemContext, SETTINGS_SECTION, Settings, VIEW_CONTAINER, Views, WebviewTypes } from '../../src/constants';
 
@@ -52,6 +52,26 @@ describe('constants match package.json', () => {
     for (const m of text.match(/viewItem =~ \/\^(\w+)\\\./g) ?? []) {
       const prefix = m.replace(/viewItem =~ \/\^/, '').replace(/\\\./, '');
       expect(Object.values(ItemContext).some((c) => c.startsWith(prefix + '.'))).toBe(true);
+    }
+  });
+
+  it("walks through with the extension's own commands and packaged images", () => {
+    const commands = new Set<string>(Object.values(Commands));
+    const packaged = (file: string) => pkg.files.some((f: string) => (f.endsWith('/') ? file.startsWith(f) : f === file));
+    const [walkthrough] = contributes.walkthroughs;
+    expect(walkthrough.steps.length).toBeGreaterThan(3);
+    for (const step of walkthrough.steps) {
+      const links = [...step.description.matchAll(/\(command:([\w.]+)(?:\?([^)]*))?\)/g)];
+      expect(links.length, step.id).toBeGreaterThan(0);
+      for (const [, command, args] of links) {
+        expect(commands.has(command!) || command!.startsWith('workbench.'), command).toBe(true);
+        if (args) expect(Array.isArray(JSON.parse(decodeURIComponent(args))), args).toBe(true);
+      }
+      for (const event of step.completionEvents) {
+        if (event.startsWith('onCommand:')) expect(commands.has(event.slice('onCommand:'.length)), event).toBe(true);
+      }
+      expect(existsSync(new URL(`../../${step.media.image}`, import.meta.url)), step.media.image).toBe(true);
+      expect(packaged(step.media.image), step.media.image).toBe(true);
     }
   });
 

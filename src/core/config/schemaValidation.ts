@@ -241,7 +241,7 @@ function unknownProperty(path: Segment[], prop: string, parent: SchemaNode): Pro
   if (prop === 'password' && path.includes('redis')) {
     return {
       path: at, anchor: 'key', code: 'secret-in-config', message: 'the Redis password does not belong in the config file',
-      hint: 'remove it and set PERFLAB_REDIS_PASSWORD in the environment (or store it from the editor); results never record it',
+      hint: 'remove it and set PERFLAB_REDIS_PASSWORD in the environment (in VS Code: "PerfLab: Set Redis Password"); results never record it',
     };
   }
   const profileType = PROFILE_TYPES.find((t) => ROOT.definitions[`${t}Profile`] === parent);

@@ -150,7 +150,7 @@ function checkUrl(out: ProblemInput[], path: Segment[], value: unknown, protocol
     out.push({
       path, code: 'secret-in-config', message: `the ${redis ? 'Redis URL' : 'URL'} contains a password`,
       hint: redis
-        ? 'remove it (e.g. "redis://127.0.0.1:6379") and set PERFLAB_REDIS_PASSWORD in the environment, or store it from the editor; results never record it'
+        ? 'remove it (e.g. "redis://127.0.0.1:6379") and set PERFLAB_REDIS_PASSWORD in the environment (in VS Code: "PerfLab: Set Redis Password"); results never record it'
         : 'remove the credentials from the URL and send an Authorization header in "headers" instead',
     });
   }

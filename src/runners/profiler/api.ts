@@ -6,6 +6,10 @@
 export { attach, type AttachedTarget } from './attach';
 export { listNodeProcesses, type NodeProcessInfo } from './discovery';
 export { captureCpuProfile, type CpuCaptureResult } from './cpu';
+export { captureHeapProfile, type HeapCaptureResult } from './heap';
+export { takeHeapSnapshot, type SnapshotResult } from './snapshot';
+export { checkSnapshotMemory } from './snapshotMemory';
 export { defaultCaptureName } from './capture';
-export { profileUnderLoad, type UnderLoadResult } from './underLoad';
-export { ProfilerError } from './types';
+export { loadProfileAction, profileUnderLoad, type UnderLoadResult } from './underLoad';
+export { findLeaks, type LeakResult } from './leaks';
+export { type CaptureHandle, ProfilerError } from './types';

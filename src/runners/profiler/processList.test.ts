@@ -22,9 +22,16 @@ describe('the processes the editor offers', () => {
     expect(attachable(list, { pid: 20, ppid: 10 }).map((p) => p.pid)).toEqual([42, 43, 50]);
   });
 
+  it('leaves out everything under this extension host, however deep (a language server and its helpers)', () => {
+    const tsserver = proc(23, 20, ['node', 'tsserver.js']);
+    const typings = proc(24, 23, ['node', 'typingsInstaller.js']);
+    expect(attachable([...list, tsserver, typings], { pid: 20, ppid: 10 }).map((p) => p.pid)).toEqual([42, 43, 50]);
+  });
+
   it('keeps a service the editor started for the user (its demo stack) listed', () => {
     const demo = proc(22, 20, ['node', 'examples/demo-stack/server.js']);
-    expect(attachable([...list, demo], { pid: 20, ppid: 10 }, [22]).map((p) => p.pid)).toEqual([42, 43, 50, 22]);
+    const worker = proc(25, 22, ['node', 'worker.js']);
+    expect(attachable([...list, demo, worker], { pid: 20, ppid: 10 }, [22]).map((p) => p.pid)).toEqual([42, 43, 50, 22, 25]);
   });
 
   it('names a process by its script, past the flags', () => {

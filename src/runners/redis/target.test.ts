@@ -63,8 +63,8 @@ describe('connectError', () => {
   });
 
   it('authentication: set the variable, or check it', () => {
-    expect(connectError(target, new Error('NOAUTH Authentication required.')).message).toMatch(/requires a password: set PERFLAB_REDIS_PASSWORD/);
+    expect(connectError(target, new Error('NOAUTH Authentication required.')).message).toMatch(/requires a password: set PERFLAB_REDIS_PASSWORD in the environment \(in VS Code: "PerfLab: Set Redis Password"\)/);
     const withPassword = parseRedisUrl('redis://u@127.0.0.1:6390', 'bad');
-    expect(connectError(withPassword, new Error('WRONGPASS invalid username-password pair')).message).toMatch(/PERFLAB_REDIS_PASSWORD was refused: check it and the user "u"/);
+    expect(connectError(withPassword, new Error('WRONGPASS invalid username-password pair')).message).toMatch(/PERFLAB_REDIS_PASSWORD \(or the one stored with "PerfLab: Set Redis Password"\) was refused: check it and the user "u"/);
   });
 });

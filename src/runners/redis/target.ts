@@ -5,9 +5,9 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { isLoopbackHost, isUrlAllowed } from '../../core/config/hosts';
-import { configLabel, RunnerError, type RunnerContext } from '../types';
+import { configLabel, PASSWORD_ENV, RunnerError, type RunnerContext } from '../types';
 
-export const PASSWORD_ENV = 'PERFLAB_REDIS_PASSWORD';
+export { PASSWORD_ENV };
 export const CONNECT_TIMEOUT_MS = 3_000;
 
 /** A Redis server to connect to. `label` is safe to show and to record: it never holds a password. */
@@ -217,8 +217,8 @@ export function connectError(target: RedisTarget, err: Error): RunnerError {
   const code = (err as NodeJS.ErrnoException).code;
   if (/NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(message)) {
     const fix = target.password
-      ? `the password in ${PASSWORD_ENV} was refused: check it${target.username ? ` and the user "${target.username}" in stack.redis.url` : ''}`
-      : `the server requires a password: set ${PASSWORD_ENV} in the environment (never in the URL)`;
+      ? `the password in ${PASSWORD_ENV} (or the one stored with "PerfLab: Set Redis Password") was refused: check it${target.username ? ` and the user "${target.username}" in stack.redis.url` : ''}`
+      : `the server requires a password: set ${PASSWORD_ENV} in the environment (in VS Code: "PerfLab: Set Redis Password"), never in the URL`;
     return new RunnerError(`Redis at ${target.address} refused to authenticate (${message.split('\n')[0]}); ${fix}`, 'redis');
   }
   const reason = code === 'ECONNREFUSED'
