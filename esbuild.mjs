@@ -86,6 +86,8 @@ const builds = [
   { ...node, entryPoints: { 'http-worker': 'src/runners/http/worker.ts' }, outdir: 'dist', supported: {} },
   // Each kind's runner, for the editor (see lazyRunners; `runners-http` is also the bench's).
   ...kindFolders.map((folder) => ({ ...node, entryPoints: { [`runners-${folder}`]: `src/runners/${folder}/index.ts` }, outdir: 'dist' })),
+  // The editor's Redis and BullMQ runs go to a process of their own (src/runners/childRunner.ts).
+  { ...node, entryPoints: { 'runner-child': 'src/runners/childMain.ts' }, outdir: 'dist', plugins: [lazyRunners] },
   // The key sweeper of BullMQ runs is a process of its own, so it outlives a crash of PerfLab.
   { ...node, entryPoints: { 'key-sweeper': 'src/runners/redis/sweeperMain.ts' }, outdir: 'dist' },
   // ioredis and bullmq for the demo stack, which keeps its own files unbundled so profiles of it

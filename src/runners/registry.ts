@@ -10,6 +10,7 @@ import type { Profile } from '../core/config/types';
 import { httpKind } from './http/kind';
 import { bullmqKind } from './queue/kind';
 import { redisKind } from './redis/kind';
+import { startChildRunner } from './childRunner';
 import { type Kind, lazyRunner } from './kind';
 import type { RunHandle, RunnerContext } from './types';
 
@@ -40,8 +41,13 @@ export function untrustedRefusal(profile: Profile): string | undefined {
   return (KINDS[profile.type] as unknown as Kind<ProfileType, Profile>).untrusted?.(profile);
 }
 
-/** Starts the runner of the profile's kind (its module loads on the kind's first run). */
-export function startRunner(profile: Profile, ctx: RunnerContext): RunHandle {
+/**
+ * Starts the runner of the profile's kind (its module loads on the kind's first run). With
+ * `ownProcess` (the editor's choice), a kind whose load comes from PerfLab's own process (Redis,
+ * BullMQ: its `ownLoad`) runs in a child process instead (./childRunner.ts).
+ */
+export function startRunner(profile: Profile, ctx: RunnerContext, options: { ownProcess?: boolean } = {}): RunHandle {
   const kind = KINDS[profile.type] as unknown as Kind<ProfileType, Profile>;
+  if (options.ownProcess && kind.ownLoad) return startChildRunner(profile, ctx);
   return lazyRunner(() => kind.load())(profile, ctx);
 }

@@ -32,6 +32,11 @@ export interface ProfileRunOptions {
   env?: Record<string, string | undefined>;
   /** Workspace code may run (custom generators); the CLI is trusted, the editor asks VS Code. */
   trusted: boolean;
+  /**
+   * Run a kind whose load comes from PerfLab's own process (Redis, BullMQ) in a child process of
+   * its own: the editor's choice, so its extension host never carries that work.
+   */
+  ownProcess?: boolean;
   signal?: AbortSignal;
   /** The Node process to sample for this run (`--attach PID`); overrides the profile's `process`. */
   attach?: ProcessRef;
@@ -71,7 +76,7 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
     env: opts.env ?? process.env,
     trusted: opts.trusted,
     signal,
-  });
+  }, { ownProcess: opts.ownProcess });
   const source = samplingSource(opts, profile.process);
   const { handle, sampled } = source
     ? runSampled(start, source, {

@@ -145,6 +145,8 @@ export class RunController implements vscode.Disposable {
         env: await this.secrets.env(state.config),
         // Custom generators are workspace code: they run only in a trusted workspace.
         trusted: vscode.workspace.isTrusted,
+        // Redis and BullMQ benchmarks in a process of their own: the editor stays responsive.
+        ownProcess: true,
       },
     };
   }

@@ -31,7 +31,7 @@ function npx(project: string, ...args: string[]) {
  * extension, the CLI and its workers, the webview assets, the schema, the demo stack and the docs
  * (with the screenshots the README and the walkthrough show).
  */
-const PACKAGED = /^(dist\/(extension|config|cli|analysisWorker|http-worker|key-sweeper|demo-deps|run-profile|profiler|stack|runners-[\w-]+)\.js|dist\/webview\/[\w-]+\.(js|css)|media\/[^/]+|docs\/images\/[\w-]+\.png|schemas\/[^/]+\.json|examples\/demo-stack\/.+|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
+const PACKAGED = /^(dist\/(extension|config|cli|analysisWorker|http-worker|key-sweeper|runner-child|demo-deps|run-profile|profiler|stack|runners-[\w-]+)\.js|dist\/webview\/[\w-]+\.(js|css)|media\/[^/]+|docs\/images\/[\w-]+\.png|schemas\/[^/]+\.json|examples\/demo-stack\/.+|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
 const NEEDED = ['dist/cli.js', 'dist/http-worker.js', 'dist/key-sweeper.js', 'dist/analysisWorker.js', 'dist/demo-deps.js', 'schemas/perflab.config.schema.json',
   'examples/demo-stack/server.js', 'examples/demo-stack/deps.js', 'examples/demo-stack/routes/messages.js'];
 
