@@ -618,6 +618,15 @@ test("the Stack view shows the demo's Redis and its queue, with the counts redis
     await toast.waitFor({ timeout: UI_TIMEOUT });
     await eventually(async () => assert.match(await toast.innerText(), /\/s/), { timeout: UI_TIMEOUT });
     await eventually(() => assert.ok(benchKeys().length > 0, 'the run has made its queue'), { timeout: UI_TIMEOUT });
+    // The installed extension's runner process (not one of another checkout's tests).
+    const runnerProcesses = () => pidsRunning('dist/runner-child.js').filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(server.base);
+      } catch {
+        return false;
+      }
+    });
+    assert.equal(runnerProcesses().length, 1, 'the benchmark runs in a process of its own, not in the extension host');
     const clicked = Date.now();
     await toast.getByRole('button', { name: 'Cancel' }).click();
     await wb.notification(/queue-load was stopped/).waitFor({ timeout: UI_TIMEOUT });
@@ -628,6 +637,7 @@ test("the Stack view shows the demo's Redis and its queue, with the counts redis
     console.log(`cancel: the BullMQ run was saved and cleaned up ${stoppedIn} ms after Cancel (endedAt ${Date.parse(record.endedAt) - clicked} ms)`);
     assert.ok(stoppedIn <= 2_000, `the run stopped within 2 s of Cancel (${stoppedIn} ms)`);
     assert.deepEqual(benchKeys(), [], 'no benchmark key or queue is left');
+    await eventually(() => assert.deepEqual(runnerProcesses(), [], 'nor its process'), { timeout: UI_TIMEOUT });
   });
 });
 
