@@ -16,7 +16,8 @@ Module._resolveFilename = function (request, ...rest) {
 const { performance } = require('node:perf_hooks');
 const t0 = performance.now();
 const ext = require(${JSON.stringify(bundle)});
-ext.activate({ subscriptions: [], extensionUri: { fsPath: ${JSON.stringify(root)} } });
+const secrets = { get: () => Promise.resolve(undefined), store: () => Promise.resolve(), delete: () => Promise.resolve(), onDidChange: () => ({ dispose() {} }) };
+ext.activate({ subscriptions: [], secrets, extensionUri: { fsPath: ${JSON.stringify(root)} } });
 process.stdout.write(String(performance.now() - t0));
 `;
 

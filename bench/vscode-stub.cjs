@@ -19,7 +19,20 @@ class Disposable {
   constructor(fn) { this.dispose = fn; }
   static from(...items) { return new Disposable(() => items.forEach((d) => d.dispose())); }
 }
-module.exports = {
+/**
+ * What the stub does not spell out: a value that can be called, constructed and read from, and
+ * gives itself back (`vscode.window.createTextEditorDecorationType(...)`, `OverviewRulerLane.Right`).
+ * Enough for activate(), which only sets things up.
+ */
+const anything = new Proxy(function () {}, {
+  get: (_t, key) => (key === 'then' ? undefined : key === Symbol.toPrimitive ? () => 0 : anything),
+  apply: () => anything,
+  construct: () => anything,
+});
+const withFallback = (obj) => new Proxy(obj, {
+  get: (t, key) => (key in t ? (t[key] && typeof t[key] === 'object' && !Array.isArray(t[key]) ? withFallback(t[key]) : t[key]) : anything),
+});
+module.exports = withFallback({
   EventEmitter, Uri, Disposable,
   RelativePattern: class { constructor(base, pattern) { this.base = base; this.pattern = pattern; } },
   ThemeIcon: class { constructor(id, color) { this.id = id; this.color = color; } },
@@ -29,13 +42,28 @@ module.exports = {
   DiagnosticSeverity: { Error: 0, Warning: 1 },
   window: {
     createOutputChannel: () => ({ info: noop, warn: noop, error: noop, appendLine: noop, dispose: noop }),
-    createTreeView: () => ({ dispose: noop }),
+    createTreeView: () => ({ dispose: noop, visible: false, onDidChangeVisibility: disposable }),
     createStatusBarItem: () => ({ show: noop, hide: noop, dispose: noop }),
     registerCustomEditorProvider: disposable,
     registerWebviewPanelSerializer: disposable,
   },
   StatusBarAlignment: { Left: 1, Right: 2 },
-  languages: { createDiagnosticCollection: () => ({ set: noop, clear: noop, dispose: noop }) },
+  // esbuild's interop copies only the keys the module has: every top-level name the bundle reads at activation is here.
+  OverviewRulerLane: { Left: 1, Center: 2, Right: 4, Full: 7 },
+  DecorationRangeBehavior: { OpenOpen: 0, ClosedClosed: 1, OpenClosed: 2, ClosedOpen: 3 },
+  ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+  ViewColumn: { Active: -1, Beside: -2, One: 1 },
+  Position: class { constructor(line, character) { this.line = line; this.character = character; } },
+  Range: class { constructor(...args) { this.args = args; } },
+  Location: class { constructor(uri, range) { this.uri = uri; this.range = range; } },
+  CodeLens: class { constructor(range, command) { this.range = range; this.command = command; } },
+  TestMessage: class { constructor(message) { this.message = message; } },
+  MarkdownString: class { constructor(value = '') { this.value = value; } appendMarkdown(v) { this.value += v; return this; } },
+  languages: { createDiagnosticCollection: () => ({ set: noop, clear: noop, dispose: noop }), registerCodeLensProvider: disposable },
+  tests: {
+    createTestController: () => ({ createRunProfile: disposable, createTestItem: (id, label) => ({ id, label, children: { replace: noop } }), items: { replace: noop, forEach: noop }, dispose: noop }),
+  },
+  TestRunProfileKind: { Run: 1, Debug: 2, Coverage: 3 },
   workspace: {
     workspaceFolders: [{ uri: Uri.file(process.cwd()), name: 'bench', index: 0 }],
     textDocuments: [],
@@ -48,4 +76,4 @@ module.exports = {
     fs: { readFile: () => Promise.reject(new Error('no file')) },
   },
   commands: { registerCommand: disposable, executeCommand: () => Promise.resolve() },
-};
+});
