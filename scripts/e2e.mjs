@@ -6,43 +6,26 @@
 // (stream code-server's output), PERFLAB_E2E_KEEP_TMP=1 (keep the user-data dirs for a look).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageVsix, prepareVscode, VSCODE_CACHE } from '../test/e2e/prepare.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cacheDir = path.join(process.env.PERFLAB_CACHE || path.join(os.homedir(), '.cache/perflab'), 'vscode');
+const cacheDir = VSCODE_CACHE;
 const resultsDir = path.join(root, 'test-results/e2e');
 
-/** The environment without what npm adds to a script's: installers run from here must not see the outer npm. */
-function cleanEnv() {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'INIT_CWD'));
-}
-
-function run(cmd, args, what) {
-  const res = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: cleanEnv() });
-  if (res.error) {
-    console.error(`e2e: ${what}: ${res.error.message}`);
-    process.exit(1);
-  }
-  if (res.status !== 0) {
-    console.error(`e2e: ${what} failed (exit ${res.status ?? res.signal})`);
-    process.exit(res.status || 1);
-  }
-}
-
 const started = Date.now();
-run('bash', [path.join(root, 'scripts/setup-vscode.sh'), cacheDir], 'setting up VS Code');
-
 let vsix = process.env.PERFLAB_VSIX ? path.resolve(process.env.PERFLAB_VSIX) : '';
-if (vsix && !fs.existsSync(vsix)) {
-  console.error(`e2e: PERFLAB_VSIX=${vsix} does not exist; packaging the extension instead`);
-  vsix = '';
-}
-if (!vsix) {
-  vsix = path.join(root, 'perflab.vsix');
-  // stdin closed: a vsce question (e.g. a missing LICENSE) fails the run instead of hanging it.
-  run('npm', ['run', '--silent', 'package'], 'packaging the extension (npm run package)');
+try {
+  prepareVscode(cacheDir);
+  if (vsix && !fs.existsSync(vsix)) {
+    console.error(`e2e: PERFLAB_VSIX=${vsix} does not exist; packaging the extension instead`);
+    vsix = '';
+  }
+  if (!vsix) vsix = packageVsix();
+} catch (err) {
+  console.error(`e2e: ${err.message}`);
+  process.exit(1);
 }
 console.log(`e2e: ready in ${((Date.now() - started) / 1000).toFixed(1)} s; testing ${path.relative(root, vsix) || vsix}`);
 
