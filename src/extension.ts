@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, Views } from './constants';
 import { registerCommand } from './views/contributions';
 import { registerCommands } from './views/commands';
+import { ConfigAssist } from './views/configAssist';
 import { ConfigLensProvider } from './views/configLens';
 import { ConfigService } from './views/configService';
 import { DemoController, registerDemoCommands } from './views/demoController';
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const profilesTree = new ProfilesTreeProvider(config);
   const runsTree = new RunsTreeProvider(runs);
   const lenses = new ConfigLensProvider(config);
+  const assist = new ConfigAssist(config);
 
   context.subscriptions.push(
     log,
@@ -38,6 +40,8 @@ export function activate(context: vscode.ExtensionContext): void {
     runsTree,
     lenses,
     lenses.register(),
+    assist,
+    assist.register(),
     vscode.window.createTreeView(Views.profiles, { treeDataProvider: profilesTree, showCollapseAll: true }),
     vscode.window.createTreeView(Views.runs, { treeDataProvider: runsTree }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => {
@@ -48,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const secrets = new RedisSecrets(context.secrets, config, log);
   context.subscriptions.push(secrets);
   registerCommand(context, Commands.setRedisPassword, () => secrets.set());
-  const controller = new RunController(context.extensionUri, config, runs, log, secrets);
+  const controller = new RunController(context.extensionUri, config, runs, log, secrets, context.workspaceState);
   const demo = new DemoController(workspace, config, log);
   const profiler = new ProfilerController(workspace, controller, log, () => demo.servicePids);
   const processesTree = new ProcessesTreeProvider(profiler);

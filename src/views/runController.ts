@@ -9,10 +9,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import type { Profile } from '../core/config';
+import type { PerfLabConfig, Profile } from '../core/config';
 import { liveText, type LiveFigures, type LiveProgress } from '../core/report/live';
 import type { RunRecord } from '../core/runRecord';
-import { kindOf, untrustedRefusal } from '../runners/registry';
+import { remoteHostsOf } from '../core/config/hosts';
+import { KINDS, kindOf, untrustedRefusal } from '../runners/registry';
 import type { ProfileRun, ProfileRunOptions } from '../runners/runProfile';
 import type { ConfigService } from './configService';
 import type { RedisSecrets } from './redisSecrets';
@@ -48,6 +49,8 @@ export interface PreparedRun {
   options: ProfileRunOptions;
 }
 
+const CONFIRMED_HOSTS_KEY = 'perflab.confirmedHosts';
+
 interface LiveRun {
   profile: string;
   cancel(): void;
@@ -64,6 +67,8 @@ export class RunController implements vscode.Disposable {
     private readonly runs: RunService,
     private readonly log: vscode.LogOutputChannel,
     private readonly secrets: RedisSecrets,
+    /** The workspace's state: the hosts the user has confirmed load for. */
+    private readonly memento: vscode.Memento,
   ) {
     this.status.command = Commands.stopRun;
   }
@@ -127,6 +132,7 @@ export class RunController implements vscode.Disposable {
       if (trust) await vscode.commands.executeCommand('workbench.trust.manage');
       return undefined;
     }
+    if (!(await this.confirmHosts(name, state.config, profile))) return undefined;
     const store = this.runs.store;
     if (!store) {
       void vscode.window.showErrorMessage('PerfLab: open a folder first; runs are saved in it.');
@@ -207,6 +213,27 @@ export class RunController implements vscode.Disposable {
       this.live = undefined;
       this.status.hide();
     }
+  }
+
+  /**
+   * Load for a host that is not this machine (the config allows it) goes only after the user
+   * said so, once per host in this workspace. False when they did not.
+   */
+  private async confirmHosts(name: string, config: PerfLabConfig, profile: Profile): Promise<boolean> {
+    const confirmed = this.memento.get<string[]>(CONFIRMED_HOSTS_KEY, []);
+    for (const host of remoteHostsOf(config, profile, !!KINDS[profile.type].usesRedis)) {
+      if (confirmed.includes(host)) continue;
+      const answer = await vscode.window.showWarningMessage(
+        `PerfLab: ${name} sends load to ${host}, which is not this machine.`,
+        { modal: true, detail: 'The config allows it (allowHosts). Load only a service that is yours to load, never one that others depend on. PerfLab asks once per host in this workspace.' },
+        'Send Load',
+      );
+      if (answer !== 'Send Load') return false;
+      confirmed.push(host);
+      await this.memento.update(CONFIRMED_HOSTS_KEY, confirmed);
+      this.log.info(`Load to ${host} confirmed for this workspace`);
+    }
+    return true;
   }
 
   /** True (after offering to stop it) when a run is in progress: one run at a time. */

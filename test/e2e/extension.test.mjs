@@ -270,9 +270,13 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
     scenarios: [{ name: 'health', request: { method: 'GET', path: '/health' } }],
     thresholds,
   });
+  // This machine's address on its network, not loopback: nothing listens on port 9 there, so a run fails at once.
+  const os = await import('node:os');
+  const lan = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '10.255.255.1';
   fs.writeFileSync(path.join(folder, 'perflab.config.json'), JSON.stringify({
-    targets: { api: { baseUrl: demo.state.url } },
+    targets: { api: { baseUrl: demo.state.url }, remote: { baseUrl: `http://${lan}:9`, allowHosts: [lan] } },
     profiles: {
+      remote: { ...profile('remote', '2s', {}), target: 'remote' },
       smoke: profile('smoke', '6s', { 'errors.rate': '< 1%', 'latency.p99': '< 2s' }),
       long: profile('long', '2m', {}),
       // A deliberately failing threshold: no request is answered within a microsecond.
@@ -342,6 +346,30 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
     assert.ok(new Date(long.endedAt) - new Date(long.startedAt) < 60_000, 'it stopped well before its 2 minutes');
   });
 
+  await step('remote-host-asks-once', async () => {
+    const remoteRuns = () => records().filter((r) => r.profile === 'remote').length;
+    const runRemote = async () => {
+      await wb.focusWorkbench();
+      await wb.runCommand('PerfLab: Run Profile…');
+      const rows = await wb.quickPickRows(UI_TIMEOUT);
+      await rows.filter({ hasText: 'remote' }).first().click();
+    };
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await runRemote();
+    await dialog.waitFor({ timeout: UI_TIMEOUT });
+    assert.match(await dialog.innerText(), new RegExp(`remote sends load to ${lan.replace(/\./g, '\\.')}:9, which is not this machine`));
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    assert.equal(remoteRuns(), 0, 'declined: nothing ran');
+    await runRemote();
+    await dialog.getByRole('button', { name: 'Send Load' }).click({ timeout: UI_TIMEOUT });
+    await eventually(() => assert.equal(remoteRuns(), 1, 'confirmed: it ran'), { timeout: 60_000 });
+    // Once per host: the next run goes without asking.
+    await runRemote();
+    await eventually(() => assert.equal(remoteRuns(), 2), { timeout: 60_000 });
+    assert.equal(await dialog.count(), 0, 'no second question for the same host');
+  });
+
   const testRow = (label) => wb.page.locator('.sidebar .monaco-list-row', { hasText: label }).first();
   await step('test-explorer-thresholds', async () => {
     await wb.focusWorkbench();
@@ -397,6 +425,29 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
     await lens.click();
     await wb.notification('PerfLab: smoke').waitFor({ timeout: UI_TIMEOUT });
     await eventually(() => assert.equal(smokeRuns(), before + 1, 'the lens ran smoke'), { timeout: 60_000 });
+  });
+
+  await step('threshold-completions', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Open Config');
+    // After the last threshold of `checks`, a new key: the metrics of that profile are offered, its scenario's among them.
+    const text = fs.readFileSync(path.join(folder, 'perflab.config.json'), 'utf8').split('\n');
+    const line = text.findIndex((l) => l.includes('"latency.p50": "< 0.001ms"')) + 1;
+    const goTo = await wb.openPalette();
+    await goTo.fill(`:${line}`);
+    await goTo.press('Enter');
+    await wb.page.keyboard.press('End');
+    await wb.page.keyboard.type(',');
+    await wb.page.keyboard.press('Enter');
+    await wb.page.keyboard.type('"scenario.he');
+    const suggest = wb.page.locator('.suggest-widget .monaco-list-row', { hasText: 'scenario.health.latency.p95' }).first();
+    await eventually(async () => {
+      if (!(await suggest.isVisible())) await wb.page.keyboard.press('Control+Space');
+      await suggest.waitFor({ timeout: 3_000 });
+    }, { timeout: UI_TIMEOUT });
+    await wb.page.keyboard.press('Escape');
+    await wb.runCommand('File: Revert File');
+    assert.ok(fs.readFileSync(path.join(folder, 'perflab.config.json'), 'utf8').includes('"latency.p50": "< 0.001ms"\n'), 'the file on disk is as it was');
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allowHostMatches, isLoopbackHost, isUrlAllowed } from './hosts';
+import { allowHostMatches, isLoopbackHost, isUrlAllowed, remoteHostsOf } from './hosts';
+import type { Profile } from './types';
 
 describe('isLoopbackHost', () => {
   it.each(['localhost', 'LOCALHOST', 'api.localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]'])('%s is loopback', (h) => {
@@ -38,5 +39,23 @@ describe('isUrlAllowed', () => {
   it('matches entries directly', () => {
     expect(allowHostMatches('[2001:db8::1]:8080', '[2001:db8::1]', '8080')).toBe(true);
     expect(allowHostMatches('host', 'other', '80')).toBe(false);
+  });
+});
+
+describe('remoteHostsOf', () => {
+  const config = {
+    targets: { local: { name: 'local', baseUrl: 'http://127.0.0.1:3000', headers: {}, allowHosts: [] }, staging: { name: 'staging', baseUrl: 'https://api.staging.example:8443/v1', headers: {}, allowHosts: [] } },
+    stack: { redis: { url: 'redis://10.0.0.5:6379/3' }, queues: [] },
+  };
+  const profile = (extra: Record<string, unknown>) => ({ name: 'p', type: 'http', thresholds: [], source: { line: 1, column: 1 }, ...extra }) as unknown as Profile;
+
+  it("names a target's host and port when it is not this machine", () => {
+    expect(remoteHostsOf(config, profile({ target: 'staging' }), false)).toEqual(['api.staging.example:8443']);
+    expect(remoteHostsOf(config, profile({ target: 'local' }), false)).toEqual([]);
+  });
+
+  it("names the Redis host for a kind that uses Redis, and only then", () => {
+    expect(remoteHostsOf(config, profile({ type: 'bullmq' }), true)).toEqual(['10.0.0.5:6379']);
+    expect(remoteHostsOf(config, profile({ target: 'local' }), false)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
  * `allowHosts` (top level or on the target). The loader reports violations; runners enforce the
  * same rule with {@link isUrlAllowed} before the first request.
  */
+import type { PerfLabConfig, Profile } from './types';
 
 /** `localhost`, `*.localhost`, `127.0.0.0/8` and `::1` (with or without brackets). */
 export function isLoopbackHost(host: string): boolean {
@@ -37,6 +38,28 @@ export function isUrlAllowed(url: string | URL, allowHosts: readonly string[]): 
   if (isLoopbackHost(u.hostname)) return true;
   const port = u.port || defaultPort(u.protocol);
   return allowHosts.some((entry) => allowHostMatches(entry, u.hostname, port));
+}
+
+/**
+ * The hosts other than this machine that a run of `profile` loads: its target's (a profile with a
+ * `target`) and, for a kind that uses Redis, `stack.redis.url`'s. The editor asks once per host
+ * before it sends load there.
+ */
+export function remoteHostsOf(config: Pick<PerfLabConfig, 'targets' | 'stack'>, profile: Profile, usesRedis: boolean): string[] {
+  const urls: string[] = [];
+  const target = (profile as { target?: unknown }).target;
+  if (typeof target === 'string' && config.targets[target]) urls.push(config.targets[target].baseUrl);
+  if (usesRedis && config.stack.redis?.url) urls.push(config.stack.redis.url);
+  const hosts = new Set<string>();
+  for (const url of urls) {
+    try {
+      const u = new URL(url);
+      if (!isLoopbackHost(u.hostname)) hosts.add(u.host);
+    } catch {
+      // a URL the loader let through cannot be malformed; nothing to ask about if it were
+    }
+  }
+  return [...hosts];
 }
 
 function defaultPort(protocol: string): string {

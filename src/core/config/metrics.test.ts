@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LATENCY_STATS, describeMetrics, lookupMetric, readThreshold, validMetricNames, type MetricContext } from './metrics';
+import { LATENCY_STATS, describeMetrics, lookupMetric, metricContextOf, readThreshold, validMetricNames, type MetricContext } from './metrics';
+import { parseConfigText } from './loader';
 
 const http: MetricContext = { type: 'http', scenarios: ['send-text', 'metrics'], phases: ['warm-up', 'saturate'] };
 const redis: MetricContext = { type: 'redis', operations: ['set', 'get', 'analytics-write'] };
@@ -106,6 +107,20 @@ describe('validMetricNames', () => {
     expect(names).not.toContain('e2e.latency.p99');
     expect(names.every((n) => lookupMetric(n, http).ok)).toBe(true);
     expect(validMetricNames(redis)).toContain('op.analytics-write.rate');
+  });
+
+  it('reads the names of a loaded profile as its kind normalized them', () => {
+    const { config } = parseConfigText(JSON.stringify({
+      targets: { api: { baseUrl: 'http://127.0.0.1:3000' } },
+      stack: { redis: { url: 'redis://127.0.0.1:6390' } },
+      profiles: {
+        web: { type: 'http', target: 'api', phases: [{ name: 'saturate', duration: '5s', arrivalRate: 5 }], scenarios: [{ name: 'metrics', request: { path: '/m' } }] },
+        ops: { type: 'redis', operations: ['set', 'get'] },
+      },
+    }));
+    expect(metricContextOf(config!.profiles.web!)).toEqual({ type: 'http', scenarios: ['metrics'], phases: ['saturate'] });
+    expect(metricContextOf(config!.profiles.ops!)).toEqual({ type: 'redis', operations: ['set', 'get'] });
+    expect(validMetricNames(metricContextOf(config!.profiles.web!))).toContain('scenario.metrics.latency.p95');
   });
 
   it('leaves out templates whose placeholders have no values', () => {

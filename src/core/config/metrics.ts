@@ -8,7 +8,7 @@
 import { type KindMetric, metric } from '../kindDescription';
 import { KINDS, KIND_TYPES } from '../../runners/registry';
 import { bindThreshold, type MetricUnit, tryParseThresholdExpression } from './threshold';
-import type { ProfileType, Threshold } from './types';
+import type { Profile, ProfileType, Threshold } from './types';
 import { quoted } from './echo';
 import { didYouMean, listOf } from './suggest';
 
@@ -124,6 +124,20 @@ export function lookupMetric(name: string, ctx: MetricContext): MetricLookup {
     code: 'unknown-metric',
     message: `unknown metric ${quoted(name)} for ${aProfile(ctx.type)}`,
     hint: `${guess ? `did you mean "${guess}"? ` : ''}valid metrics: ${describeMetrics(ctx)}`,
+  };
+}
+
+/**
+ * The names a loaded profile defines, as its kind's config part reported them when it was
+ * normalized: an HTTP profile's scenarios and phases, a Redis profile's operations.
+ */
+export function metricContextOf(profile: Profile): MetricContext {
+  const p = profile as unknown as { scenarios?: { name: string }[]; phases?: { name: string }[]; operations?: string[] };
+  return {
+    type: profile.type,
+    ...(p.scenarios ? { scenarios: p.scenarios.map((s) => s.name) } : {}),
+    ...(p.phases ? { phases: p.phases.map((ph) => ph.name) } : {}),
+    ...(p.operations ? { operations: [...p.operations] } : {}),
   };
 }
 
