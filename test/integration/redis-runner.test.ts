@@ -171,7 +171,7 @@ describe('Redis runner: bad input', () => {
 
     it('with a wrong one: says it was refused', async () => {
       const { handle } = start(profile(), context(server.url, { PERFLAB_REDIS_PASSWORD: 'wrong' }));
-      await expect(handle.result).rejects.toMatchObject({ code: 'redis', message: expect.stringMatching(/password in PERFLAB_REDIS_PASSWORD was refused/) });
+      await expect(handle.result).rejects.toMatchObject({ code: 'redis', message: expect.stringMatching(/password in PERFLAB_REDIS_PASSWORD \(or the one stored with "PerfLab: Set Redis Password"\) was refused/) });
     });
 
     it('with the right one: runs, and the password appears nowhere in the outcome or the logs', async () => {
