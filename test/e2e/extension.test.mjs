@@ -276,11 +276,11 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
   fs.writeFileSync(path.join(folder, 'perflab.config.json'), JSON.stringify({
     targets: { api: { baseUrl: demo.state.url }, remote: { baseUrl: `http://${lan}:9`, allowHosts: [lan] } },
     profiles: {
-      remote: { ...profile('remote', '2s', {}), target: 'remote' },
       smoke: profile('smoke', '6s', { 'errors.rate': '< 1%', 'latency.p99': '< 2s' }),
       long: profile('long', '2m', {}),
       // A deliberately failing threshold: no request is answered within a microsecond.
       checks: profile('checks', '3s', { 'errors.rate': '< 1%', 'latency.p50': '< 0.001ms' }),
+      remote: { ...profile('remote', '2s', {}), target: 'remote' },
     },
   }, null, 2));
   const runsDir = path.join(folder, '.perflab/runs');
@@ -445,6 +445,7 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
       if (!(await suggest.isVisible())) await wb.page.keyboard.press('Control+Space');
       await suggest.waitFor({ timeout: 3_000 });
     }, { timeout: UI_TIMEOUT });
+    await wb.screenshot(`${String(shot).padStart(2, '0')}-threshold-completions-list`);
     await wb.page.keyboard.press('Escape');
     await wb.runCommand('File: Revert File');
     assert.ok(fs.readFileSync(path.join(folder, 'perflab.config.json'), 'utf8').includes('"latency.p50": "< 0.001ms"\n'), 'the file on disk is as it was');
