@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { PerfLabConfig, Profile } from '../core/config';
 import { lookupMetric, metricContextOf, validMetricNames } from '../core/config/metrics';
 import type { MetricUnit } from '../core/config/threshold';
-import type { ConfigService } from './configService';
+import type { ConfigService, ConfigState } from './configService';
 
 /** A limit to start from, per unit, in the config's own notation. */
 const EXAMPLE_LIMITS: Record<MetricUnit, string[]> = {
@@ -27,9 +27,12 @@ export class ConfigAssist implements vscode.CompletionItemProvider, vscode.Hover
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly config: ConfigService) {
-    this.subscription = config.onDidChange((state) => {
+    const keep = (state: ConfigState) => {
       if (state.config) this.lastGood = state.config;
-    });
+    };
+    this.subscription = config.onDidChange(keep);
+    // The config as loaded at activation: the first edit may already break it.
+    void config.current().then(keep);
   }
 
   register(): vscode.Disposable {
