@@ -15,8 +15,9 @@
  * the profile then reads 20–30 % above V8's own figure. Even on one GC thread the profile is a
  * sample, not a trace: V8 reports some samples in its GC state where it traces no GC scope
  * (between two idle samples), and samples taken on a 1 ms clock meet work woken by millisecond
- * timers unevenly. Measured here it reads 5–11 % above V8's trace, so the check allows 15 %;
- * the pauses, measured rather than sampled, are held to 10 %.
+ * timers unevenly. Measured here it reads 5–16 % above V8's trace (the most on a CI run of the
+ * whole suite), never below it, so the check allows 20 % above and 10 % below; the pauses,
+ * measured rather than sampled, are held to 10 % either way.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,7 +92,7 @@ describe('GC figures of one capture', () => {
     expect(within(traceGc.pauseMs + traceGc.incrementalMs + notPrinted, v8.totalMs, 0.1), figures).toBe(true);
     // ...and that is what the profile's time in GC measures: more than the pauses, by the rest.
     expect(gc.timeInGcMs!, figures).toBeGreaterThan(gc.pauseMs);
-    expect(within(gc.timeInGcMs!, v8.totalMs, 0.15), figures).toBe(true);
+    expect(gc.timeInGcMs! >= 0.9 * v8.totalMs && gc.timeInGcMs! <= 1.2 * v8.totalMs, figures).toBe(true);
     const printed = processLines(result.record.process!, result.record.process!.resolutionMs).join('\n');
     expect(printed).toMatch(/^GC pauses \(stop-the-world collections, from the monitor\): [\d,]+ collections, [\d.,]+ m?s in total/m);
     expect(printed).toMatch(/^time in GC \(CPU profile: pauses, incremental marking and sweeping on the main thread\): [\d.,]+ m?s$/m);
