@@ -117,12 +117,9 @@ export class ProfilerController implements vscode.Disposable {
 
   /** `Capture CPU Profile`: for a chosen time (or until stopped), saved under `.perflab/captures/`, opened in the flame graph. */
   async captureCpu(arg: ProcessArg): Promise<void> {
-    const pid = await this.pickPid(arg, 'Capture a CPU profile of which Node process?');
-    if (pid === undefined) return;
-    const duration = await vscode.window.showQuickPick(DURATIONS, { placeHolder: 'Profile for how long? (Cancel in the notification stops early and keeps what was captured)' });
-    if (!duration) return;
-    const dir = this.capturesDir();
-    if (!dir) return;
+    const asked = await this.askTimedCapture(arg, 'Capture a CPU profile of which Node process?', 'Profile for how long?');
+    if (!asked) return;
+    const { pid, duration, dir } = asked;
     const { captureCpuProfile, defaultCaptureName } = await engine();
     const result = await this.capture(pid, `PerfLab: CPU profile of pid ${pid}`, 'cpu profile', (target) =>
       captureCpuProfile(target.session, { out: path.join(dir, defaultCaptureName('cpu', pid, 'cpuprofile')), durationMs: duration.ms }),
@@ -138,12 +135,9 @@ export class ProfilerController implements vscode.Disposable {
    * report (as `perflab analyze` prints it) in the PerfLab log, the top allocators said.
    */
   async captureHeap(arg: ProcessArg): Promise<void> {
-    const pid = await this.pickPid(arg, 'Capture a heap profile of which Node process?');
-    if (pid === undefined) return;
-    const duration = await vscode.window.showQuickPick(DURATIONS, { placeHolder: 'Sample allocations for how long? (Cancel in the notification stops early and keeps what was captured)' });
-    if (!duration) return;
-    const dir = this.capturesDir();
-    if (!dir) return;
+    const asked = await this.askTimedCapture(arg, 'Capture a heap profile of which Node process?', 'Sample allocations for how long?');
+    if (!asked) return;
+    const { pid, duration, dir } = asked;
     const { captureHeapProfile, defaultCaptureName } = await engine();
     const result = await this.capture(pid, `PerfLab: heap profile of pid ${pid}`, 'heap profile', (target) =>
       captureHeapProfile(target.session, { out: path.join(dir, defaultCaptureName('heap', pid, 'heapprofile')), durationMs: duration.ms }),
@@ -182,7 +176,7 @@ export class ProfilerController implements vscode.Disposable {
         go,
       );
       if (answer !== go) return undefined;
-      return this.captureOn(target, `PerfLab: heap snapshot of pid ${pid}`, 'heap snapshot', () =>
+      return this.captureOn(`PerfLab: heap snapshot of pid ${pid}`, 'heap snapshot', () =>
         takeHeapSnapshot(target.session, { out: path.join(dir, defaultCaptureName('snapshot', pid, 'heapsnapshot')), force: !memory.ok }),
       );
     });
@@ -249,7 +243,7 @@ export class ProfilerController implements vscode.Disposable {
       );
       if (answer !== go) return undefined;
       const out = path.join(dir, defaultCaptureName('leaks', pid, '').replace(/\.$/, ''));
-      return this.captureOn(target, `PerfLab: finding leaks in pid ${pid}`, 'leaks', () =>
+      return this.captureOn(`PerfLab: finding leaks in pid ${pid}`, 'leaks', () =>
         findLeaks(target.session, { dir: out, action: loadProfileAction(ready.options), force: !memory.ok }),
       );
     });
@@ -274,13 +268,23 @@ export class ProfilerController implements vscode.Disposable {
     return (await vscode.window.showQuickPick(items, { placeHolder: question, matchOnDescription: true, matchOnDetail: true }))?.pid;
   }
 
+  /** What a capture for a time asks first: the process, how long, and the folder it goes to (undefined: the user gave up, or told why not). */
+  private async askTimedCapture(arg: ProcessArg, which: string, howLong: string): Promise<{ pid: number; duration: (typeof DURATIONS)[number]; dir: string } | undefined> {
+    const pid = await this.pickPid(arg, which);
+    if (pid === undefined) return undefined;
+    const duration = await vscode.window.showQuickPick(DURATIONS, { placeHolder: `${howLong} (Cancel in the notification stops early and keeps what was captured)` });
+    if (!duration) return undefined;
+    const dir = this.capturesDir();
+    return dir ? { pid, duration, dir } : undefined;
+  }
+
   /** A capture of `pid` (attached for it when it is not) with its notification; undefined after an error was shown. */
   private capture<R>(pid: number, title: string, what: string, start: (target: AttachedTarget) => CaptureHandle<R>): Promise<R | undefined> {
-    return this.withTarget(pid, (target) => this.captureOn(target, title, what, () => start(target)));
+    return this.withTarget(pid, (target) => this.captureOn(title, what, () => start(target)));
   }
 
   /** Shows a capture as a notification: its progress, Cancel (which ends it early and keeps what it has), its log lines. */
-  private async captureOn<R>(_target: AttachedTarget, title: string, what: string, start: () => CaptureHandle<R>): Promise<R> {
+  private async captureOn<R>(title: string, what: string, start: () => CaptureHandle<R>): Promise<R> {
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       const handle = start();
       token.onCancellationRequested(() => handle.cancel());

@@ -41,6 +41,13 @@ async function step(name, fn) {
   }
 }
 
+/** `PerfLab: Run Profile…` from the palette, then the profile picked by name from its QuickPick. */
+async function runProfile(on, name) {
+  await on.runCommand('PerfLab: Run Profile…');
+  const rows = await on.quickPickRows(UI_TIMEOUT);
+  await rows.filter({ hasText: name }).first().click();
+}
+
 before(async () => {
   const started = Date.now();
   server = await startCodeServer({ vsix: VSIX, log: (s) => debug && process.stderr.write(s) });
@@ -295,9 +302,7 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
   });
 
   await step('run-profile-progress', async () => {
-    await wb.runCommand('PerfLab: Run Profile…');
-    const rows = await wb.quickPickRows(UI_TIMEOUT);
-    await rows.filter({ hasText: 'smoke' }).first().click();
+    await runProfile(wb, 'smoke');
     // The notification shows the live figures as they come.
     const toast = wb.notification('PerfLab: smoke');
     await toast.waitFor({ timeout: UI_TIMEOUT });
@@ -331,9 +336,7 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
 
   await step('stop-run', async () => {
     await wb.focusWorkbench();
-    await wb.runCommand('PerfLab: Run Profile…');
-    const rows = await wb.quickPickRows(UI_TIMEOUT);
-    await rows.filter({ hasText: 'long' }).first().click();
+    await runProfile(wb, 'long');
     const toast = wb.notification('PerfLab: long');
     await toast.waitFor({ timeout: UI_TIMEOUT });
     await eventually(async () => assert.match(await toast.innerText(), /req\/s/), { timeout: UI_TIMEOUT });
@@ -350,9 +353,7 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
     const remoteRuns = () => records().filter((r) => r.profile === 'remote').length;
     const runRemote = async () => {
       await wb.focusWorkbench();
-      await wb.runCommand('PerfLab: Run Profile…');
-      const rows = await wb.quickPickRows(UI_TIMEOUT);
-      await rows.filter({ hasText: 'remote' }).first().click();
+      await runProfile(wb, 'remote');
     };
     const dialog = wb.page.locator('.monaco-dialog-box');
     await runRemote();
@@ -665,9 +666,7 @@ test("the Stack view shows the demo's Redis and its queue, with the counts redis
     const benchKeys = () => execFileSync('redis-cli', ['-u', redisUrl, '--scan', '--pattern', 'perflab*'], { encoding: 'utf8' }).split('\n').filter(Boolean);
     assert.deepEqual(benchKeys(), []);
     await wb.focusWorkbench();
-    await wb.runCommand('PerfLab: Run Profile…');
-    const rows = await wb.quickPickRows(UI_TIMEOUT);
-    await rows.filter({ hasText: 'queue-load' }).first().click();
+    await runProfile(wb, 'queue-load');
     const toast = wb.notification('PerfLab: queue-load');
     await toast.waitFor({ timeout: UI_TIMEOUT });
     await eventually(async () => assert.match(await toast.innerText(), /\/s/), { timeout: UI_TIMEOUT });
@@ -745,9 +744,7 @@ test('Start Demo Stack in an empty folder outside the repository: the demo from 
   await step('getting-started-smoke', async () => {
     await wb.view('Profiles').row('smoke').waitFor({ timeout: UI_TIMEOUT });
     await wb.focusWorkbench();
-    await wb.runCommand('PerfLab: Run Profile…');
-    const rows = await wb.quickPickRows(UI_TIMEOUT);
-    await rows.filter({ hasText: 'smoke' }).first().click();
+    await runProfile(wb, 'smoke');
     await wb.page.locator('.tabs-container .tab', { hasText: 'Run: smoke' }).waitFor({ timeout: 90_000 });
     const runsDir = path.join(folder, '.perflab/runs');
     const [id] = fs.readdirSync(runsDir);
@@ -811,9 +808,7 @@ test('Set Redis Password: the Stack view and a Redis run reach a server that nee
 
     await step('redis-run-with-password', async () => {
       await wb.focusWorkbench();
-      await wb.runCommand('PerfLab: Run Profile…');
-      const rows = await wb.quickPickRows(UI_TIMEOUT);
-      await rows.filter({ hasText: 'redis-ops' }).first().click();
+      await runProfile(wb, 'redis-ops');
       await wb.page.locator('.tabs-container .tab', { hasText: 'Run: redis-ops' }).waitFor({ timeout: 60_000 });
       const runsDir = path.join(folder, '.perflab/runs');
       const [id] = fs.readdirSync(runsDir);
@@ -852,9 +847,7 @@ test('in an untrusted workspace a profile with a custom generator is refused wit
     await rwb.page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor({ timeout: UI_TIMEOUT });
     await rwb.openContainer('PerfLab');
     await rwb.view('Profiles').row('custom').waitFor({ timeout: ACTIVATION_TIMEOUT });
-    await rwb.runCommand('PerfLab: Run Profile…');
-    const rows = await rwb.quickPickRows(UI_TIMEOUT);
-    await rows.filter({ hasText: 'custom' }).first().click();
+    await runProfile(rwb, 'custom');
     const refusal = rwb.notification(/custom generator "\.\/gen\.mjs", which runs code from the workspace/);
     await refusal.waitFor({ timeout: UI_TIMEOUT });
     assert.match(await refusal.innerText(), /must be trusted first/);
