@@ -33,7 +33,8 @@ const node = {
 
 /**
  * The extension loads the config subsystem (JSON schema validation) on first use from its own
- * bundle, `dist/config.js`, the engine of a run (`dist/run-profile.js`) on the first run, and
+ * bundle, `dist/config.js`, the engine of a run and of a comparison with a baseline
+ * (`dist/run-profile.js`, from src/views/engine.ts) on the first run or comparison, and
  * the profiler (`dist/profiler.js`) on the first attach or capture, and the Stack view's reader
  * (`dist/stack.js`, with BullMQ) when that view first shows, so activation pays for none.
  */
@@ -46,11 +47,28 @@ const lazyConfig = {
     build.onResolve({ filter: /\/runners\/runProfile$/ }, (args) =>
       args.kind === 'dynamic-import' ? { path: './run-profile.js', external: true } : undefined,
     );
+    build.onResolve({ filter: /^\.\/engine$/ }, (args) =>
+      args.kind === 'dynamic-import' && /[\\/]src[\\/]views$/.test(args.resolveDir) ? { path: './run-profile.js', external: true } : undefined,
+    );
     build.onResolve({ filter: /\/runners\/profiler\/api$/ }, (args) =>
       args.kind === 'dynamic-import' ? { path: './profiler.js', external: true } : undefined,
     );
     build.onResolve({ filter: /\/runners\/stack$/ }, (args) =>
       args.kind === 'dynamic-import' ? { path: './stack.js', external: true } : undefined,
+    );
+  },
+};
+
+/**
+ * The engine of a run reads the stack's BullMQ queues for its evidence (src/runners/stackEvidence.ts)
+ * with the Stack view's reader: in the editor it loads from that bundle, `dist/stack.js`, so the
+ * engine carries no BullMQ of its own.
+ */
+const lazyStack = {
+  name: 'lazy-stack',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/stack$/ }, (args) =>
+      args.kind === 'dynamic-import' && /[\\/]src[\\/]runners$/.test(args.resolveDir) ? { path: './stack.js', external: true } : undefined,
     );
   },
 };
@@ -76,7 +94,7 @@ const lazyRunners = {
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyConfig, lazyRunners] },
   { ...node, entryPoints: { config: 'src/core/config/index.ts' }, outdir: 'dist', plugins: [lazyRunners] },
-  { ...node, entryPoints: { 'run-profile': 'src/runners/runProfile.ts' }, outdir: 'dist', plugins: [lazyRunners] },
+  { ...node, entryPoints: { 'run-profile': 'src/views/engine.ts' }, outdir: 'dist', plugins: [lazyRunners, lazyStack] },
   { ...node, entryPoints: { profiler: 'src/runners/profiler/api.ts' }, outdir: 'dist', plugins: [lazyRunners] },
   { ...node, entryPoints: { stack: 'src/runners/stack.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
@@ -98,7 +116,7 @@ const builds = [
     platform: 'browser',
     target: 'chrome120',
     format: 'iife',
-    entryPoints: { run: 'webview/run/main.ts', flame: 'webview/flame/main.ts' },
+    entryPoints: { run: 'webview/run/main.ts', flame: 'webview/flame/main.ts', compare: 'webview/compare/main.ts', monitor: 'webview/monitor/main.ts' },
     outdir: 'dist/webview',
     loader: { '.css': 'css' },
   },

@@ -8,8 +8,11 @@ import { perflabVersion } from './core/environment';
 import { initCommand, validateCommand } from './cli/configCommands';
 import { demoCommand } from './cli/demoCommand';
 import { analyzeCommand } from './cli/analyzeCommand';
+import { CAPACITY_HELP, capacityCommand } from './cli/capacityCommand';
+import { baselineCommand, compareCommand } from './cli/compareCommand';
 import { profileCommand } from './cli/profileCommand';
 import { reportCommand } from './cli/reportCommand';
+import { diagnoseCommand } from './cli/diagnoseCommand';
 import { runCommand } from './cli/runCommand';
 import { CliError, type CliIO, ExitCode, toCliError } from './cli/exit';
 import { booleanFlags, stringFlags } from './cli/flags';
@@ -21,14 +24,28 @@ Usage:
   perflab init [--config FILE] [--force]   write a starter perflab.config.json for the demo stack
   perflab validate [--config FILE]         check the config; prints file:line:col problems, exit 2 if any
   perflab run <profile> [--config FILE] [--json FILE] [--junit FILE] [--markdown FILE] [--runs-dir DIR] [--attach PID]
+                 [--baseline latest|saved|RUN|FILE] [--repeat N]
                                            run a profile, check its thresholds, save the run record;
-                                           --attach samples that Node process during the run
+                                           --attach samples that Node process during the run;
+                                           --baseline compares with earlier runs (exit 1 on a regression);
+                                           --repeat runs it N times and compares the N results as one set
+  perflab compare <BASELINE> <RUN> [--json] [--markdown FILE] [--junit FILE] [--config FILE] [--runs-dir DIR]
+                                           the change of every metric with its 95% interval and a verdict
+  perflab capacity <profile> [--max-rate N] [--start-rate N] [--step 10s] [--precision 5%] [--config FILE] [--runs-dir DIR]
+                 [--json FILE] [--markdown FILE] [--junit FILE]
+                                           the highest arrival rate that meets every threshold of the profile
+                                           (steps the rate up, then bisects; perflab capacity --help for more)
+  perflab diagnose <RUN|latest> [--json] [--markdown FILE] [--runs-dir DIR]
+                                           what the run's evidence says is wrong, ranked, with the figures
+                                           and a next step (exit 1 when a finding is above info)
+  perflab baseline [<RUN> | --clear PROFILE] [--runs-dir DIR]
+                                           set the run as its profile's saved baseline (--baseline saved); list them
   perflab profile <cpu|heap|snapshot|monitor|leaks|list> (--pid PID | --inspect HOST:PORT | -- COMMAND)
                  [--duration 10s] [--under PROFILE] [--out FILE]   (perflab profile --help for more)
   perflab analyze <FILE.cpuprofile|.heapprofile|.heapsnapshot> [--top N] [--json]
   perflab report <RUN-ID|RUN-FOLDER|FILE.cpuprofile> --html OUT.html [--runs-dir DIR] [--diff BEFORE.cpuprofile]
                                            the run page or the flame graph as one HTML file that opens offline
-  perflab demo [--port N] [--redis-port N | --redis-url URL] [--hot] [--leak]
+  perflab demo [--port N] [--redis-port N | --redis-url URL] [--hot] [--leak] [--slow PATH:MS,…]
                                            start the demo stack: API on 3000, its own redis-server on
                                            6390 (free ports when taken); perflab init targets it
   perflab --version | --help
@@ -50,7 +67,7 @@ const commands: Record<string, Handler> = {
   run: (io, args) => {
     const { values, positionals } = parseArgs({
       args,
-      options: stringFlags('config', 'json', 'junit', 'markdown', 'runs-dir', 'attach'),
+      options: stringFlags('config', 'json', 'junit', 'markdown', 'runs-dir', 'attach', 'baseline', 'repeat'),
       allowPositionals: true,
       strict: true,
     });
@@ -60,10 +77,20 @@ const commands: Record<string, Handler> = {
   profile: (io, args) => profileCommand(io, args),
   analyze: (io, args) => analyzeCommand(io, args),
   report: (io, args) => reportCommand(io, args),
+  compare: (io, args) => compareCommand(io, args),
+  diagnose: (io, args) => diagnoseCommand(io, args),
+  capacity: (io, args) => {
+    if (args.includes('--help') || args.includes('-h')) {
+      io.out(CAPACITY_HELP);
+      return Promise.resolve(ExitCode.pass);
+    }
+    return capacityCommand(io, args);
+  },
+  baseline: (io, args) => baselineCommand(io, args),
   demo: (io, args) => {
     const { values } = parseArgs({
       args,
-      options: { ...stringFlags('redis-url', 'port', 'redis-port'), ...booleanFlags('hot', 'leak') },
+      options: { ...stringFlags('redis-url', 'port', 'redis-port', 'slow'), ...booleanFlags('hot', 'leak') },
       strict: true,
     });
     // Only an explicit --redis-url points the demo at another Redis: a REDIS_URL in the
@@ -74,6 +101,7 @@ const commands: Record<string, Handler> = {
       redisPort: portOption(values['redis-port'], '--redis-port'),
       hot: values.hot ?? false,
       leak: values.leak ?? false,
+      ...(values.slow !== undefined ? { slow: values.slow } : {}),
     });
   },
 };

@@ -14,8 +14,17 @@ export const Commands = {
   openRun: 'perflab.openRun',
   revealRun: 'perflab.revealRun',
   deleteRun: 'perflab.deleteRun',
+  setBaseline: 'perflab.setBaseline',
+  clearBaseline: 'perflab.clearBaseline',
+  compareRuns: 'perflab.compareRuns',
+  compareWithBaseline: 'perflab.compareWithBaseline',
+  compareWith: 'perflab.compareWith',
   openCpuProfile: 'perflab.openCpuProfile',
   compareCpuProfiles: 'perflab.compareCpuProfiles',
+  findCapacity: 'perflab.findCapacity',
+  startLiveMonitor: 'perflab.startLiveMonitor',
+  stopLiveMonitor: 'perflab.stopLiveMonitor',
+  showRunMonitor: 'perflab.showRunMonitor',
   runProfile: 'perflab.runProfile',
   runLastProfile: 'perflab.runLastProfile',
   stopRun: 'perflab.stopRun',
@@ -52,6 +61,8 @@ export const ContextKeys = {
   hotPathsShown: 'perflab.hotPathsShown',
   /** True while the demo stack started from the editor (Start Demo Stack) runs. */
   demoRunning: 'perflab.demoRunning',
+  /** True while a live monitor of a process runs (Start Live Monitor). */
+  monitoring: 'perflab.monitoring',
 } as const;
 
 /** Settings, without the `perflab.` section prefix, with their defaults. */
@@ -64,7 +75,11 @@ export const SETTINGS_SECTION = 'perflab';
 /** Webview panel types (`createWebviewPanel` viewType). */
 export const WebviewTypes = {
   run: 'perflab.run',
+  /** A comparison of two runs (Compare Runs…): computed when opened, not restored after a reload. */
+  compare: 'perflab.compare',
   flameDiff: 'perflab.flameDiff',
+  /** The live monitor of a process or a run: not restored after a reload (what it watched has moved on). */
+  monitor: 'perflab.monitor',
 } as const;
 
 /** Custom editors (package.json `customEditors`): PerfLab's views of profile files. */
@@ -77,10 +92,22 @@ export const ItemContext = {
   runPassed: 'run.passed',
   runFailed: 'run.failed',
   runCancelled: 'run.cancelled',
+  /** A run that did not complete because of an error (status `failed`). */
+  runErrored: 'run.errored',
   profile: 'profile',
   configProblem: 'configProblem',
   process: 'process',
   processAttached: 'process.attached',
+} as const;
+
+/**
+ * Added to a run's `contextValue` when it is its profile's saved baseline (`run.passed.baseline`),
+ * so the Runs view offers Clear Baseline instead of Set as Baseline, and when its profile has
+ * another run as its baseline (`run.failed.withBaseline`), so it offers Compare with Baseline.
+ */
+export const BaselineItemSuffix = {
+  baseline: '.baseline',
+  withBaseline: '.withBaseline',
 } as const;
 
 export const CONFIG_FILE_NAME = 'perflab.config.json';

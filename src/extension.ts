@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
     assist,
     assist.register(),
     vscode.window.createTreeView(Views.profiles, { treeDataProvider: profilesTree, showCollapseAll: true }),
-    vscode.window.createTreeView(Views.runs, { treeDataProvider: runsTree }),
+    vscode.window.createTreeView(Views.runs, { treeDataProvider: runsTree, canSelectMany: true }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => {
       void config.foldersChanged();
       runs.refresh();
@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommand(context, Commands.setRedisPassword, () => secrets.set());
   const controller = new RunController(context.extensionUri, config, runs, log, secrets, context.workspaceState);
   const demo = new DemoController(workspace, config, log);
-  const profiler = new ProfilerController(workspace, controller, log, () => demo.servicePids);
+  const profiler = new ProfilerController(workspace, controller, log, () => demo.servicePids, context.extensionUri);
   const processesTree = new ProcessesTreeProvider(profiler);
   const processesView = vscode.window.createTreeView(Views.processes, { treeDataProvider: processesTree });
   const stackTree = new StackTreeProvider(config, secrets);

@@ -22,7 +22,25 @@ function readConfig(env = process.env) {
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 10, 1, 1000),
     hot: env.HOT === '1',
     leak: env.LEAK === '1',
+    slow: slowRoutes(env.SLOW),
   };
+}
+
+/**
+ * SLOW=/health:20,/messages:5: a fixed extra delay in ms on the named paths, for trying a
+ * comparison with a baseline (`perflab run smoke --baseline latest` after a restart with SLOW set).
+ */
+function slowRoutes(raw) {
+  const out = new Map();
+  if (raw === undefined || raw.trim() === '') return out;
+  for (const part of raw.split(',')) {
+    const m = /^\s*(\/[^:\s]*):(\d+)\s*$/.exec(part);
+    if (!m || Number(m[2]) > 60_000) {
+      throw new Error(`SLOW=${raw} is not valid: write path:ms pairs separated by commas, e.g. SLOW=/health:20 (at most 60000 ms)`);
+    }
+    out.set(m[1], Number(m[2]));
+  }
+  return out;
 }
 
 function integer(env, name, fallback, min, max) {

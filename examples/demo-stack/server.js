@@ -44,6 +44,8 @@ async function main() {
       const { pathname } = new URL(req.url ?? '/', 'http://localhost');
       const match = route(req.method, pathname);
       if (!match.handler) throw match.error ?? new HttpError(404, `no route for ${req.method} ${pathname}`);
+      const slowMs = config.slow.get(pathname);
+      if (slowMs) await new Promise((resolve) => setTimeout(resolve, slowMs));
       const [status, body] = await match.handler({ req, params: match.params });
       sendJson(res, status, body);
     } catch (err) {
@@ -61,7 +63,8 @@ async function main() {
   process.stdout.write(`${LISTENING_MARKER} ${publicUrl(server.address())}\n`);
   console.error(
     `[demo-stack] listening (worker concurrency ${config.workerConcurrency}` +
-      `${config.hot ? ', HOT=1' : ''}${config.leak ? ', LEAK=1' : ''})`,
+      `${config.hot ? ', HOT=1' : ''}${config.leak ? ', LEAK=1' : ''}` +
+      `${config.slow.size ? `, SLOW=${[...config.slow].map(([p, ms]) => `${p}:${ms}`).join(',')}` : ''})`,
   );
 }
 

@@ -14,6 +14,8 @@ export interface DemoCommandOptions {
   redisPort?: number;
   hot: boolean;
   leak: boolean;
+  /** `--slow /health:20`: extra delay on paths (the demo's SLOW), to try a comparison with a baseline. */
+  slow?: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export async function demoCommand(io: CliIO, opts: DemoCommandOptions): Promise<
   const env: Record<string, string> = {};
   if (opts.hot) env.HOT = '1';
   if (opts.leak) env.LEAK = '1';
+  if (opts.slow !== undefined) env.SLOW = opts.slow;
   let handle: DemoHandle;
   try {
     handle = await startDemo({

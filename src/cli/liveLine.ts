@@ -56,11 +56,11 @@ export class LiveLine {
 }
 
 /** A run's progress, live figures and log messages on `line`, until `stop()`. */
-export function attachRunLine(handle: RunHandle, line: LiveLine, isTTY: boolean): { stop(): void } {
+export function attachRunLine(handle: RunHandle, line: LiveLine, isTTY: boolean, label = ''): { stop(): void } {
   let progress: RunProgress | undefined;
   let sample: LiveSample | undefined;
 
-  const render = () => liveText(progress, sample, { bar: isTTY });
+  const render = () => `${label}${liveText(progress, sample, { bar: isTTY })}`;
   const onProgress = (p: RunProgress) => {
     progress = p;
     line.show(render());

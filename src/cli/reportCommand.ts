@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { Settings } from '../constants';
 import { standaloneHtml } from '../core/report/html';
 import { processSeries, type ProcessSeries } from '../core/report/processSeries';
+import { stackSeries, type StackSeries } from '../core/report/stackSeries';
 import type { RunRecord } from '../core/runRecord';
 import { parseRunRecord } from '../core/runStore';
 import { diffFlameTrees, topChanges } from '../core/flame';
@@ -76,22 +77,31 @@ async function runPage(dir: string) {
   } catch (err) {
     throw new CliError(`${file}: ${(err as Error).message}`, ExitCode.usage);
   }
-  const timeline = record.artifacts.find((a) => a.kind === 'timeline');
-  let process: ProcessSeries | undefined;
-  let processError: string | undefined;
-  if (timeline) {
-    try {
-      process = processSeries(JSON.parse(await readFile(path.join(dir, path.basename(timeline.file)), 'utf8')));
-    } catch (err) {
-      processError = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file is missing from the run folder' : (err as Error).message;
-    }
-  }
+  const [process, processError] = await embedded(dir, record, 'timeline', processSeries);
+  const [stack, stackError] = await embedded(dir, record, 'stack', stackSeries);
   return {
     ...bundle('run'),
     title: `Run: ${record.profile}`,
     what: `the run page of ${record.profile} (${record.id})`,
-    data: { messages: [runMessage(record, dir)], ...(process ? { process } : {}), ...(processError ? { processError } : {}) },
+    data: {
+      messages: [runMessage(record, dir)],
+      ...(process ? { process } : {}),
+      ...(processError ? { processError } : {}),
+      ...(stack ? { stack } : {}),
+      ...(stackError ? { stackError } : {}),
+    },
   };
+}
+
+/** The series of a run's artifact of `kind`, for the page to chart, or why it could not be read. */
+async function embedded<T extends ProcessSeries | StackSeries>(dir: string, record: RunRecord, kind: 'timeline' | 'stack', read: (json: unknown) => T): Promise<[T?, string?]> {
+  const artifact = record.artifacts.find((a) => a.kind === kind);
+  if (!artifact) return [];
+  try {
+    return [read(JSON.parse(await readFile(path.join(dir, path.basename(artifact.file)), 'utf8')))];
+  } catch (err) {
+    return [undefined, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file is missing from the run folder' : (err as Error).message];
+  }
 }
 
 async function flamePage(file: string, before: string | undefined) {

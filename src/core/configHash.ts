@@ -4,10 +4,10 @@ import type { Profile } from './config';
 /**
  * A short hash of what a profile runs (its normalized settings, not where it or its thresholds sit in the file),
  * so two runs can tell whether they ran the same thing. The sampled process is left out: which
- * pid is watched does not change the load.
+ * pid is watched does not change the load, nor do the rules a comparison applies to it.
  */
 export function profileHash(profile: Profile): string {
-  const { source: _source, description: _description, process: _process, ...rest } = profile;
+  const { source: _source, description: _description, process: _process, regressions: _regressions, ...rest } = profile;
   const thresholds = rest.thresholds.map(({ source: _at, ...t }) => t);
   return createHash('sha256').update(stableStringify({ ...rest, thresholds })).digest('hex').slice(0, 16);
 }

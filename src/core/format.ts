@@ -78,6 +78,21 @@ export function formatMs(ms: number | null | undefined): string {
   return formatDuration(ms);
 }
 
+/** A time Redis measured in microseconds: `3.18 µs`, `850 µs`, then as {@link formatMs} from 1 ms: `30.5 ms`. */
+export function formatUs(us: number | null | undefined): string {
+  if (!finite(us)) return MISSING;
+  if (Math.abs(us) >= 999.5) return formatMs(us / 1000);
+  return `${formatNumber(Math.abs(us) >= 100 ? Math.round(us) : us)} µs`;
+}
+
+/** The time of day of an ISO instant, local as {@link formatDateTime}, to the second: `16:34:18`. */
+export function formatClock(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
 /** A run or phase length: `850 ms`, `12.3 s`, `1m 05s`, `2h 03m`. */
 export function formatDuration(ms: number | null | undefined): string {
   if (!finite(ms) || ms < 0) return MISSING;
@@ -234,4 +249,21 @@ export function textTable(head: readonly string[], rows: readonly (readonly stri
     }).join('  ').trimEnd();
   const rule = widths.map((w, i) => '-'.repeat(i === widths.length - 1 && options.maxRule ? Math.min(w, options.maxRule) : w)).join('  ');
   return [line(head), rule, ...rows.map(line)].join('\n');
+}
+
+/**
+ * A change as comparisons show it, always signed: relative `+12.3%`, `-0.8%`; in points for a
+ * difference of proportions, `+0.50 pt`.
+ */
+export function formatChange(change: number | null | undefined, scale: 'relative' | 'points'): string {
+  if (!finite(change)) return MISSING;
+  const sign = change > 0 ? '+' : change < 0 ? '-' : '±';
+  const pct = Math.abs(change) * 100;
+  const body = pct < 10 ? fixed(round(pct, 1), 1) : fixed(Math.round(pct), 0);
+  return scale === 'points' ? `${sign}${body} pt` : `${sign}${body}%`;
+}
+
+/** A change with its interval: `+12.3% (+5.1% to +19.9%)`. */
+export function formatChangeInterval(c: { estimate: number; low: number; high: number }, scale: 'relative' | 'points'): string {
+  return `${formatChange(c.estimate, scale)} (${formatChange(c.low, scale)} to ${formatChange(c.high, scale)})`;
 }

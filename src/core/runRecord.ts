@@ -4,6 +4,11 @@
  * webviews read all of them the same way. Times are milliseconds unless a name says otherwise.
  */
 
+import type { CapacityResult } from './capacity';
+import type { Comparison } from './compare/compare';
+import type { Diagnosis } from './diagnosis';
+import type { StackEvidence } from './stackEvidence';
+
 /** Bump when a field changes meaning; readers skip records of a newer version with a warning. */
 export const RUN_RECORD_VERSION = 1;
 
@@ -190,8 +195,15 @@ export interface ThresholdVerdict {
 export interface RunArtifact {
   /** File name inside the run folder. */
   file: string;
-  kind: 'cpuprofile' | 'heapprofile' | 'heapsnapshot' | 'timeline' | 'report' | 'other';
+  kind: 'cpuprofile' | 'heapprofile' | 'heapsnapshot' | 'timeline' | 'samples' | 'stack' | 'report' | 'other';
   label?: string;
+}
+
+export interface RepeatInfo {
+  group: string;
+  /** 1-based. */
+  index: number;
+  of: number;
 }
 
 export interface RunRecord {
@@ -219,9 +231,28 @@ export interface RunRecord {
   process?: ProcessSummary;
   /** Redis and BullMQ runs: the Redis server's memory during the run. */
   redisMemory?: RedisMemorySummary;
+  /**
+   * Any run whose config names a stack Redis: what the server and the config's BullMQ queues did
+   * meanwhile (commands, slow log, latency, memory, clients, job counts); the series over time are
+   * the `stack` artifact.
+   */
+  stack?: StackEvidence;
+  /** Every metric the run measured, by its catalog name, in the catalog's unit (what thresholds and comparisons read). */
+  metrics?: Record<string, number>;
   thresholds: ThresholdVerdict[];
+  /** The comparison with a baseline, when one was asked for (`--baseline`, or a baseline set in the editor). */
+  comparison?: Comparison;
+  /** One of several runs of one invocation (`--repeat N`): they share `group`, the id of the first. */
+  repeat?: RepeatInfo;
+  /**
+   * A capacity search (`perflab capacity`): the steps tried and the highest rate that met every
+   * threshold. Its `phases` are the steps, its overall figures and metrics the capacity step's.
+   */
+  capacity?: CapacityResult;
+  /** What the run's evidence says is wrong with the target, ranked (src/core/diagnosis.ts); absent for failed runs and capacity searches. */
+  diagnosis?: Diagnosis;
   artifacts: RunArtifact[];
-  /** All thresholds (and the baseline comparison, when asked for) passed and the run completed. */
+  /** All thresholds (and the baseline comparison, when asked for) passed and the run completed; a capacity search found a rate. */
   pass: boolean;
   /** Present when status is `failed`: what went wrong, in words a user can act on. */
   error?: string;

@@ -11,6 +11,9 @@ import { RUN_RECORD_VERSION, type RunRecord } from './runRecord';
 
 export const RUN_FILE = 'run.json';
 
+/** Each profile's saved baseline, `{ "<profile>": "<run id>" }`, at the top of the store. */
+export const BASELINES_FILE = 'baselines.json';
+
 /** What the listing found: the readable runs, newest first, and why the others were skipped. */
 export interface RunListing {
   runs: RunRecord[];
@@ -94,6 +97,32 @@ export class RunStore {
     );
     runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id));
     return { runs, warnings };
+  }
+
+  /** The run set as `profile`'s baseline (`perflab baseline`, Set as Baseline), if any. */
+  async baselineOf(profile: string): Promise<string | undefined> {
+    return (await this.baselines())[profile];
+  }
+
+  /** Every profile's saved baseline run id. */
+  async baselines(): Promise<Record<string, string>> {
+    try {
+      const value = JSON.parse(await fs.readFile(path.join(this.root, BASELINES_FILE), 'utf8')) as unknown;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+      return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    } catch {
+      return {};
+    }
+  }
+
+  /** Sets (or with `undefined` clears) `profile`'s baseline. */
+  async setBaseline(profile: string, id: string | undefined): Promise<void> {
+    if (id !== undefined) this.runDir(id);
+    const all = await this.baselines();
+    if (id === undefined) delete all[profile];
+    else all[profile] = id;
+    await fs.mkdir(this.root, { recursive: true });
+    await writeFileAtomic(path.join(this.root, BASELINES_FILE), JSON.stringify(all, null, 2) + '\n');
   }
 
   /** Deletes a run folder with everything in it. Deleting a missing run is not an error. */

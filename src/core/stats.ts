@@ -67,6 +67,16 @@ export class LatencyHistogram {
     return this.h.totalCount;
   }
 
+  /** Mean of the recorded values, in ms (0 when empty). */
+  get meanMs(): number {
+    return this.h.totalCount ? this.h.mean / 1000 : 0;
+  }
+
+  /** Standard deviation of the recorded values, in ms. */
+  get stdDevMs(): number {
+    return this.h.totalCount ? this.h.stdDeviation / 1000 : 0;
+  }
+
   /** Value at a percentile (0–100) in ms: the smallest recorded value (at histogram precision) with at least that share of values at or below it. */
   percentileMs(p: number): number {
     return this.h.totalCount ? Math.min(this.maxUs, Math.max(this.minUs, this.h.getValueAtPercentile(p))) / 1000 : 0;

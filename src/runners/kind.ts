@@ -33,7 +33,7 @@ export interface CheckEnv {
 }
 
 /** The fields every profile has; the generic loader fills them, the kind the rest. */
-export type CommonField = 'type' | 'name' | 'source' | 'description' | 'process' | 'thresholds';
+export type CommonField = 'type' | 'name' | 'source' | 'description' | 'process' | 'thresholds' | 'regressions';
 
 export interface KindConfig<P extends ProfileBase> {
   /** The target a profile sends its load to (its process is sampled unless the profile names one). */

@@ -110,7 +110,7 @@ export async function startProcessSampling(source: SamplingSource, opts: Samplin
         complete,
         ...summarizeTimeline(timeline, liveHeap),
       };
-      const file = timelineFile(recording, timeline, { target: description, startedAt, endedBy: complete ? 'done' : 'target-exit', complete });
+      const file = timelineFile(recording, timeline, { target: description, startedAt, endedBy: complete ? 'done' : 'target-exit', complete, ...(liveHeap.length ? { liveHeap } : {}) });
       return { summary, file, timeline, startMonoUs: recording.startMonoUs };
     })());
   return { description, finish };

@@ -9,6 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { LatencyHistogram } from '../core/stats';
+import type { PartSamples } from '../core/compare/samples';
 import type { LatencyDistribution, OperationResult, TimelinePoint } from '../core/runRecord';
 import type { RunHandle } from './types';
 
@@ -80,6 +81,11 @@ export class Recorder {
   /** Its latency by percentile (and the uncorrected one, when kept): for the run's headline result. */
   distribution(): LatencyDistribution {
     return { latency: this.latency.distribution(), ...(this.uncorrected ? { uncorrected: this.uncorrected.distribution() } : {}) };
+  }
+
+  /** What a comparison needs of it: its count, errors and histogram. */
+  samples(): PartSamples {
+    return { count: this.count, errors: this.errors, latency: this.latency.serialize() };
   }
 
   result(): OperationResult {

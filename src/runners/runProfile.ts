@@ -2,18 +2,25 @@
  * Runs one profile of a config and records it: starts the runner of its type (with its Node
  * process sampled when one is named: see sampledRun.ts), then turns the outcome into a run record
  * (id, environment, config hash, threshold verdicts, pass) and writes it to the store, with the
- * process timeline as an artifact, also when the run was cancelled or failed.
+ * process timeline as an artifact, also when the run was cancelled or failed. A config that names a
+ * stack Redis also gets the run's stack evidence (evidenceRun.ts), its series as an artifact.
  */
+import type { CapacityPlan } from '../core/capacity';
 import type { PerfLabConfig, ProcessRef } from '../core/config';
+import { SAMPLES_ARTIFACT, SAMPLES_VERSION } from '../core/compare/samples';
 import { profileHash } from '../core/configHash';
+import { diagnoseParts } from './diagnose';
 import { captureEnvironment } from '../core/environment';
-import { RUN_RECORD_VERSION, type RunArtifact, type RunRecord } from '../core/runRecord';
+import { type RepeatInfo, RUN_RECORD_VERSION, type RunArtifact, type RunRecord } from '../core/runRecord';
+import { STACK_ARTIFACT } from '../core/stackEvidence';
 import { newRunId, type RunStore } from '../core/runStore';
 import { evaluateThresholds } from '../core/thresholds';
 import type { SampledProcess, SamplingSource } from './processSampling';
 import type { MonitorOptions } from './profiler/monitor';
 import type { InspectorSession } from './profiler/session';
 import type { MonitorSample } from './profiler/types';
+import { assertCapacityProfile, startCapacity } from './capacity';
+import { runWithStackEvidence, type StackEvidenceResult } from './evidenceRun';
 import { startRunner } from './registry';
 import { runSampled } from './sampledRun';
 import { type RunHandle, RunnerError, type RunnerOutcome } from './types';
@@ -42,6 +49,10 @@ export interface ProfileRunOptions {
   attach?: ProcessRef;
   /** A session the caller already holds to the process to sample (profile under load); overrides both. */
   session?: { session: InspectorSession; description: string; pid?: number };
+  /** One of several runs of one invocation (`--repeat N`); `group` absent for the first, whose id becomes the group's. */
+  repeat?: Omit<RepeatInfo, 'group'> & { group?: string };
+  /** Search the profile's capacity (`perflab capacity`) instead of running its phases. */
+  capacity?: CapacityPlan;
   /** Monitor interval and resolution of the sampling. */
   monitor?: MonitorOptions;
   /** Monitor samples of the sampled process, as they arrive. */
@@ -66,18 +77,32 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
     const names = Object.keys(opts.config.profiles);
     throw new RunnerError(`no profile "${opts.profile}" in the config; it has ${names.length ? names.join(', ') : 'no profiles'}`, 'config');
   }
+  // Refused before anything runs or is recorded.
+  if (opts.capacity) assertCapacityProfile(profile);
   const started = new Date();
   const id = newRunId(profile.name, started);
   const environment = captureEnvironment();
-  const start = (signal?: AbortSignal) => startRunner(profile, {
-    config: opts.config,
-    configDir: opts.configDir,
-    ...(opts.configName !== undefined ? { configName: opts.configName } : {}),
-    env: opts.env ?? process.env,
-    trusted: opts.trusted,
-    signal,
-  }, { ownProcess: opts.ownProcess });
-  const source = samplingSource(opts, profile.process);
+  const startBare = (signal?: AbortSignal) => {
+    const ctx = {
+      config: opts.config,
+      configDir: opts.configDir,
+      ...(opts.configName !== undefined ? { configName: opts.configName } : {}),
+      env: opts.env ?? process.env,
+      trusted: opts.trusted,
+      signal,
+    };
+    return opts.capacity ? startCapacity(profile, ctx, opts.capacity) : startRunner(profile, ctx, { ownProcess: opts.ownProcess });
+  };
+  // The stack is read around the runner alone (inside the process sampling, when there is one).
+  let evidence: Promise<StackEvidenceResult | undefined> = Promise.resolve(undefined);
+  const start = (signal?: AbortSignal) => {
+    const run = runWithStackEvidence((s) => startBare(s), { config: opts.config, env: opts.env ?? process.env, ...(opts.configName !== undefined ? { configName: opts.configName } : {}) }, signal);
+    evidence = run.evidence;
+    return run.handle;
+  };
+  // A capacity search overloads its target on purpose: figures of its process over the whole
+  // search would mix every step, so it samples none.
+  const source = opts.capacity ? undefined : samplingSource(opts, profile.process);
   const { handle, sampled } = source
     ? runSampled(start, source, {
       monitor: opts.monitor,
@@ -101,8 +126,18 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
     .then(async (outcome) => {
       const ended = new Date();
       const thresholds = outcome.status === 'failed' ? [] : evaluateThresholds(profile.thresholds, outcome.metrics);
-      const { metrics: _metrics, ...measured } = outcome;
+      const { samples, ...measured } = outcome;
       const artifacts: RunArtifact[] = [];
+      if (samples && outcome.status !== 'failed') {
+        await opts.store.writeArtifact(id, SAMPLES_ARTIFACT, JSON.stringify({ version: SAMPLES_VERSION, parts: samples }));
+        artifacts.push({ file: SAMPLES_ARTIFACT, kind: 'samples', label: 'Counts and latency histograms of each part of the run, for comparisons' });
+      }
+      const stack = await evidence;
+      if (stack?.series) {
+        await opts.store.writeArtifact(id, STACK_ARTIFACT, JSON.stringify(stack.series));
+        const queues = stack.evidence.queues.length ? ` and the job counts of ${stack.evidence.queues.map((q) => q.name).join(', ')}` : '';
+        artifacts.push({ file: STACK_ARTIFACT, kind: 'stack', label: `Memory and clients of ${stack.evidence.target}${queues} during the run` });
+      }
       const watched = await sampled;
       if (watched) {
         await opts.store.writeArtifact(id, TIMELINE_ARTIFACT, JSON.stringify(watched.file));
@@ -121,10 +156,16 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
         ...measured,
         // A run that failed after sampling started still shows what its process did.
         ...(watched && !measured.process ? { process: watched.summary } : {}),
+        ...(stack ? { stack: stack.evidence } : {}),
         thresholds,
+        ...(opts.repeat ? { repeat: { group: opts.repeat.group ?? id, index: opts.repeat.index, of: opts.repeat.of } } : {}),
         artifacts,
-        pass: outcome.status === 'completed' && thresholds.every((t) => t.pass),
+        pass: outcome.status === 'completed' && thresholds.every((t) => t.pass) && (!outcome.capacity || outcome.capacity.rate !== undefined),
       };
+      // A capacity search overloads its target on purpose: nothing to diagnose in that.
+      if (rec.status !== 'failed' && !rec.capacity) {
+        rec.diagnosis = diagnoseParts({ record: rec, ...(watched ? { timeline: watched.file } : {}), ...(stack?.series ? { stackSeries: stack.series } : {}), cwd: opts.configDir });
+      }
       await opts.store.write(rec);
       return rec;
     });

@@ -15,6 +15,13 @@ export interface SampledRun {
   sampled: Promise<SampledProcess | undefined>;
 }
 
+/** Passes a wrapped run's events on to the handle that wraps it. */
+export function relayEvents(inner: RunHandle, outer: RunHandle): void {
+  inner.on('progress', (p) => outer.emit('progress', p));
+  inner.on('sample', (s) => outer.emit('sample', s));
+  inner.on('log', (l) => outer.emit('log', l));
+}
+
 /** Starts sampling, then the runner (`start` gets the run's signal), and merges the two. */
 export function runSampled(start: (signal: AbortSignal) => RunHandle, source: SamplingSource, opts: Omit<SamplingOptions, 'signal' | 'log'>, parent?: AbortSignal): SampledRun {
   let resolveSampled!: (s: SampledProcess | undefined) => void;
@@ -31,9 +38,7 @@ export function runSampled(start: (signal: AbortSignal) => RunHandle, source: Sa
     let result: SampledProcess | undefined;
     try {
       const inner = start(signal);
-      inner.on('progress', (p) => outer.emit('progress', p));
-      inner.on('sample', (s) => outer.emit('sample', s));
-      inner.on('log', (l) => outer.emit('log', l));
+      relayEvents(inner, outer);
       const outcome = await inner.result;
       result = await sampling.finish();
       return {

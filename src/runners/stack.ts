@@ -2,16 +2,20 @@
  * The state of the stack a config names, for the editor's Stack view: whether its Redis answers,
  * what it is (version, memory, eviction policy, persistence, keys), and the job counts of each
  * BullMQ queue the config lists, read with BullMQ's own `getJobCounts`. Reads only: INFO, CONFIG
- * GET save and BullMQ's read-only count script. Loaded by the editor from its own bundle
- * (dist/stack.js), so the extension does not carry BullMQ.
+ * GET save and BullMQ's read-only count script (./queueCounter.ts). Loaded by the editor from its
+ * own bundle (dist/stack.js), so the extension does not carry BullMQ; the engine of a run loads
+ * a run's stack evidence (./stackEvidence.ts) from the same bundle.
  */
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PerfLabConfig } from '../core/config';
 import { readServerFacts, type ServerFacts } from './redis/serverInfo';
 import { readUsedMemory } from './redis/memorySampler';
 import { connectRedis, resolveRedisTarget } from './redis/target';
+import { queueCounter } from './queueCounter';
 import { withTimeout } from './timeout';
+
+// The bundle of the stack (dist/stack.js) also carries a run's stack evidence, which reads the same queues.
+export { startStackEvidence } from './stackEvidence';
 
 /** The job states the view shows, in BullMQ's words. */
 export const JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized', 'waiting-children'] as const;
@@ -66,14 +70,12 @@ export async function readStackStatus(config: PerfLabConfig, env: Record<string,
 }
 
 async function readCounts(client: Redis, q: QueueStatus): Promise<void> {
-  // On the shared connection: BullMQ leaves a connection it was given open when the queue closes.
-  const queue = new Queue(q.name, { connection: client as never, prefix: q.prefix });
+  const counter = queueCounter(client, q.name, q.prefix);
   try {
-    const counts = await withTimeout(queue.getJobCounts(...JOB_STATES), READ_TIMEOUT_MS, `no counts of queue ${q.name} within ${READ_TIMEOUT_MS / 1000} s`);
-    q.counts = Object.fromEntries(JOB_STATES.map((s) => [s, counts[s] ?? 0])) as Record<JobState, number>;
+    q.counts = await counter.counts(JOB_STATES, READ_TIMEOUT_MS);
   } catch (err) {
     q.error = (err as Error).message;
   } finally {
-    await queue.close().catch(() => undefined);
+    await counter.close();
   }
 }

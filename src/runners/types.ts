@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { CONFIG_FILE_NAME } from '../constants';
 import type { PerfLabConfig, Profile, ProfileBase } from '../core/config';
+import type { RunSamples } from '../core/compare/samples';
 import type { RunRecord, TimelinePoint } from '../core/runRecord';
 
 /** The environment variable that holds the Redis password (the editor sets it from its secret storage). */
@@ -41,12 +42,17 @@ export interface RunnerEvents {
 
 /** What a runner produced; the caller turns it into a run record (id, environment, thresholds). */
 export interface RunnerOutcome
-  extends Pick<RunRecord, 'status' | 'target' | 'overall' | 'phases' | 'operations' | 'timeline' | 'generator' | 'process' | 'redisMemory' | 'error'> {
+  extends Pick<RunRecord, 'status' | 'target' | 'overall' | 'phases' | 'operations' | 'timeline' | 'generator' | 'process' | 'redisMemory' | 'error' | 'capacity'> {
   /**
    * Every metric the run produced, by its catalog name (src/core/config/metrics.ts), in the
    * catalog's canonical unit: ms for times, per second for rates, a fraction for ratios.
    */
   metrics: Record<string, number>;
+  /**
+   * What the latency metrics rest on, per part of the run (src/core/compare/samples.ts): written
+   * to the run's samples file, so a comparison knows each percentile's uncertainty.
+   */
+  samples?: RunSamples['parts'];
 }
 
 /**

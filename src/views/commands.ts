@@ -2,12 +2,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { readDemoState } from '../core/demoState';
-import type { RunRecord } from '../core/runRecord';
+import { registerBaselineCommands } from './baselineCommands';
 import type { ConfigService } from './configService';
 import { registerCommand } from './contributions';
 import { formatDateTime } from '../core/format';
-import { runDescription } from './runText';
+import type { RunRecord } from '../core/runRecord';
 import { RunPanel } from './runPanel';
+import { type RunArg, resolveRun } from './runPicks';
 import type { RunService } from './runService';
 import type { PerfLabWorkspace } from './workspace';
 
@@ -18,11 +19,10 @@ export interface Services {
   log: vscode.LogOutputChannel;
 }
 
-/** A run command gets a run id from a tree item or a link, or asks with a QuickPick. */
-type RunArg = string | RunRecord | undefined;
-
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
   const { workspace, config, runs, log } = services;
+  // Set as Baseline, Clear Baseline and the comparisons of runs.
+  registerBaselineCommands(context, { runs, config, log });
 
   registerCommand(context, Commands.initConfig, async () => {
     const file = workspace.configPath;
@@ -87,12 +87,12 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
   });
 
   registerCommand(context, Commands.openRun, async (arg: RunArg) => {
-    const run = await resolveRun(runs, arg, 'Open which run?');
+    const run = await resolveRun(runs, arg, { placeHolder: 'Open which run?' });
     if (run) RunPanel.show(context.extensionUri, runs, log, run);
   });
 
   registerCommand(context, Commands.revealRun, async (arg: RunArg) => {
-    const run = await resolveRun(runs, arg, 'Reveal which run?');
+    const run = await resolveRun(runs, arg, { placeHolder: 'Reveal which run?' });
     const store = runs.store;
     if (!run || !store) return;
     const file = vscode.Uri.file(path.join(store.runDir(run.id), 'run.json'));
@@ -105,43 +105,32 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     }
   });
 
-  registerCommand(context, Commands.deleteRun, async (arg: RunArg) => {
-    const run = await resolveRun(runs, arg, 'Delete which run?');
-    if (!run) return;
+  // From the Runs view with several runs selected: all of them, after one question.
+  registerCommand(context, Commands.deleteRun, async (arg: RunArg, selected?: readonly RunRecord[]) => {
+    const chosen = selected && selected.length > 1 ? [...selected] : [await resolveRun(runs, arg, { placeHolder: 'Delete which run?' })];
+    const doomed = chosen.filter((r): r is RunRecord => !!r);
+    if (!doomed.length) return;
+    const baselines = await runs.baselines();
+    const baselineOf = doomed.filter((r) => baselines[r.profile] === r.id).map((r) => r.profile);
+    const only = doomed.length === 1 ? doomed[0]! : undefined;
     const answer = await vscode.window.showWarningMessage(
-      `Delete the run of "${run.profile}" from ${formatDateTime(run.startedAt)}?`,
-      { modal: true, detail: 'Its folder, run.json and all its artifacts (profiles, snapshots) are removed.' },
+      only ? `Delete the run of "${only.profile}" from ${formatDateTime(only.startedAt)}?` : `Delete these ${doomed.length} runs?`,
+      {
+        modal: true,
+        detail: `${only ? 'Its folder, run.json and all its artifacts' : 'Their folders, run.json files and all their artifacts'} (profiles, snapshots) are removed.` +
+          (baselineOf.length ? ` ${only ? 'It is' : baselineOf.length === 1 ? 'One of them is' : `${baselineOf.length} of them are`} the saved baseline of ${baselineOf.map((p) => `"${p}"`).join(', ')}, which then has none.` : ''),
+      },
       'Delete',
     );
     if (answer !== 'Delete') return;
-    try {
-      await runs.delete(run.id);
-    } catch (err) {
-      void vscode.window.showErrorMessage(`PerfLab: could not delete run ${run.id}: ${(err as Error).message}`);
+    for (const run of doomed) {
+      try {
+        await runs.delete(run.id);
+        if (baselines[run.profile] === run.id) await runs.setBaseline(run.profile, undefined);
+      } catch (err) {
+        void vscode.window.showErrorMessage(`PerfLab: could not delete run ${run.id}: ${(err as Error).message}`);
+      }
     }
   });
-}
 
-async function resolveRun(runs: RunService, arg: RunArg, placeHolder: string): Promise<RunRecord | undefined> {
-  const all = await runs.runs();
-  if (typeof arg === 'object' && arg) return all.find((r) => r.id === arg.id) ?? arg;
-  if (typeof arg === 'string') {
-    const found = all.find((r) => r.id === arg);
-    if (!found) void vscode.window.showErrorMessage(`PerfLab: run ${arg} was not found; it may have been deleted.`);
-    return found;
-  }
-  if (!all.length) {
-    void vscode.window.showInformationMessage('PerfLab: no runs recorded yet in this workspace.');
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(
-    all.map((run) => ({
-      label: `${run.pass ? '$(pass)' : '$(error)'} ${run.profile}`,
-      description: runDescription(run),
-      detail: run.id,
-      run,
-    })),
-    { placeHolder, matchOnDetail: true },
-  );
-  return picked?.run;
 }

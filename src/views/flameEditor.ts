@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands, CustomEditors, WebviewTypes } from '../constants';
 import { diffFlameTrees, type FlameInfo, type FlameModel, topChanges } from '../core/flame';
-import { isFromWebview, type RequestParams, type ToWebview } from '../protocol';
+import { isFromWebview, type ToWebview } from '../protocol';
 import { analyzeCpuProfile, type CpuAnalysis } from '../runners/profiler/analysis';
-import { fileOfUrl } from '../runners/profiler/analysis/urls';
 import { flameModel, flameRequests } from './flameRequests';
+import { openSource } from './openSource';
 import { answer } from './requests';
 import { setUpWebview } from './webviewSetup';
 
@@ -22,7 +22,9 @@ export function registerFlameEditor(context: vscode.ExtensionContext, log: vscod
     vscode.window.registerCustomEditorProvider(CustomEditors.cpuProfile, new FlameEditorProvider(context.extensionUri, log, onAnalyzed), {
       webviewOptions: { retainContextWhenHidden: false },
     }),
-    vscode.commands.registerCommand(Commands.compareCpuProfiles, () => compareProfiles(context.extensionUri, log)),
+    vscode.commands.registerCommand(Commands.compareCpuProfiles, (before?: unknown, after?: unknown) =>
+      compareProfiles(context.extensionUri, log, before instanceof vscode.Uri ? before : undefined, after instanceof vscode.Uri ? after : undefined),
+    ),
     vscode.commands.registerCommand(Commands.openCpuProfile, async (uri?: vscode.Uri) => {
       const file = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'CPU profiles': ['cpuprofile'] }, title: 'Open a CPU profile' }))?.[0];
       if (file) await vscode.commands.executeCommand('vscode.openWith', file, CustomEditors.cpuProfile);
@@ -32,21 +34,25 @@ export function registerFlameEditor(context: vscode.ExtensionContext, log: vscod
 
 /**
  * `Compare CPU Profiles…`: two profiles of the same program (before and after a change) as a
- * differential flame graph in a panel of its own; the page is the flame view's.
+ * differential flame graph in a panel of its own; the page is the flame view's. The two files are
+ * asked for unless given (the comparison page gives its two runs' profiles).
  */
-async function compareProfiles(extensionUri: vscode.Uri, log: vscode.LogOutputChannel): Promise<void> {
+async function compareProfiles(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, givenBefore?: vscode.Uri, givenAfter?: vscode.Uri): Promise<void> {
   const pick = async (title: string) => (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'CPU profiles': ['cpuprofile'] }, title }))?.[0];
-  const before = await pick('Compare: the profile BEFORE the change');
+  const before = givenBefore ?? (await pick('Compare: the profile BEFORE the change'));
   if (!before) return;
-  const after = await pick('Compare: the profile AFTER the change');
+  const after = givenAfter ?? (await pick('Compare: the profile AFTER the change'));
   if (!after) return;
-  const title = `${path.basename(after.fsPath)} vs ${path.basename(before.fsPath)}`;
+  // Two runs' profiles share a file name: then their folders (the run ids) name them.
+  const same = path.basename(after.fsPath) === path.basename(before.fsPath);
+  const name = (uri: vscode.Uri) => path.basename(same ? path.dirname(uri.fsPath) : uri.fsPath);
+  const title = `${name(after)} vs ${name(before)}`;
   const panel = vscode.window.createWebviewPanel(WebviewTypes.flameDiff, title, vscode.ViewColumn.Active);
   const loaded = vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `PerfLab: comparing ${title}` }, async () => {
     const [a, b] = await Promise.all([analyzeCpuProfile(before.fsPath), analyzeCpuProfile(after.fsPath)]);
     const diff = diffFlameTrees(a.tree, b.tree);
     const model = flameModel(diff.tree, diff.delta);
-    return { model, info: { ...model.info(path.basename(after.fsPath)), diff: { before: path.basename(before.fsPath), growers: topChanges(diff.growers) } } };
+    return { model, info: { ...model.info(name(after)), diff: { before: name(before), growers: topChanges(diff.growers) } } };
   });
   serveFlame(panel, extensionUri, log, title, loaded);
 }
@@ -57,7 +63,7 @@ function serveFlame(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, log: v
   const post = (m: ToWebview) => void panel.webview.postMessage(m);
   const ready = Promise.resolve(loaded);
   ready.catch(() => undefined);
-  const handlers = ready.then(({ model }) => ({ ...flameRequests(model), openSource: (p: RequestParams<'openSource'>) => openSource(p) }));
+  const handlers = ready.then(({ model }) => ({ ...flameRequests(model), openSource }));
   const subscription = panel.webview.onDidReceiveMessage(async (msg: unknown) => {
     if (!isFromWebview(msg)) return log.warn(`Flame view sent an unknown message: ${JSON.stringify(msg).slice(0, 200)}`);
     switch (msg.type) {
@@ -100,23 +106,4 @@ class FlameEditorProvider implements vscode.CustomReadonlyEditorProvider {
     serveFlame(panel, this.extensionUri, this.log, path.basename(file), loaded);
     panel.onDidDispose(() => cancel.abort());
   }
-}
-
-/**
- * Opens a profile's function at its line: a `file://` url or a path, in the editor; Node's own
- * modules and other urls have no file to open, which the page says.
- */
-async function openSource({ url, line, column }: RequestParams<'openSource'>): Promise<null> {
-  const file = fileOfUrl(url);
-  if (!file && url.startsWith('node:')) throw new Error(`${url} is part of Node.js: it has no source file here`);
-  if (!file) throw new Error(`could not open ${url}: it is not a file on this machine`);
-  let doc: vscode.TextDocument;
-  try {
-    doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-  } catch {
-    throw new Error(`could not open ${file}: not found`);
-  }
-  const at = new vscode.Position(Math.max(line - 1, 0), Math.max(column - 1, 0));
-  await vscode.window.showTextDocument(doc, { selection: new vscode.Range(at, at), preview: true });
-  return null;
 }

@@ -19,6 +19,7 @@ import type { AttachedTarget, CaptureHandle, NodeProcessInfo } from '../runners/
 import { attachable, processLabel } from '../runners/profiler/processList';
 import type { ProfileRun } from '../runners/runProfile';
 import { registerCommand, setContext } from './contributions';
+import { LiveMonitorPanel } from './liveMonitor';
 import type { ProfileArg, RunController } from './runController';
 import type { PerfLabWorkspace } from './workspace';
 
@@ -50,10 +51,18 @@ export function registerProfilerCommands(context: vscode.ExtensionContext, profi
   registerCommand(context, Commands.takeHeapSnapshot, (arg: ProcessArg) => profiler.snapshot(arg));
   registerCommand(context, Commands.findLeaks, (arg: ProcessArg | ProfileArg) => profiler.leaks(arg));
   registerCommand(context, Commands.profileUnderLoad, (arg: ProcessArg | ProfileArg) => profiler.underLoad(arg));
+  registerCommand(context, Commands.startLiveMonitor, (arg: ProcessArg) => profiler.startLiveMonitor(arg));
+  registerCommand(context, Commands.stopLiveMonitor, () => profiler.stopLiveMonitors());
 }
+
+/** The live monitor samples this often, and pulls the samples from the process this often (each pull holds its event loop for up to about a millisecond). */
+const LIVE_INTERVAL_MS = 250;
+const LIVE_PULL_MS = 500;
 
 export class ProfilerController implements vscode.Disposable {
   private attached: { pid: number; target: AttachedTarget } | undefined;
+  /** Live monitors by pid: cancel() stops one (its timeline is saved). */
+  private readonly monitors = new Map<number, { cancel(): void; panel?: LiveMonitorPanel }>();
   private readonly changed = new vscode.EventEmitter<void>();
   /** The attached process changed (attached, detached, exited). */
   readonly onDidChange = this.changed.event;
@@ -64,6 +73,7 @@ export class ProfilerController implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     /** Processes the editor started for the user (the demo stack's server): offered though they are the editor's children. */
     private readonly services: () => readonly number[] = () => [],
+    private readonly extensionUri?: vscode.Uri,
   ) {}
 
   /** The processes of `list` one may attach to (see {@link attachable}). */
@@ -202,7 +212,8 @@ export class ProfilerController implements vscode.Disposable {
     const result = await this.withTarget(pid, async (target) => {
       let started!: (run: ProfileRun) => void;
       const run = new Promise<ProfileRun>((resolve) => (started = resolve));
-      const handle = profileUnderLoad(target.session, { ...ready.options, targetPid: pid, targetDescription: target.description, onRun: started });
+      // Heap sampling beside the CPU profile: the run's findings then name the allocators too.
+      const handle = profileUnderLoad(target.session, { ...ready.options, heap: true, targetPid: pid, targetDescription: target.description, onRun: started });
       handle.on('log', (l) => this.log[l.level](`[${ready.name} under load] ${l.message}`));
       const outcome = handle.result;
       // Until the load run starts (or the capture fails first), there is nothing to follow.
@@ -252,6 +263,57 @@ export class ProfilerController implements vscode.Disposable {
     const pick = await vscode.window.showInformationMessage(`PerfLab: leaks in pid ${pid}: ${result.summary[0] ?? 'nothing found'}`, 'Show Report', 'Open leaks.json');
     if (pick === 'Show Report') this.log.show(true);
     if (pick === 'Open leaks.json') await vscode.window.showTextDocument(vscode.Uri.file(result.file));
+  }
+
+  /**
+   * `Start Live Monitor`: event-loop delay, heap, RSS, CPU and GC of a process in a live panel,
+   * until Stop Live Monitor, the panel's Stop or close, or the process exits; then its timeline is
+   * saved under `.perflab/captures/` (the file `perflab profile monitor --out` writes).
+   */
+  async startLiveMonitor(arg: ProcessArg): Promise<void> {
+    const pid = await this.pickPid(arg, 'Monitor which Node process live?');
+    if (pid === undefined || !this.extensionUri) return;
+    const running = this.monitors.get(pid);
+    if (running) {
+      running.panel?.reveal();
+      return;
+    }
+    const dir = this.capturesDir();
+    if (!dir) return;
+    const held = this.attached?.pid === pid ? this.attached.target : undefined;
+    const target = held ?? (await this.connect(pid));
+    if (!target) return;
+    const { captureMonitor, defaultCaptureName } = await engine();
+    const out = path.join(dir, defaultCaptureName('monitor', pid, 'json'));
+    const handle = captureMonitor(target.session, { out, intervalMs: LIVE_INTERVAL_MS, pullEveryMs: LIVE_PULL_MS, targetLabel: target.description });
+    const panel = LiveMonitorPanel.show(this.extensionUri, this.log, { key: `process:${pid}`, title: `Live: pid ${pid}`, process: target.description, onStop: () => handle.cancel() });
+    this.monitors.set(pid, { cancel: () => handle.cancel(), panel });
+    void setContext(ContextKeys.monitoring, true);
+    handle.on('sample', (s) => panel.addProcessSample(s));
+    this.log.info(`Live monitor of ${target.description} started`);
+    try {
+      const result = await handle.result;
+      const file = result.file ? vscode.workspace.asRelativePath(result.file) : undefined;
+      const why = result.endedBy === 'target-exit' ? 'the process exited' : 'stopped';
+      panel.end(`Monitor ${why} after ${formatDuration((result.samples.at(-1)?.t ?? 0) * 1000)}${file ? `; its timeline is saved in ${file}` : ''}.`);
+      this.log.info(`Live monitor of pid ${pid} ${why}${file ? `; timeline in ${file}` : ''}`);
+    } catch (err) {
+      panel.end(`Monitor stopped: ${(err as Error).message}.`);
+      this.log.warn(`Live monitor of pid ${pid}: ${(err as Error).message}`);
+    } finally {
+      this.monitors.delete(pid);
+      void setContext(ContextKeys.monitoring, this.monitors.size > 0);
+      if (!held) await target.close();
+    }
+  }
+
+  /** `Stop Live Monitor`: stops every live monitor of a process (each saves its timeline). */
+  stopLiveMonitors(): void {
+    if (!this.monitors.size) {
+      void vscode.window.showInformationMessage('PerfLab: no live monitor is running.');
+      return;
+    }
+    for (const m of this.monitors.values()) m.cancel();
   }
 
   /** A pid: from the argument, the attached process, or a QuickPick of the local Node processes. */
@@ -338,6 +400,7 @@ export class ProfilerController implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const m of this.monitors.values()) m.cancel();
     void this.detach();
     this.changed.dispose();
   }

@@ -1,30 +1,37 @@
 /**
  * Runs a profile from the editor, on the same engine as `perflab run`: a progress notification
  * with the live figures and a Cancel button, a status bar item while it runs (click: stop), the
- * run's log in the PerfLab output channel, then the run page and the Runs view. One run at a
- * time. The engine loads on the first run from its own bundle (dist/run-profile.js), so the
- * editor's activation does not pay for it; the load generator and the analysis run off the
- * extension host's thread.
+ * run's log in the PerfLab output channel, then the run page and the Runs view. A run of a
+ * profile with a saved baseline (Set as Baseline) is compared with it as it ends, the comparison
+ * kept in its record as `perflab run --baseline saved` does. One run at a time. The engine (runs
+ * and comparisons, src/views/engine.ts) loads on the first run from its own bundle
+ * (dist/run-profile.js), so the editor's activation does not pay for it; the load generator and
+ * the analysis run off the extension host's thread.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
+import { CAPACITY_DEFAULTS, type CapacityPlan, isCapacityProfile } from '../core/capacity';
 import type { PerfLabConfig, Profile } from '../core/config';
 import { liveText, type LiveFigures, type LiveProgress } from '../core/report/live';
-import type { RunRecord } from '../core/runRecord';
+import type { RunRecord, TimelinePoint } from '../core/runRecord';
 import { remoteHostsOf } from '../core/config/hosts';
 import { KINDS, kindOf, untrustedRefusal } from '../runners/registry';
 import type { ProfileRun, ProfileRunOptions } from '../runners/runProfile';
 import type { ConfigService } from './configService';
 import type { RedisSecrets } from './redisSecrets';
 import { registerCommand } from './contributions';
+import { LiveMonitorPanel } from './liveMonitor';
 import { RunPanel } from './runPanel';
 import type { RunService } from './runService';
+import { runOutcomeText } from './runText';
 
 export function registerRunCommands(context: vscode.ExtensionContext, controller: RunController): void {
   registerCommand(context, Commands.runProfile, (arg: ProfileArg) => controller.run(arg));
+  registerCommand(context, Commands.findCapacity, (arg: ProfileArg) => controller.findCapacity(arg));
   registerCommand(context, Commands.runLastProfile, () => controller.runLast());
   registerCommand(context, Commands.stopRun, () => controller.stop());
+  registerCommand(context, Commands.showRunMonitor, () => controller.showMonitor());
 }
 
 /** How a command names the profile: a Profiles tree item, a name, or nothing (then a QuickPick asks). */
@@ -37,6 +44,8 @@ export type ProfileArg = string | { kind: 'profile'; profile: Profile } | undefi
  */
 export interface RunHow {
   title?: string;
+  /** Search the profile's capacity instead of running its phases (Find Capacity…). */
+  capacity?: CapacityPlan;
   quiet?: boolean;
   token?: vscode.CancellationToken;
   onLog?: (line: string) => void;
@@ -54,6 +63,14 @@ const CONFIRMED_HOSTS_KEY = 'perflab.confirmedHosts';
 interface LiveRun {
   profile: string;
   cancel(): void;
+  /** What the live monitor of the run shows: every second of it so far, the samples of its process. */
+  id: string;
+  rateUnit: string;
+  seconds: TimelinePoint[];
+  processSamples: unknown[];
+  /** Whether the run samples a process (its live monitor then shows it). */
+  sampling: boolean;
+  monitor?: LiveMonitorPanel;
 }
 
 export class RunController implements vscode.Disposable {
@@ -70,12 +87,61 @@ export class RunController implements vscode.Disposable {
     /** The workspace's state: the hosts the user has confirmed load for. */
     private readonly memento: vscode.Memento,
   ) {
-    this.status.command = Commands.stopRun;
+    this.status.command = Commands.showRunMonitor;
   }
 
   /** `Run Last Profile Again`: the profile of the last run started here, else asks. */
   runLast(): Promise<RunRecord | undefined> {
     return this.run(this.last);
+  }
+
+  /**
+   * `Find Capacity…`: the highest arrival rate the profile's target sustains within its
+   * thresholds, as `perflab capacity` finds it; asks how long each step holds its rate.
+   */
+  async findCapacity(arg: ProfileArg): Promise<RunRecord | undefined> {
+    const ready = await this.prepare(arg, 'Find the capacity of which profile?', {
+      test: isCapacityProfile,
+      none: 'the config has no http profile and no bullmq profile with "workers": "app": a capacity search steps their arrival rate',
+    });
+    if (!ready) return undefined;
+    if (!isCapacityProfile(ready.profile)) {
+      void vscode.window.showErrorMessage(`PerfLab: a capacity search steps the arrival rate of an http profile, or of a bullmq profile with "workers": "app"; "${ready.name}" is a ${kindOf(ready.profile.type).label} profile${ready.profile.type === 'bullmq' ? " of PerfLab's own worker" : ''}.`);
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      [
+        { label: 'Standard', description: '10 s per step', detail: 'A few minutes for most services', stepMs: 10_000 },
+        { label: 'Quick', description: '4 s per step', detail: 'A first idea in about a minute; noisier near the limit', stepMs: 4_000 },
+        { label: 'Thorough', description: '30 s per step', detail: 'Steadier figures (slow leaks and GC show); ten minutes or more', stepMs: 30_000 },
+      ],
+      { placeHolder: `Find the capacity of ${ready.name}: how long should each step hold its rate?` },
+    );
+    if (!picked) return undefined;
+    return this.start(ready, { capacity: { ...CAPACITY_DEFAULTS, stepMs: picked.stepMs } });
+  }
+
+  /** The status bar item: the live monitor of the run in progress (its rate and latency, and its process when it samples one). */
+  showMonitor(): void {
+    const live = this.live;
+    if (!live) {
+      void vscode.window.showInformationMessage('PerfLab: no run is in progress.');
+      return;
+    }
+    if (!live.monitor || live.monitor.closed) {
+      const panel = LiveMonitorPanel.show(this.extensionUri, this.log, {
+        key: `run:${live.id}`,
+        title: `Live: ${live.profile}`,
+        run: { profile: live.profile, rateUnit: live.rateUnit },
+        ...(live.sampling ? { process: `the process ${live.profile} samples` } : {}),
+        onStop: () => this.stop(),
+      });
+      for (const s of live.seconds) panel.addRunPoint(s);
+      for (const s of live.processSamples) panel.addProcessSample(s);
+      live.monitor = panel;
+    } else {
+      live.monitor.reveal();
+    }
   }
 
   stop(): void {
@@ -91,10 +157,25 @@ export class RunController implements vscode.Disposable {
   async run(arg: ProfileArg, how: RunHow = {}): Promise<RunRecord | undefined> {
     const ready = await this.prepare(arg);
     if (!ready || how.token?.isCancellationRequested) return undefined;
-    const { runProfile } = await import('../runners/runProfile');
-    let started;
+    return this.start(ready, how);
+  }
+
+  /** Starts a prepared run and follows it (see {@link follow}). */
+  private async start(ready: PreparedRun, how: RunHow): Promise<RunRecord | undefined> {
+    const { runProfile } = await import('./engine');
+    let started: ProfileRun;
     try {
-      started = runProfile(ready.options);
+      started = runProfile({
+        ...ready.options,
+        ...(how.capacity ? { capacity: how.capacity } : {}),
+        // The process the run samples, for its live monitor (the status bar item opens it).
+        onProcessSample: (sample) => {
+          const live = this.live;
+          if (!live || live.id !== started.id) return;
+          live.processSamples.push(sample);
+          live.monitor?.addProcessSample(sample);
+        },
+      });
     } catch (err) {
       void vscode.window.showErrorMessage(`PerfLab: ${(err as Error).message}`);
       return undefined;
@@ -133,6 +214,7 @@ export class RunController implements vscode.Disposable {
       return undefined;
     }
     if (!(await this.confirmHosts(name, state.config, profile))) return undefined;
+    if (!(await this.confirmAppWorkers(name, state.config, profile))) return undefined;
     const store = this.runs.store;
     if (!store) {
       void vscode.window.showErrorMessage('PerfLab: open a folder first; runs are saved in it.');
@@ -163,8 +245,13 @@ export class RunController implements vscode.Disposable {
    * of a profile under load, whose `cancel` stops the captures too. Resolves with the record.
    */
   async follow(name: string, profile: Profile, run: Pick<ProfileRun, 'id' | 'handle' | 'record'>, cancel: () => void, how: RunHow = {}): Promise<RunRecord> {
-    this.live = { profile: name, cancel };
     const kind = kindOf(profile.type);
+    const live: LiveRun = { profile: name, cancel, id: run.id, rateUnit: kind.words.rateUnit, seconds: [], processSamples: [], sampling: profile.process !== undefined };
+    this.live = live;
+    run.handle.on('sample', (s) => {
+      live.seconds.push(s);
+      live.monitor?.addRunPoint(s);
+    });
     const title = how.title ?? `PerfLab: ${name}`;
     this.log.info(`Running ${name} (${kind.label}), run ${run.id}`);
     run.handle.on('log', (l) => {
@@ -173,10 +260,10 @@ export class RunController implements vscode.Disposable {
     });
     const cancelled = how.token?.onCancellationRequested(() => this.stop());
     this.status.text = `$(pulse) PerfLab: ${name}`;
-    this.status.tooltip = `Running ${name}: click to stop (what was measured is saved)`;
+    this.status.tooltip = `Running ${name}: click for its live monitor (Stop Run stops it and saves what was measured)`;
     this.status.show();
     try {
-      const record = await vscode.window.withProgress(
+      let record = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title, cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => this.stop());
@@ -202,6 +289,8 @@ export class RunController implements vscode.Disposable {
           return run.record;
         },
       );
+      if (!record.capacity) record = await this.compareWithBaseline(name, profile, record);
+      live.monitor?.end(runOutcomeText(record).text.replace(/^PerfLab: /, ''));
       this.runs.refresh();
       if (!how.quiet) {
         RunPanel.show(this.extensionUri, this.runs, this.log, record);
@@ -212,6 +301,31 @@ export class RunController implements vscode.Disposable {
       cancelled?.dispose();
       this.live = undefined;
       this.status.hide();
+    }
+  }
+
+  /**
+   * When the profile has a saved baseline, compares the completed run with it and keeps the
+   * comparison in the run's record (its `pass` then also needs no regression). A comparison that
+   * cannot be made (the baseline was deleted, holds no metrics) is a warning: the run stays as
+   * it was recorded.
+   */
+  private async compareWithBaseline(name: string, profile: Profile, record: RunRecord): Promise<RunRecord> {
+    const store = this.runs.store;
+    if (record.status !== 'completed' || !store) return record;
+    try {
+      const { compareWithSavedBaseline } = await import('./engine');
+      const compared = await compareWithSavedBaseline(store, record, profile.regressions);
+      if (!compared) return record;
+      const { comparison, baselineId } = compared;
+      this.log.info(`Compared ${name} (run ${record.id}) with its baseline ${baselineId}: ${comparison.regressions} regression(s) in ${comparison.metrics.length} metrics`);
+      for (const w of comparison.warnings) this.log.warn(`[${name}] comparison with the baseline: ${w}`);
+      return compared.record;
+    } catch (err) {
+      const why = (err as Error).message;
+      this.log.warn(`Run ${record.id} of ${name} was not compared with its baseline: ${why}`);
+      void vscode.window.showWarningMessage(`PerfLab: ${name} was not compared with its baseline: ${why}. The run is saved as it was measured.`);
+      return record;
     }
   }
 
@@ -233,6 +347,28 @@ export class RunController implements vscode.Disposable {
       await this.memento.update(CONFIRMED_HOSTS_KEY, confirmed);
       this.log.info(`Load to ${host} confirmed for this workspace`);
     }
+    return true;
+  }
+
+  /**
+   * A run of the app's own workers (`"workers": "app"`) adds jobs to the app's queue, and the
+   * app's job code runs them, side effects and all: it goes only after the user said so, every
+   * time (a modal, as for a remote host). False when they did not.
+   */
+  private async confirmAppWorkers(name: string, config: PerfLabConfig, profile: Profile): Promise<boolean> {
+    if (profile.type !== 'bullmq' || profile.workers !== 'app') return true;
+    const prefix = config.stack.queues.find((q) => q.name === profile.queue)?.prefix ?? 'bull';
+    const answer = await vscode.window.showWarningMessage(
+      `PerfLab: ${name} adds jobs to your app's queue "${profile.queue}", and your app's workers will run them.`,
+      {
+        modal: true,
+        detail: `Whatever a "${profile.jobName ?? 'perflab'}" job does in your app (send an email, charge a card, write rows) happens for each job PerfLab adds to "${prefix}:${profile.queue}". ` +
+          'PerfLab marks its jobs ("_perflab" in their data, ids "perflab-…") and removes only those at the end; your app\'s own jobs are not touched. Run it only against a stack that is yours to load.',
+      },
+      'Add Jobs',
+    );
+    if (answer !== 'Add Jobs') return false;
+    this.log.info(`Jobs of ${name} for the app's workers on queue ${profile.queue} confirmed`);
     return true;
   }
 
@@ -263,17 +399,10 @@ export class RunController implements vscode.Disposable {
   }
 
   private tellOutcome(record: RunRecord): void {
-    const failed = record.thresholds.filter((t) => !t.pass).length;
-    if (record.status === 'failed') {
-      void vscode.window.showErrorMessage(`PerfLab: ${record.profile} failed: ${record.error ?? 'see the run page'}`);
-    } else if (record.status === 'cancelled') {
-      void vscode.window.showWarningMessage(`PerfLab: ${record.profile} was stopped; what was measured is saved.`);
-    } else if (failed) {
-      void vscode.window.showWarningMessage(`PerfLab: ${record.profile} FAIL: ${failed} of ${record.thresholds.length} thresholds failed.`);
-    } else {
-      const n = record.thresholds.length;
-      void vscode.window.showInformationMessage(`PerfLab: ${record.profile} PASS${n ? ` (${n} threshold${n === 1 ? '' : 's'})` : ''}.`);
-    }
+    const { level, text } = runOutcomeText(record);
+    if (level === 'error') void vscode.window.showErrorMessage(text);
+    else if (level === 'warning') void vscode.window.showWarningMessage(text);
+    else void vscode.window.showInformationMessage(text);
   }
 
   dispose(): void {

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CustomEditors, WebviewTypes } from '../constants';
+import { Commands, CustomEditors, WebviewTypes } from '../constants';
 import type { RunRecord } from '../core/runRecord';
 import { type FromWebview, isFromWebview, type ToWebview } from '../protocol';
 import { answer } from './requests';
-import { runFile, runMessage, runRequests } from './runMessage';
+import { openSource } from './openSource';
+import { runFile, runPageMessage, runRequests } from './runPage';
 import type { RunService } from './runService';
 import { setUpWebview } from './webviewSetup';
 
@@ -47,6 +48,8 @@ export class RunPanel implements vscode.Disposable {
 
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  /** Counts the messages being built, so a slow one never overwrites a newer one. */
+  private posted = 0;
 
   private constructor(
     extensionUri: vscode.Uri,
@@ -78,16 +81,19 @@ export class RunPanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.ready = true;
-        this.post(runMessage(this.record, this.runDir()));
+        void this.postRun();
         return;
       case 'openFile':
         void this.openFile(msg.file);
+        return;
+      case 'openRun':
+        void vscode.commands.executeCommand(Commands.openRun, msg.id);
         return;
       case 'log':
         this.log[msg.level](`[run page] ${msg.message}`);
         return;
       case 'request':
-        void answer(msg, runRequests(this.runDir())).then((reply) => this.post(reply));
+        void answer(msg, { ...runRequests(this.runDir()), openSource }).then((reply) => this.post(reply));
         return;
     }
   }
@@ -119,10 +125,29 @@ export class RunPanel implements vscode.Disposable {
       if (!record) return;
       this.record = record;
       this.panel.title = panelTitle(record);
-      if (this.ready) this.post(runMessage(record, this.runDir()));
+      if (this.ready) await this.postRun();
     } catch (err) {
       if (this.ready) this.post({ type: 'error', message: `This run can no longer be read: ${(err as Error).message}` });
     }
+  }
+
+  /**
+   * Sends the run. A record compared with a baseline has its comparison formatted by the engine,
+   * which loads only then; if that fails the page still shows the run, and the log says why.
+   */
+  private async postRun(): Promise<void> {
+    const n = ++this.posted;
+    const record = this.record;
+    const dir = this.runDir();
+    let msg = runPageMessage(record, dir);
+    if (record.comparison) {
+      try {
+        msg = (await import('./engine')).runMessage(record, dir);
+      } catch (err) {
+        this.log.warn(`The comparison of run ${record.id} with its baseline cannot be shown: ${(err as Error).message}`);
+      }
+    }
+    if (n === this.posted) this.post(msg);
   }
 
   private post(msg: ToWebview): void {

@@ -1,17 +1,19 @@
 import * as vscode from 'vscode';
 import type { RunRecord } from '../core/runRecord';
-import { RunStore } from '../core/runStore';
+import { BASELINES_FILE, RunStore } from '../core/runStore';
 import type { PerfLabWorkspace } from './workspace';
 
 /**
- * The run history of the workspace, read from the store and kept fresh by a watcher on
- * `<runs>/*\/run.json`. Unreadable records are logged, never shown as errors in the tree.
+ * The run history of the workspace and each profile's saved baseline, read from the store and
+ * kept fresh by a watcher on `<runs>/*\/run.json` and `<runs>/baselines.json` (which `perflab
+ * baseline` writes too). Unreadable records are logged, never shown as errors in the tree.
  */
 export class RunService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private watcher: vscode.FileSystemWatcher | undefined;
   private listing: Promise<RunRecord[]> | undefined;
+  private savedBaselines: Promise<Record<string, string>> | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private readonly settingsListener: vscode.Disposable;
 
@@ -39,6 +41,20 @@ export class RunService implements vscode.Disposable {
     return this.listing;
   }
 
+  /** Each profile's saved baseline run id; cached until the store changes. */
+  baselines(): Promise<Record<string, string>> {
+    this.savedBaselines ??= this.store?.baselines() ?? Promise.resolve({});
+    return this.savedBaselines;
+  }
+
+  /** Saves (or with `undefined` clears) `profile`'s baseline. */
+  async setBaseline(profile: string, id: string | undefined): Promise<void> {
+    const store = this.store;
+    if (!store) throw new Error('open a folder first; runs and baselines are saved in it');
+    await store.setBaseline(profile, id);
+    this.refresh();
+  }
+
   /** The runs folder is another one now: follow it. */
   private storeMoved(): void {
     this.watch();
@@ -47,6 +63,7 @@ export class RunService implements vscode.Disposable {
 
   refresh(): void {
     this.listing = undefined;
+    this.savedBaselines = undefined;
     this.changed.fire();
   }
 
@@ -72,7 +89,7 @@ export class RunService implements vscode.Disposable {
     this.watcher?.dispose();
     const dir = this.workspace.runsPath;
     if (!dir) return;
-    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '*/run.json'));
+    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), `{*/run.json,${BASELINES_FILE}}`));
     // A run writes its record once at the end; several runs finishing together refresh once.
     const later = () => {
       clearTimeout(this.debounce);

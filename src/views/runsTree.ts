@@ -1,29 +1,38 @@
 import * as vscode from 'vscode';
-import { Commands, ItemContext } from '../constants';
+import { BaselineItemSuffix, Commands, ItemContext } from '../constants';
 import type { RunRecord } from '../core/runRecord';
 import { formatDateTime, formatDuration, formatActual } from '../core/format';
 import { kindOf } from '../runners/registry';
-import { runDescription } from './runText';
+import { comparisonOutcome, runDescription } from './runText';
 import type { RunService } from './runService';
 import { FollowingTree } from './tree';
 
-/** The Runs view: the store's history, newest first, one item per run. */
+/** The Runs view: the store's history, newest first, one item per run; each profile's saved baseline says so. */
 export class RunsTreeProvider extends FollowingTree<RunRecord> {
+  /** Each profile's saved baseline, as read with the listing the tree shows. */
+  private baselines: Record<string, string> = {};
+
   constructor(private readonly runs: RunService) {
     super(runs.onDidChange);
   }
 
-  getChildren(element?: RunRecord): Promise<RunRecord[]> | RunRecord[] {
-    return element ? [] : this.runs.runs();
+  async getChildren(element?: RunRecord): Promise<RunRecord[]> {
+    if (element) return [];
+    const [runs, baselines] = await Promise.all([this.runs.runs(), this.runs.baselines()]);
+    // Only a baseline whose run is there, and of its own profile, counts.
+    this.baselines = Object.fromEntries(Object.entries(baselines).filter(([profile, id]) => runs.some((r) => r.id === id && r.profile === profile)));
+    return runs;
   }
 
   getTreeItem(run: RunRecord): vscode.TreeItem {
+    const saved = this.baselines[run.profile];
+    const baseline = saved === run.id;
     const item = new vscode.TreeItem(run.profile, vscode.TreeItemCollapsibleState.None);
     item.id = `run:${run.id}`;
-    item.description = runDescription(run);
-    item.contextValue = runContext(run);
+    item.description = runDescription(run, undefined, baseline);
+    item.contextValue = runContext(run) + (baseline ? BaselineItemSuffix.baseline : saved ? BaselineItemSuffix.withBaseline : '');
     item.iconPath = runIcon(run);
-    item.tooltip = runTooltip(run);
+    item.tooltip = runTooltip(run, baseline);
     item.command = { command: Commands.openRun, title: 'Open Run Report', arguments: [run.id] };
     return item;
   }
@@ -41,6 +50,8 @@ function runContext(run: RunRecord): string {
       return ItemContext.runPassed;
     case 'cancelled':
       return ItemContext.runCancelled;
+    case 'error':
+      return ItemContext.runErrored;
     default:
       return ItemContext.runFailed;
   }
@@ -59,13 +70,15 @@ function runIcon(run: RunRecord): vscode.ThemeIcon {
   }
 }
 
-function runTooltip(run: RunRecord): vscode.MarkdownString {
+function runTooltip(run: RunRecord, baseline: boolean): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escape(run.profile)}** (${run.type}) — ${runOutcome(run).toUpperCase()}\n\n`);
+  if (baseline) md.appendMarkdown(`$(pinned) The saved baseline of ${escape(run.profile)}: runs of it started in the editor are compared with this one\n\n`);
   md.appendMarkdown(`Started ${formatDateTime(run.startedAt)}, took ${formatDuration(run.durationMs)}\n\n`);
   const failed = run.thresholds.filter((t) => !t.pass);
   if (run.thresholds.length) md.appendMarkdown(`Thresholds: ${run.thresholds.length - failed.length}/${run.thresholds.length} passed\n\n`);
   for (const t of failed.slice(0, 5)) md.appendMarkdown(`- $(error) \`${escape(t.metric)} ${escape(t.limit)}\`: ${formatActual(t, kindOf(run.type).words.rateUnit)}\n`);
+  if (run.comparison) md.appendMarkdown(`\n${run.comparison.pass ? '$(pass)' : '$(error)'} ${escape(comparisonOutcome(run.comparison))}\n`);
   if (run.error) md.appendMarkdown(`\n$(warning) ${escape(run.error)}\n`);
   md.appendMarkdown(`\n\`${run.id}\``);
   return md;

@@ -41,6 +41,31 @@ async function step(name, fn) {
   }
 }
 
+/** Right-clicks a row of a view and picks an entry of its context menu. */
+async function contextMenu(row, entry) {
+  const menu = wb.page.locator('.context-view .monaco-menu');
+  const item = menu.locator('.action-menu-item', { hasText: entry }).first();
+  // A view that refreshes under the pointer (a run's files still being written) closes the menu
+  // or re-renders the row: open it again until the entry shows, within the bound.
+  const deadline = Date.now() + UI_TIMEOUT;
+  let seen = '(no menu)';
+  for (;;) {
+    await row.click({ button: 'right' });
+    try {
+      await item.waitFor({ timeout: 3_000 });
+      break;
+    } catch (err) {
+      if (await menu.count()) seen = (await menu.first().innerText()).replace(/\s+/g, ' ');
+      await wb.page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`the context menu has no "${entry}"; it shows: ${seen}`, { cause: err });
+    }
+  }
+  // The menu acts on the item it has focused (hover focuses it), when the key or the mouse goes up.
+  await item.hover();
+  await wb.page.keyboard.press('Enter');
+  await item.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+}
+
 /** `PerfLab: Run Profile…` from the palette, then the profile picked by name from its QuickPick. */
 async function runProfile(on, name) {
   await on.runCommand('PerfLab: Run Profile…');
@@ -340,9 +365,25 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
     const toast = wb.notification('PerfLab: long');
     await toast.waitFor({ timeout: UI_TIMEOUT });
     await eventually(async () => assert.match(await toast.innerText(), /req\/s/), { timeout: UI_TIMEOUT });
+    // The status bar item opens the run's live monitor: its seconds so far, then each new one.
+    await wb.page.locator('.part.statusbar .statusbar-item', { hasText: 'PerfLab: long' }).first().click();
+    await wb.waitFor(wb.page.locator('.tabs-container .tab', { hasText: 'Live: long' }), { timeout: UI_TIMEOUT });
+    const live = wb.webviewFrame().locator('#app');
+    const seconds = async () => Number(await live.locator('[data-chart="rate"]').getAttribute('data-points'));
+    await eventually(async () => assert.ok((await seconds()) >= 1), { timeout: UI_TIMEOUT });
+    const before = await seconds();
+    await eventually(async () => assert.ok((await seconds()) > before, 'new seconds arrive'), { timeout: UI_TIMEOUT });
     await wb.focusWorkbench();
     await wb.runCommand('PerfLab: Stop Run');
     await wb.notification(/long was stopped/).waitFor({ timeout: UI_TIMEOUT });
+    // The run page opened after it: the monitor is the frame that holds a monitor status.
+    await eventually(async () => {
+      const frames = [];
+      for (const f of wb.page.frames()) if (await f.locator('[data-testid="monitor-status"]').count().catch(() => 0)) frames.push(f);
+      assert.equal(frames.length, 1, 'one live monitor');
+      assert.equal(await frames[0].getByTestId('monitor-status').innerText(), 'STOPPED');
+      assert.match(await frames[0].getByTestId('monitor-end').innerText(), /long was stopped/);
+    }, { timeout: UI_TIMEOUT });
     const long = records().find((r) => r.profile === 'long');
     assert.ok(long, 'the stopped run is saved');
     assert.equal(long.status, 'cancelled');
@@ -455,6 +496,158 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
   });
 });
 
+test('Set as Baseline from the Runs view: the next run of the profile is compared with it, its page shows the comparison; Compare with Baseline and Compare Runs… open the comparison page; Clear Baseline; Find Capacity… and its Cancel', { timeout: 240_000 }, async () => {
+  const folder = fs.mkdtempSync(path.join(server.base, 'baseline-'));
+  const demo = await startDemo(folder);
+  fs.writeFileSync(path.join(folder, 'perflab.config.json'), JSON.stringify({
+    targets: { api: { baseUrl: demo.state.url } },
+    profiles: {
+      smoke: {
+        type: 'http', target: 'api',
+        phases: [{ name: 'steady', duration: '3s', arrivalRate: 20 }],
+        scenarios: [{ name: 'health', request: { method: 'GET', path: '/health' } }],
+        thresholds: { 'errors.rate': '< 1%' },
+      },
+    },
+  }, null, 2));
+  const runsDir = path.join(folder, '.perflab/runs');
+  const records = () => (fs.existsSync(runsDir) ? fs.readdirSync(runsDir).filter((id) => fs.existsSync(path.join(runsDir, id, 'run.json'))).map((id) => JSON.parse(fs.readFileSync(path.join(runsDir, id, 'run.json'), 'utf8'))) : [])
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  const baselines = () => (fs.existsSync(path.join(runsDir, 'baselines.json')) ? JSON.parse(fs.readFileSync(path.join(runsDir, 'baselines.json'), 'utf8')) : {});
+  const runPage = () => wb.webviewFrame().locator('#app');
+  const runs = wb.view('Runs');
+  let first;
+  /** The comparison page of smoke, once its table is drawn. */
+  const comparisonPage = async () => {
+    await wb.waitFor(wb.page.locator('.tabs-container .tab', { hasText: 'Compare: smoke' }), { timeout: UI_TIMEOUT });
+    const app = wb.webviewFrame().locator('#app');
+    await wb.waitFor(app.locator('#section-comparison tbody tr').first(), { timeout: UI_TIMEOUT });
+    return app;
+  };
+
+  await step('baseline-first-run', async () => {
+    await wb.open(server.folderUrl(folder));
+    await wb.openContainer('PerfLab');
+    await wb.view('Profiles').expand();
+    await wb.view('Profiles').row('smoke').waitFor({ timeout: ACTIVATION_TIMEOUT });
+    await runProfile(wb, 'smoke');
+    await wb.waitFor(wb.page.locator('.tabs-container .tab', { hasText: 'Run: smoke' }), { timeout: 60_000 });
+    await wb.waitFor(runPage().getByText('PASS', { exact: true }).first(), { timeout: UI_TIMEOUT });
+    assert.equal(await runPage().locator('#section-comparison').count(), 0, 'no baseline yet: nothing to compare with');
+    [first] = records();
+    assert.equal(first.status, 'completed');
+  });
+
+  await step('set-as-baseline-from-runs-view', async () => {
+    await wb.openContainer('PerfLab');
+    await runs.expand();
+    await runs.row('smoke').waitFor({ timeout: UI_TIMEOUT });
+    await contextMenu(runs.row('smoke'), 'Set as Baseline');
+    await wb.notification('the baseline of "smoke" is').waitFor({ timeout: UI_TIMEOUT });
+    assert.deepEqual(baselines(), { smoke: first.id });
+    await eventually(async () => assert.match((await runs.items())[0].description, / · baseline$/), { timeout: UI_TIMEOUT });
+  });
+
+  await step('second-run-compared-with-baseline', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
+    await runProfile(wb, 'smoke');
+    // The notification at the end says how the run compares.
+    await wb.waitFor(wb.notification(/smoke (PASS|FAIL).* vs baseline/), { timeout: 60_000 });
+    await wb.waitFor(wb.page.locator('.tabs-container .tab', { hasText: 'Run: smoke' }), { timeout: UI_TIMEOUT });
+    const section = runPage().locator('#section-comparison');
+    await wb.waitFor(section, { timeout: UI_TIMEOUT });
+    assert.equal(await section.locator('summary h2').innerText(), 'Compared with baseline');
+    await section.locator('tbody tr').first().waitFor({ timeout: UI_TIMEOUT });
+    const rows = await section.locator('tbody tr th').allInnerTexts();
+    for (const metric of ['latency.p99', 'rps', 'errors.rate']) assert.ok(rows.includes(metric), `the comparison compares ${metric}; rows: ${JSON.stringify(rows)}`);
+    const second = records().at(-1);
+    assert.notEqual(second.id, first.id);
+    assert.deepEqual(second.comparison?.baseline.runs, [first.id], 'the record keeps the comparison with the saved baseline');
+    assert.equal(await section.locator('tbody tr.comparison-regression').count(), second.comparison.regressions);
+    assert.match(await section.getByTestId('comparison-verdict').innerText(), second.comparison.regressions ? /regression/ : /^✓No regression/);
+  });
+
+  await step('compare-with-baseline-from-runs-view', async () => {
+    await wb.openContainer('PerfLab');
+    // The newest run, not the baseline: its menu offers the comparison with the profile's baseline.
+    const newest = runs.rows.first();
+    assert.doesNotMatch(await newest.innerText(), /baseline/);
+    await contextMenu(newest, 'Compare with Baseline');
+    const app = await comparisonPage();
+    assert.equal(await app.getByRole('button', { name: 'Open the baseline run' }).getAttribute('title'), first.id);
+    await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
+  });
+
+  await step('compare-runs-page', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Compare Runs…');
+    // First the baseline (the earlier run, marked as the saved one), then the run to compare with it.
+    const baselineRow = (await wb.quickPickRows(UI_TIMEOUT)).filter({ hasText: first.id }).first();
+    assert.match(await baselineRow.innerText(), /baseline/);
+    await baselineRow.click();
+    const currentRows = await wb.quickPickRows(UI_TIMEOUT);
+    await eventually(async () => assert.equal(await currentRows.count(), 1, 'only the other run of smoke is offered'), { timeout: UI_TIMEOUT });
+    await currentRows.first().click();
+    const app = await comparisonPage();
+    assert.match(await app.getByTestId('verdict').innerText(), /REGRESSION/);
+    assert.ok((await app.locator('#section-comparison tbody tr').count()) >= 3);
+  });
+
+  await step('compare-two-selected-runs', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
+    await wb.openContainer('PerfLab');
+    // Two runs selected (a click, then Ctrl+click): their context menu compares those two.
+    await runs.rows.nth(0).click();
+    await runs.rows.nth(1).click({ modifiers: ['Control'] });
+    await eventually(async () => assert.equal(await runs.pane.locator('.pane-body .monaco-list-row.selected').count(), 2), { timeout: UI_TIMEOUT });
+    await contextMenu(runs.rows.nth(1), 'Compare Runs…');
+    const app = await comparisonPage();
+    // The earlier of the two is the baseline.
+    assert.equal(await app.getByRole('button', { name: 'Open the baseline run' }).getAttribute('title'), first.id);
+    await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
+  });
+
+  await step('clear-baseline', async () => {
+    await wb.openContainer('PerfLab');
+    const baselineRow = runs.pane.locator('.pane-body .monaco-list-row', { hasText: 'baseline' }).first();
+    await baselineRow.waitFor({ timeout: UI_TIMEOUT });
+    // One run selected again: Clear Baseline is offered for a single run.
+    await baselineRow.click();
+    await eventually(async () => assert.equal(await runs.pane.locator('.pane-body .monaco-list-row.selected').count(), 1), { timeout: UI_TIMEOUT });
+    await contextMenu(baselineRow, 'Clear Baseline');
+    await wb.notification('"smoke" has no saved baseline now').waitFor({ timeout: UI_TIMEOUT });
+    assert.deepEqual(baselines(), {});
+    await eventually(async () => assert.ok((await runs.items()).every((i) => !i.description.includes('baseline'))), { timeout: UI_TIMEOUT });
+  });
+
+  await step('find-capacity-and-cancel', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
+    await wb.runCommand('PerfLab: Find Capacity…');
+    await (await wb.quickPickRows(UI_TIMEOUT)).filter({ hasText: 'smoke' }).first().click();
+    await (await wb.quickPickRows(UI_TIMEOUT)).filter({ hasText: 'Quick' }).first().click();
+    const toast = wb.notification('PerfLab: smoke');
+    await toast.waitFor({ timeout: UI_TIMEOUT });
+    // The second step (twice the start rate) has begun: the first one is measured.
+    await eventually(async () => assert.match(await toast.innerText(), /100 req\/s/), { timeout: 30_000 });
+    await toast.getByRole('button', { name: 'Cancel' }).click();
+    await wb.notification(/smoke was stopped/).waitFor({ timeout: UI_TIMEOUT });
+    const record = records().find((r) => r.capacity);
+    assert.ok(record, 'the search is saved as a run');
+    assert.equal(record.status, 'cancelled');
+    assert.equal(record.capacity.stop, 'cancelled');
+    assert.equal(record.capacity.steps[0].rate, 50);
+    await wb.waitFor(wb.page.locator('.tabs-container .tab', { hasText: 'Run: smoke' }), { timeout: UI_TIMEOUT });
+    const headline = runPage().locator('#section-capacity').getByTestId('capacity-headline');
+    await wb.waitFor(headline, { timeout: UI_TIMEOUT });
+    assert.match(await headline.innerText(), /Capacity: at least 50\.0 req\/s/);
+  });
+});
+
 /** The demo's API server: the child of `perflab demo` running examples/demo-stack/server.js. */
 function demoServerPid(demoPid) {
   for (const entry of fs.readdirSync('/proc')) {
@@ -509,7 +702,27 @@ test('from the Processes view: attach to the demo (no --inspect), profile it und
     await eventually(async () => assert.match(await row().innerText(), /attached/), { timeout: UI_TIMEOUT });
   });
 
+  await step('live-monitor-of-process', async () => {
+    await inline('Start Live Monitor');
+    await wb.waitFor(wb.page.locator('.tabs-container .tab', { hasText: `Live: pid ${serverPid}` }), { timeout: UI_TIMEOUT });
+    const live = wb.webviewFrame().locator('#app');
+    const intervals = async () => Number(await live.locator('[data-chart="event-loop"]').getAttribute('data-points'));
+    await eventually(async () => assert.ok((await intervals()) >= 4, `intervals drawn: ${await intervals()}`), { timeout: UI_TIMEOUT });
+    await wb.focusWorkbench();
+    await wb.runCommand('PerfLab: Stop Live Monitor');
+    const ended = live.getByTestId('monitor-end');
+    await wb.waitFor(ended, { timeout: UI_TIMEOUT });
+    const saved = /saved in (\S+\.json)/.exec(await ended.innerText())?.[1];
+    assert.ok(saved, await ended.innerText());
+    const file = JSON.parse(fs.readFileSync(path.join(folder, saved), 'utf8'));
+    assert.equal(file.format, 'perflab-timeline');
+    assert.ok(file.samples.length >= 4);
+  });
+
   await step('profile-under-load', async () => {
+    await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
+    await wb.openContainer('PerfLab');
     await inline('Profile Under Load…');
     const rows = await wb.quickPickRows(UI_TIMEOUT);
     await rows.filter({ hasText: 'send' }).first().click();
@@ -523,6 +736,9 @@ test('from the Processes view: attach to the demo (no --inspect), profile it und
     assert.equal(record.status, 'completed');
     assert.ok(record.artifacts.some((a) => a.file === 'cpu.cpuprofile'), JSON.stringify(record.artifacts));
     assert.equal(record.process?.pid, serverPid);
+    // Heap sampling beside the CPU profile, and the run diagnosed from both.
+    assert.ok(record.artifacts.some((a) => a.file === 'heap.heapprofile'), JSON.stringify(record.artifacts));
+    assert.deepEqual(record.diagnosis?.read.filter((r) => r.endsWith('profile')), ['CPU profile', 'heap profile']);
   });
 
   await step('hot-path-mark', async () => {
@@ -549,10 +765,51 @@ test('from the Processes view: attach to the demo (no --inspect), profile it und
     }, { timeout: UI_TIMEOUT });
   });
 
+  let before;
+  let after;
+  await step('compare-profiled-runs', async () => {
+    // A second run profiled under load; the two runs compared: the functions that grew, and their differential flame graph.
+    await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
+    await wb.openContainer('PerfLab');
+    await inline('Profile Under Load…');
+    const rows = await wb.quickPickRows(UI_TIMEOUT);
+    await rows.filter({ hasText: 'send' }).first().click();
+    const runDir = path.join(folder, '.perflab/runs');
+    const profiled = () => fs.readdirSync(runDir).filter((id) => fs.existsSync(path.join(runDir, id, 'run.json')))
+      .map((id) => JSON.parse(fs.readFileSync(path.join(runDir, id, 'run.json'), 'utf8')))
+      .filter((r) => r.status === 'completed' && r.artifacts.some((a) => a.file === 'cpu.cpuprofile'));
+    await eventually(() => assert.equal(profiled().length, 2), { timeout: 60_000 });
+    await wb.waitFor(wb.page.locator('.tabs-container .tab', { hasText: 'cpu.cpuprofile' }), { timeout: 60_000 });
+    await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
+    await wb.openContainer('PerfLab');
+    const runsView = wb.view('Runs');
+    await runsView.expand();
+    await eventually(async () => assert.equal(await runsView.rows.count(), 2), { timeout: UI_TIMEOUT });
+    await runsView.rows.first().click();
+    await contextMenu(runsView.rows.first(), 'Compare with…');
+    await (await wb.quickPickRows(UI_TIMEOUT)).first().click();
+    await wb.waitFor(wb.page.locator('.tabs-container .tab', { hasText: 'Compare: send' }), { timeout: UI_TIMEOUT });
+    const app = wb.webviewFrame().locator('#app');
+    const growers = app.getByTestId('comparison-growers');
+    await wb.waitFor(growers, { timeout: ACTIVATION_TIMEOUT });
+    assert.match(await growers.innerText(), /Where the CPU time went/);
+    [before, after] = profiled().sort((a, b) => a.startedAt.localeCompare(b.startedAt)).map((r) => r.id);
+  });
+
+  await step('flame-diff-of-profiled-runs', async () => {
+    const growers = wb.webviewFrame().locator('#app').getByTestId('comparison-growers');
+    await growers.getByRole('button', { name: 'Open Differential Flame Graph' }).click();
+    await wb.waitFor(wb.page.locator('.tabs-container .tab', { hasText: `${after} vs ${before}` }), { timeout: UI_TIMEOUT });
+    await wb.waitFor(wb.webviewFrame().locator('[data-testid="flame"][data-drawn]'), { timeout: ACTIVATION_TIMEOUT });
+  });
+
   const captures = () => (fs.existsSync(path.join(folder, '.perflab/captures')) ? fs.readdirSync(path.join(folder, '.perflab/captures')) : []);
   await step('capture-heap-profile', async () => {
     // On the attached process: the palette command asks for no pid.
     await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
     await wb.runCommand('PerfLab: Capture Heap Profile');
     const rows = await wb.quickPickRows(UI_TIMEOUT);
     await rows.filter({ hasText: '5 seconds' }).first().click();

@@ -16,6 +16,8 @@ export interface CliResult {
 export interface RunningCli {
   /** Its stderr so far. */
   err(): string;
+  /** Sends it a signal (SIGINT: Ctrl-C). */
+  kill(signal: NodeJS.Signals): void;
   result: Promise<CliResult>;
 }
 
@@ -60,14 +62,15 @@ export function cliFolder(prefix = 'perflab-cli-'): CliFolder {
       let err = '';
       child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
       child.stderr.setEncoding('utf8').on('data', (t: string) => (err += t));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      // A CLI that hangs is killed; a capacity search may run for minutes.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
       const result = new Promise<CliResult>((resolve) => {
         child.once('close', (code) => {
           clearTimeout(timer);
           resolve({ code, out, err });
         });
       });
-      return { err: () => err, result };
+      return { err: () => err, kill: (signal) => child.kill(signal), result };
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -113,10 +113,21 @@ describe('the metric catalog', () => {
     }
   });
 
-  it('every bullmq metric is measured', async () => {
-    expect(await unmeasured({
+  it('every bullmq metric is measured, by PerfLab\'s own worker or the app\'s', async () => {
+    const own = await unmeasured({
       stack: { redis: { url: redisUrl() } },
       profiles: { p: { type: 'bullmq', queue: 'catalog', mode: 'e2e', duration: '3s', arrivalRate: 200, workerConcurrency: 4, process: process() } },
-    })).toEqual([]);
+    });
+    // The backlog of the app's queue is the app-workers mode's own figure.
+    const app = await startTarget('app-workers.cjs', { env: { REDIS_URL: redisUrl(), QUEUE: 'catalog-app', PREFIX: 'catalog', WORK_MS: '5', CONCURRENCY: '4' }, ready: /^ready / });
+    try {
+      const appOnly = await unmeasured({
+        stack: { redis: { url: redisUrl() }, queues: [{ name: 'catalog-app', prefix: 'catalog' }] },
+        profiles: { p: { type: 'bullmq', queue: 'catalog-app', mode: 'e2e', workers: 'app', duration: '2s', arrivalRate: 50, process: process() } },
+      });
+      expect(own.filter((m) => appOnly.includes(m))).toEqual([]);
+    } finally {
+      await app.stop();
+    }
   });
 });

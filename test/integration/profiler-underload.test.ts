@@ -70,7 +70,7 @@ describe('profile under load', () => {
     const record = await store.read(result.record.id);
     expect(record.status).toBe('completed');
     expect(record.overall!.count).toBeGreaterThan(20);
-    expect(record.artifacts.map((a) => `${a.kind}:${a.file}`).sort()).toEqual(['cpuprofile:cpu.cpuprofile', 'report:spikes.json', 'timeline:timeline.json']);
+    expect(record.artifacts.map((a) => `${a.kind}:${a.file}`).sort()).toEqual(['cpuprofile:cpu.cpuprofile', 'report:spikes.json', 'samples:samples.json', 'timeline:timeline.json']);
     for (const a of record.artifacts) expect(existsSync(path.join(result.runDir, a.file))).toBe(true);
     const timeline = JSON.parse(readFileSync(path.join(result.runDir, 'timeline.json'), 'utf8')) as TimelineFile;
     expect(timeline.complete).toBe(true);

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { RunRecord } from '../../src/core/runRecord';
 import { type FromWebview, isFromWebview } from '../../src/protocol';
 import { answer, type RequestHandlers } from '../../src/views/requests';
@@ -236,5 +237,33 @@ export async function openWebview(browser: Browser, server: WebviewServer, optio
       return path;
     },
     close: () => context.close(),
+  };
+}
+
+/**
+ * Chromium and the page server for one test file, started once (after checking that `entries`
+ * were built); every page a test opens is closed after it. Returns the way to open a page.
+ */
+export function useWebviewPages(...entries: string[]): (options: OpenOptions) => Promise<WebviewPage> {
+  let browser: Browser | undefined;
+  let server: WebviewServer | undefined;
+  const open: WebviewPage[] = [];
+  beforeAll(async () => {
+    for (const entry of entries) assertBuilt(entry);
+    server = await startWebviewServer();
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((v) => v.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return async (options) => {
+    if (!browser || !server) throw new Error('useWebviewPages(): pages open only inside tests');
+    const view = await openWebview(browser, server, options);
+    open.push(view);
+    return view;
   };
 }

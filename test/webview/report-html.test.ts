@@ -56,6 +56,23 @@ afterAll(async () => {
 });
 
 describe('perflab report --html', () => {
+  it('shows a run\'s comparison with its baseline as the run page does, without the editor\'s way to the baseline', async () => {
+    const id = '20261202T100657Z-smoke-9f81f5';
+    const out = join(work, 'compared.html');
+    const r = report(join(ROOT, 'test/webview/fixtures/runs', id), out);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const { page, problems } = await openOffline(out);
+    const section = page.locator('#section-comparison');
+    await section.locator('tbody tr').first().waitFor();
+    const record = JSON.parse(readFileSync(join(ROOT, 'test/webview/fixtures/runs', id, 'run.json'), 'utf8')) as RunRecord;
+    expect(await section.locator('tbody tr').count()).toBe(record.comparison!.metrics.length);
+    expect(await section.locator('tbody tr.comparison-regression').count()).toBe(record.comparison!.regressions);
+    // Nothing in an exported file can open another run.
+    expect(await section.getByRole('button').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   it('writes the run page of a run folder, which opens offline with the webview\'s numbers', async () => {
     const out = join(work, 'run.html');
     const r = report(join(ROOT, 'test/fixtures/runs', FAILED), out);
@@ -75,6 +92,17 @@ describe('perflab report --html', () => {
     await page.locator('[data-chart="rate"] canvas').waitFor();
     // Its timeline artifact is not in the fixture: the page says so, as the webview does.
     expect(await page.locator('#section-process .banner-error').innerText()).toBe('Could not read timeline.json: the file is missing from the run folder');
+    expect(problems).toEqual([]);
+  });
+
+  it("embeds a run's stack series: the Redis and queue charts draw offline", async () => {
+    const out = join(work, 'stack.html');
+    const r = report(join(ROOT, 'test/fixtures/runs', '20261202T170540Z-idle-749db7'), out);
+    expect(r.code).toBe(0);
+    const { page, problems } = await openOffline(out);
+    await page.locator('#section-stack [data-chart="redis-memory"] canvas').waitFor();
+    await page.locator('#section-stack [data-chart="queue-messages"] canvas').waitFor();
+    expect(await page.locator('#section-stack .banner-error').count()).toBe(0);
     expect(problems).toEqual([]);
   });
 

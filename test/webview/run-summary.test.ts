@@ -1,13 +1,12 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/runRecord';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatBytes, formatDateTime, formatMs, formatNumber } from '../../src/core/format';
+import { formatBytes, formatDateTime, formatMs, formatNumber, formatPercent } from '../../src/core/format';
 import { processSeries } from '../../src/core/report/processSeries';
 import { runMessage, runRequests } from '../../src/views/runMessage';
 import { EXPECTED, sameValuesRecord } from '../helpers/sameValues';
-import { assertBuilt, launchChromium, loadFixture, openWebview, ROOT, startWebviewServer, type OpenOptions, type WebviewPage, type WebviewServer } from './harness';
+import { loadFixture, ROOT, type OpenOptions, type WebviewPage, useWebviewPages } from './harness';
 
 const PASSING = '20251127-101502-smoke-3f9c';
 const FAILED = '20251127-143310-checkout-stress-9b1e';
@@ -17,33 +16,13 @@ const WITH_DISTRIBUTION = '20261201T182954Z-smoke-f157b6';
 /** A real BullMQ e2e sweep over worker concurrencies 1, 4 and 16. */
 const SWEEP = '20261201T183246Z-queue-sweep-63cd04';
 const HOSTILE = '<img src=x onerror=alert(1)>';
+/** `perflab capacity work --start-rate 60 --step 4s` against a service that spends 4 ms of CPU per request. */
+const CAPACITY = '20261202T163418Z-work-b5e600';
 /** A real smoke run against the demo with its server process sampled (timeline.json beside run.json). */
 const WITH_PROCESS = '20261201T211641Z-smoke-ed5a17';
 
-let browser: Browser;
-let server: WebviewServer;
-const open: WebviewPage[] = [];
-
-beforeAll(async () => {
-  assertBuilt('run');
-  server = await startWebviewServer();
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((v) => v.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function openRunPage(options: Partial<OpenOptions> = {}): Promise<WebviewPage> {
-  const view = await openWebview(browser, server, { entry: 'run', ...options });
-  open.push(view);
-  return view;
-}
+const openPage = useWebviewPages('run');
+const openRunPage = (options: Partial<OpenOptions> = {}): Promise<WebviewPage> => openPage({ entry: 'run', ...options });
 
 async function showRun(view: WebviewPage, record: RunRecord): Promise<void> {
   await view.send(runMessage(record, `/work/demo/.perflab/runs/${record.id}`));
@@ -381,6 +360,44 @@ describe('run summary webview', () => {
     expect(await view.problems()).toEqual([]);
   });
 
+  it('shows a capacity search: the rate found, the first failing rate and why, the curve and the steps', async () => {
+    const view = await openRunPage();
+    const record = loadFixture(CAPACITY);
+    const c = record.capacity!;
+    await showRun(view, record);
+    const section = view.page.locator('#section-capacity');
+    expect(await text(view, '#section-capacity h2')).toBe('Capacity');
+    expect(await text(view, '#section-capacity .section-note')).toBe(`${c.rate} req/s`);
+    expect(await section.getByTestId('capacity-headline').innerText()).toBe(`✓Capacity: ${c.rate} req/s, every criterion met`);
+    expect(await section.getByTestId('capacity-first-failing').innerText()).toBe(`At ${c.firstFailing!.rate} req/s: ${c.firstFailing!.failed.join('; ')}.`);
+    expect(await section.getByTestId('capacity-stop').innerText()).toMatch(/^\d+ req\/s failed: the capacity is within 5% below it\./);
+    // Right after the thresholds.
+    const order = await view.page.locator('details.section').evaluateAll((els) => els.map((e) => e.id));
+    expect(order.indexOf('section-capacity')).toBe(order.indexOf('section-thresholds') + 1);
+
+    expect(await headers(view, 'capacity')).toEqual(['Step', 'Offered', 'Achieved', 'Errors', 'p50', 'p95', 'p99', 'Result', 'Why']);
+    const shown: string[][] = [];
+    for (const row of await section.locator('.data-table tbody tr').all()) shown.push(await row.locator('th, td').allTextContents());
+    expect(shown.map((r) => r[1])).toEqual(c.steps.map((s) => `${formatNumber(s.rate)}${s.rate < 100 ? '.0' : ''} req/s`));
+    expect(shown.map((r) => r[7])).toEqual(c.steps.map((s) => (s.pass ? 'pass' : 'FAIL')));
+    expect(shown.map((r) => r[6])).toEqual(c.steps.map((s) => formatMs(s.p99)));
+    expect(await section.locator('tbody tr.capacity-fail').count()).toBe(c.steps.filter((s) => !s.pass).length);
+
+    // The curve, by offered rate: at its right end the highest rate tried and what it achieved.
+    const chart = section.locator('[data-chart="capacity"]');
+    expect(await chart.locator('.u-legend .u-series th').allInnerTexts()).toEqual(['offered', 'achieved req/s', 'p50', 'p99']);
+    const top = [...c.steps].sort((a, b) => b.rate - a.rate)[0]!;
+    const box = (await chart.locator('.u-over').boundingBox())!;
+    await chart.locator('.u-over').hover({ position: { x: box.width - 1, y: box.height / 2 } });
+    await expect.poll(() => chart.locator('.u-legend .u-series td').allInnerTexts()).toEqual([`${formatNumber(top.rate)}/s`, formatNumber(top.achieved), formatMs(top.p50), formatMs(top.p99)]);
+    // The timeline shows each step as a band, in the order they ran, and the waits for the target to recover after a failed one.
+    await expect.poll(async () => (await view.page.locator('[data-chart="rate"]').getAttribute('data-drawn-bands'))?.split('|').filter((b) => b !== 'recovering'))
+      .toEqual(c.steps.map((s) => `${formatNumber(s.rate)}${s.rate < 100 ? '.0' : ''} req/s`));
+    expect(await view.page.locator('[data-chart="rate"]').getAttribute('data-drawn-bands')).toContain('recovering');
+    await view.screenshot('run-capacity');
+    expect(await view.problems()).toEqual([]);
+  });
+
   it('draws the sampled process: heap and RSS, event-loop delay and CPU, from the run\'s timeline artifact', async () => {
     const dir = join(ROOT, 'test/fixtures/runs', WITH_PROCESS);
     const view = await openRunPage({ host: runRequests(dir) });
@@ -390,7 +407,7 @@ describe('run summary webview', () => {
     const loop = view.page.locator('#section-process [data-chart="event-loop"]');
     await memory.waitFor();
     expect(await memory.locator('.u-legend .u-series th').allInnerTexts()).toEqual(['time', 'heap used', 'RSS']);
-    expect(await loop.locator('.u-legend .u-series th').allInnerTexts()).toEqual(['time', 'lag p99', 'lag max', 'CPU']);
+    expect(await loop.locator('.u-legend .u-series th').allInnerTexts()).toEqual(['time', 'lag p99', 'lag max', 'GC pause', 'CPU']);
     // At the right end: the last interval, as the timeline file has it.
     const series = processSeries(JSON.parse(readFileSync(join(dir, 'timeline.json'), 'utf8')));
     const last = series.t.length - 1;
@@ -398,6 +415,10 @@ describe('run summary webview', () => {
     await memory.locator('.u-over').hover({ position: { x: box.width - 1, y: box.height / 2 } });
     await expect.poll(() => memory.locator('.u-legend .u-series td').allInnerTexts())
       .toEqual([`${formatNumber(series.t[last]!)} s`, formatBytes(series.heapUsed[last]!), formatBytes(series.rss[last]!)]);
+    const loopBox = (await loop.locator('.u-over').boundingBox())!;
+    await view.page.mouse.move(loopBox.x + loopBox.width - 1, loopBox.y + loopBox.height / 2);
+    await expect.poll(() => loop.locator('.u-legend .u-series td').allInnerTexts())
+      .toEqual([`${formatNumber(series.t[last]!)} s`, formatMs(series.lagP99[last]!), formatMs(series.lagMax[last]!), formatMs(series.gcPauseMs[last]!), formatPercent(series.cpu[last]!)]);
     expect(await view.posted()).toContainEqual(expect.objectContaining({ type: 'request', method: 'run.processTimeline', params: { file: 'timeline.json' } }));
     await view.screenshot('run-process-light');
     expect(await view.problems()).toEqual([]);

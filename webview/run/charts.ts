@@ -3,15 +3,19 @@
  * p50 and p99 latency in the other, on one time axis, with the phases (or, for Redis and BullMQ
  * runs, the operations and steps) as shaded bands. The latency distribution: latency by
  * percentile on a log axis of 1 / (1 − p), as HdrHistogram plots it, corrected and uncorrected.
- * A BullMQ sweep: throughput and p99 at each worker concurrency. The sampled process: its heap
- * and RSS, and its event-loop delay with its CPU, per monitor interval. Colours come from the VS
+ * A BullMQ sweep: throughput and p99 at each worker concurrency; a capacity search the same at
+ * each offered rate. The sampled process: its heap
+ * and RSS, and its event-loop delay with its CPU, per monitor interval. The stack: its Redis's
+ * memory with its clients, and each queue's job counts, per reading. Colours come from the VS
  * Code theme.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import type { CapacityResult } from '../../src/core/capacity';
 import type { DistributionPoint, OperationResult, RunRecord, TimelinePoint } from '../../src/core/runRecord';
 import { formatBytes, formatMs, formatNumber, formatPercent } from '../../src/core/format';
 import type { ProcessSeries } from '../../src/core/report/processSeries';
+import type { StackSeries } from '../../src/core/report/stackSeries';
 import { h } from '../shared/dom';
 import { type Band, phaseBands } from './bands';
 
@@ -37,21 +41,50 @@ interface XAxis {
 
 const CHART_HEIGHT = 180;
 
-/** The charts of a timeline; each redraws at the width of its container. */
-export function timelineCharts(record: RunRecord, rateUnit: string): HTMLElement[] {
-  const points = record.timeline ?? [];
-  const t: XAxis = { values: points.map((p) => p.t), label: 'time', format: (v) => `${formatNumber(v)} s` };
+/** The charts of a run's timeline (its points, one a second); each redraws at the width of its container. */
+export function timelineCharts(points: readonly TimelinePoint[], rateUnit: string): HTMLElement[] {
+  const [t, rps, errors, p50, p99] = timelineData(points);
+  const x: XAxis = { values: t, label: 'time', format: (v) => `${formatNumber(v)} s` };
   const bands = phaseBands(points);
   return [
-    chart('rate', `${rateUnit} and errors per second over time`, t, bands, [
-      { label: rateUnit, color: ['--vscode-charts-blue', '#1a85ff'], values: points.map((p) => p.rps), format: (v) => formatNumber(v) },
-      { label: 'errors/s', scale: 'errors', color: ['--vscode-charts-red', '#e51400'], values: points.map(errorsPerSecond(points)), format: (v) => formatNumber(v) },
+    chart('rate', `${rateUnit} and errors per second over time`, x, bands, [
+      { label: rateUnit, color: ['--vscode-charts-blue', '#1a85ff'], values: rps, format: (v) => formatNumber(v) },
+      { label: 'errors/s', scale: 'errors', color: ['--vscode-charts-red', '#e51400'], values: errors, format: (v) => formatNumber(v) },
     ]),
-    chart('latency', 'p50 and p99 latency over time', t, bands, [
-      { label: 'p50', color: ['--vscode-charts-green', '#388a34'], values: points.map((p) => p.p50), format: formatMs },
-      { label: 'p99', color: ['--vscode-charts-orange', '#d18616'], values: points.map((p) => p.p99), format: formatMs, dash: [6, 3] },
+    chart('latency', 'p50 and p99 latency over time', x, bands, [
+      { label: 'p50', color: ['--vscode-charts-green', '#388a34'], values: p50, format: formatMs },
+      { label: 'p99', color: ['--vscode-charts-orange', '#d18616'], values: p99, format: formatMs, dash: [6, 3] },
     ]),
   ];
+}
+
+/** Time, rate, errors per second, p50 and p99 of timeline points: the data of {@link timelineCharts}. */
+function timelineData(points: readonly TimelinePoint[]): [number[], number[], number[], number[], number[]] {
+  return [points.map((p) => p.t), points.map((p) => p.rps), points.map(errorsPerSecond(points)), points.map((p) => p.p50), points.map((p) => p.p99)];
+}
+
+/** New points for the charts {@link timelineCharts} made (the live monitor): the rate chart, then the latency chart. */
+export function updateTimelineCharts(charts: readonly HTMLElement[], points: readonly TimelinePoint[]): void {
+  const [t, rps, errors, p50, p99] = timelineData(points);
+  setChartData(charts[0], [t, rps, errors], phaseBands(points));
+  setChartData(charts[1], [t, p50, p99], phaseBands(points));
+}
+
+/** New data for the charts {@link processCharts} made (the live monitor): memory, then event loop and CPU. */
+export function updateProcessCharts(charts: readonly HTMLElement[], p: ProcessSeries): void {
+  setChartData(charts[0], [p.t, p.heapUsed, p.rss]);
+  setChartData(charts[1], [p.t, p.lagP99, p.lagMax, p.gcPauseMs, p.cpu]);
+}
+
+/** The plot of each chart box, so new data can be given to it. */
+const plots = new WeakMap<HTMLElement, { plot: uPlot; bands: Band[] }>();
+
+function setChartData(box: HTMLElement | undefined, data: number[][], bands?: Band[]): void {
+  const entry = box && plots.get(box);
+  if (!entry) return;
+  if (bands) entry.bands = bands;
+  entry.plot.setData(data as uPlot.AlignedData);
+  box.dataset.points = String(data[0]?.length ?? 0);
 }
 
 /**
@@ -98,7 +131,20 @@ export function sweepChart(record: RunRecord, rateUnit: string): HTMLElement | u
   ]);
 }
 
-/** The sampled process over the run: peak heap used and RSS; event-loop delay (p99, max) with CPU on its own axis. */
+/** A capacity search: what each offered rate achieved, and its p50 and p99, by rate (two steps or more). */
+export function capacityChart(c: CapacityResult, rateUnit: string): HTMLElement | undefined {
+  const steps = [...c.steps].filter((s) => !s.generatorBound).sort((a, b) => a.rate - b.rate);
+  if (steps.length < 2) return undefined;
+  // A linear axis: bisection puts several steps close together, whose labels a log axis would pile up.
+  const x: XAxis = { values: steps.map((s) => s.rate), label: 'offered', format: (v) => `${formatNumber(v)}/s` };
+  return chart('capacity', `achieved ${rateUnit}, p50 and p99 latency at each offered rate`, x, [], [
+    { label: `achieved ${rateUnit}`, color: ['--vscode-charts-blue', '#1a85ff'], values: steps.map((s) => s.achieved), format: (v) => formatNumber(v) },
+    { label: 'p50', scale: 'ms', color: ['--vscode-charts-green', '#388a34'], values: steps.map((s) => s.p50), format: formatMs },
+    { label: 'p99', scale: 'ms', color: ['--vscode-charts-orange', '#d18616'], values: steps.map((s) => s.p99), format: formatMs, dash: [6, 3] },
+  ]);
+}
+
+/** The sampled process over the run: peak heap used and RSS; event-loop delay (p99, max) and GC pause time per interval, with CPU on its own axis. */
 export function processCharts(p: ProcessSeries): HTMLElement[] {
   const t: XAxis = { values: p.t, label: 'time', format: (v) => `${formatNumber(v)} s` };
   return [
@@ -106,11 +152,32 @@ export function processCharts(p: ProcessSeries): HTMLElement[] {
       { label: 'heap used', color: ['--vscode-charts-blue', '#1a85ff'], values: p.heapUsed, format: formatBytes },
       { label: 'RSS', color: ['--vscode-charts-purple', '#8e44ad'], values: p.rss, format: formatBytes, dash: [6, 3] },
     ]),
-    chart('event-loop', `event-loop delay and CPU of ${p.target} over time`, t, [], [
+    chart('event-loop', `event-loop delay, GC pauses and CPU of ${p.target} over time`, t, [], [
       { label: 'lag p99', color: ['--vscode-charts-orange', '#d18616'], values: p.lagP99, format: formatMs },
       { label: 'lag max', color: ['--vscode-charts-red', '#e51400'], values: p.lagMax, format: formatMs, dash: [6, 3] },
+      { label: 'GC pause', color: ['--vscode-charts-purple', '#8e44ad'], values: p.gcPauseMs, format: formatMs, dash: [2, 2] },
       { label: 'CPU', scale: 'cpu', color: ['--vscode-charts-green', '#388a34'], values: p.cpu, format: formatPercent },
     ]),
+  ];
+}
+
+/** The stack over the run: its Redis's memory with its clients on their own axis, and each queue's job counts (completed on its own axis). */
+export function stackCharts(s: StackSeries): HTMLElement[] {
+  const t: XAxis = { values: s.t, label: 'time', format: (v) => `${formatNumber(v)} s` };
+  const count = (v: number) => formatNumber(v);
+  const titled = (title: string, box: HTMLElement) => [h('h3', { className: 'chart-title', text: title }), box];
+  return [
+    ...titled('Memory and clients', chart('redis-memory', `memory and clients of ${s.target} over time`, t, [], [
+      { label: 'used memory', color: ['--vscode-charts-blue', '#1a85ff'], values: s.memory, format: formatBytes },
+      { label: 'clients', scale: 'clients', color: ['--vscode-charts-purple', '#8e44ad'], values: s.clients, format: count, dash: [6, 3] },
+    ])),
+    ...s.queues.flatMap((q) => titled(`Queue ${q.name}`, chart(`queue-${q.name}`, `job counts of queue ${q.name} over time`, t, [], [
+      { label: 'waiting', color: ['--vscode-charts-blue', '#1a85ff'], values: q.waiting, format: count },
+      { label: 'active', color: ['--vscode-charts-green', '#388a34'], values: q.active, format: count },
+      { label: 'delayed', color: ['--vscode-charts-yellow', '#bf8803'], values: q.delayed, format: count, dash: [2, 2] },
+      { label: 'failed', color: ['--vscode-charts-red', '#e51400'], values: q.failed, format: count },
+      { label: 'completed', scale: 'completed', color: ['--vscode-charts-purple', '#8e44ad'], values: q.completed, format: count, dash: [6, 3] },
+    ]))),
   ];
 }
 
@@ -160,7 +227,8 @@ function chart(id: string, label: string, x: XAxis, bands: Band[], series: Serie
       // uPlot labels only some ticks of a log axis (1, 10, 100…); these are all worth a label.
       axis(x.format, x.logTicks ? { splits: () => x.logTicks!, filter: (_u, splits) => splits } : {}),
       axis(series[0]!.format, { size: 64 }),
-      ...right.map((s) => axis(s.format, { scale: s.scale!, side: 1, size: 64, grid: { show: false } })),
+      // One axis per scale: series that share one (p50 and p99) share its axis.
+      ...right.filter((s, i) => right.findIndex((o) => o.scale === s.scale) === i).map((s) => axis(s.format, { scale: s.scale!, side: 1, size: 64, grid: { show: false } })),
     ],
     series: [
       { label: x.label, value: (_u, v) => (v === null ? '' : x.format(v)) },
@@ -173,14 +241,18 @@ function chart(id: string, label: string, x: XAxis, bands: Band[], series: Serie
         value: (_u, v) => (v === null ? '–' : s.format(v)),
       })),
     ],
-    hooks: { drawClear: [(u) => drawBands(u, box, bands, fg)] },
+    hooks: { drawClear: [(u) => drawBands(u, box, plots.get(box)?.bands ?? bands, fg)] },
   };
   const plot = new uPlot(options, [x.values, ...series.map((s) => s.values)], box);
+  plots.set(box, { plot, bands });
+  box.dataset.points = String(x.values.length);
   // The section may be closed or the panel narrow when the chart is built: follow the box's width.
-  new ResizeObserver(() => {
+  // Resized in the next frame: resizing inside the observer's callback can change the layout it
+  // observes (a legend wrapping, a scrollbar coming), which the browser reports as an error.
+  new ResizeObserver(() => requestAnimationFrame(() => {
     const width = box.clientWidth;
     if (width > 0 && width !== plot.width) plot.setSize({ width, height: CHART_HEIGHT });
-  }).observe(box);
+  })).observe(box);
   return box;
 }
 

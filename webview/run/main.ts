@@ -6,10 +6,13 @@
 import './style.css';
 import { unknownKind } from '../../src/core/kindDescription';
 import type { ToWebview } from '../../src/protocol';
-import { h } from '../shared/dom';
-import { forwardUncaughtErrors, getState, onMessage, post, request, serveLocally, setState } from '../shared/messaging';
+import { errorBanner, h } from '../shared/dom';
+import { forwardUncaughtErrors, getState, inEditor, onMessage, post, request, serveLocally, setState } from '../shared/messaging';
 import type { ProcessSeries } from '../../src/core/report/processSeries';
-import { artifacts, banners, distribution, environment, header, operations, phases, processSection, summary, sweep, thresholds, timeline, type RenderContext, type SectionId } from './sections';
+import type { StackSeries } from '../../src/core/report/stackSeries';
+import { findingsSection } from './findingsSection';
+import { artifacts, banners, capacitySection, comparisonSection, distribution, environment, header, operations, phases, processSection, summary, sweep, thresholds, timeline, type RenderContext, type SectionId } from './sections';
+import { stackSection } from './stackSection';
 
 /** What the page keeps across hide/show. */
 interface RunViewState {
@@ -29,6 +32,10 @@ serveLocally((data) => ({
     if (data.process) return data.process as ProcessSeries;
     throw new Error(typeof data.processError === 'string' ? data.processError : 'it is not in this exported file');
   },
+  'run.stackSeries': () => {
+    if (data.stack) return data.stack as StackSeries;
+    throw new Error(typeof data.stackError === 'string' ? data.stackError : 'it is not in this exported file');
+  },
 }));
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('main', { attrs: { id: 'app' } }));
@@ -44,7 +51,14 @@ const page: Omit<RenderContext, 'kind'> = {
     saveState();
   },
   openFile: (file) => post({ type: 'openFile', file }),
+  ...(inEditor()
+    ? {
+        openRun: (id: string) => post({ type: 'openRun', id }),
+        openSource: (url: string, line: number) => request('openSource', { url, line, column: 1 }).then(() => undefined, (err: Error) => err.message),
+      }
+    : {}),
   processTimeline: (file) => request('run.processTimeline', { file }),
+  stackSeries: (file) => request('run.stackSeries', { file }),
 };
 
 /** Replaces the page content, keeping the scroll position when the same run is shown again. */
@@ -67,10 +81,15 @@ function handle(message: ToWebview): void {
           ...banners(record),
           summary(record, ctx),
           thresholds(record, ctx),
+          capacitySection(record, ctx),
+          message.comparison ? comparisonSection(message.comparison, ctx) : null,
+          // After the verdicts, what the evidence says is behind them.
+          findingsSection(record, ctx),
           timeline(record, ctx),
           distribution(record, ctx),
           sweep(record, ctx),
           processSection(record, ctx),
+          stackSection(record, ctx),
           phases(record, ctx),
           operations(record, ctx),
           environment(record, ctx),
@@ -95,15 +114,7 @@ function handle(message: ToWebview): void {
 
 function showError(text: string): void {
   shownRunId = undefined;
-  show(
-    [
-      h('div', { className: 'banner banner-error', attrs: { role: 'alert' } }, [
-        h('strong', { text: 'This run could not be shown' }),
-        h('span', { className: 'banner-text', text }),
-      ]),
-    ],
-    false,
-  );
+  show([errorBanner('This run could not be shown', text)], false);
 }
 
 app.replaceChildren(h('p', { className: 'empty loading', text: 'Loading run…' }));

@@ -1,5 +1,6 @@
 /** The parts of the run summary page, each built from the record alone. */
 import type { KindDescription } from '../../src/core/kindDescription';
+import type { ComparisonView } from '../../src/protocol';
 import { latencyBasis } from '../../src/core/report/results';
 import type { RunRecord } from '../../src/core/runRecord';
 import { button, h, type Child } from '../shared/dom';
@@ -13,11 +14,14 @@ import {
   formatMs,
   formatRate,
 } from '../../src/core/format';
-import { errorKindsText, operationsTable, phasesTable, thresholdTable, type StatsTableOptions } from './tables';
-import { distributionChart, processCharts, sweepChart, timelineCharts } from './charts';
+import { comparisonBody, sideText } from './comparison';
+import { capacityTable, errorKindsText, operationsTable, phasesTable, thresholdTable, type StatsTableOptions } from './tables';
+import { capacityChart, distributionChart, processCharts, sweepChart, timelineCharts } from './charts';
+import { capacityHeadline, capacityStepRows, capacityStopText, kneeText } from '../../src/core/report/capacity';
 import type { ProcessSeries } from '../../src/core/report/processSeries';
+import type { StackSeries } from '../../src/core/report/stackSeries';
 
-export type SectionId = 'summary' | 'thresholds' | 'timeline' | 'distribution' | 'sweep' | 'process' | 'phases' | 'operations' | 'environment' | 'artifacts';
+export type SectionId = 'summary' | 'thresholds' | 'findings' | 'capacity' | 'comparison' | 'timeline' | 'distribution' | 'sweep' | 'process' | 'stack' | 'phases' | 'operations' | 'environment' | 'artifacts';
 
 /** What the sections need from the page: UI state and the way back to the host. */
 export interface RenderContext {
@@ -26,8 +30,14 @@ export interface RenderContext {
   isCollapsed(id: SectionId): boolean;
   onToggle(id: SectionId, open: boolean): void;
   openFile(file: string): void;
+  /** Opens the page of another run of the store (the baseline); absent in an exported page. */
+  openRun?(id: string): void;
   /** The sampled process's timeline, from the run's `timeline` artifact (the host reads it). */
   processTimeline(file: string): Promise<ProcessSeries>;
+  /** The stack's memory, clients and queue counts over the run, from the run's `stack` artifact (the host reads it). */
+  stackSeries(file: string): Promise<StackSeries>;
+  /** Opens a source file at a line in the editor; resolves with why it could not. Absent in an exported page. */
+  openSource?(url: string, line: number): Promise<string | undefined>;
 }
 
 /** The verdict badge: a run that did not complete says so instead of PASS/FAIL. */
@@ -44,9 +54,10 @@ function metaItem(label: string, value: string, title?: string): HTMLElement {
 export function header(record: RunRecord, ctx: RenderContext): HTMLElement {
   const v = verdict(record);
   const failed = record.thresholds.filter((t) => !t.pass).length;
-  const badgeTitle = record.thresholds.length
+  const regressions = record.comparison?.regressions ?? 0;
+  const badgeTitle = (record.thresholds.length
     ? `${record.thresholds.length - failed} of ${record.thresholds.length} thresholds passed`
-    : 'No thresholds';
+    : 'No thresholds') + (record.comparison ? `; ${regressions ? `${regressions} regression${regressions === 1 ? '' : 's'}` : 'no regression'} vs baseline` : '');
   return h('header', { className: 'run-header' }, [
     h('div', { className: 'title-row' }, [
       h('h1', { className: 'profile-name', text: record.profile }),
@@ -104,7 +115,7 @@ export function section(id: SectionId, title: string, ctx: RenderContext, body: 
   return details;
 }
 
-function empty(text: string): HTMLElement {
+export function empty(text: string): HTMLElement {
   return h('p', { className: 'empty', text });
 }
 
@@ -156,10 +167,32 @@ export function thresholds(record: RunRecord, ctx: RenderContext): HTMLElement {
   return section('thresholds', 'Thresholds', ctx, [list.length ? thresholdTable(list, ctx.kind.words.rateUnit) : empty('No thresholds are set for this profile.')], note);
 }
 
+/** A capacity search: the rate found, why the search stopped, the curve and the steps. */
+export function capacitySection(record: RunRecord, ctx: RenderContext): HTMLElement | null {
+  const c = record.capacity;
+  if (!c) return null;
+  const unit = ctx.kind.words.rateUnit;
+  const knee = kneeText(c, unit);
+  const chart = capacityChart(c, unit);
+  return section('capacity', 'Capacity', ctx, [
+    h('p', { className: `comparison-verdict ${c.rate !== undefined ? 'verdict-pass' : 'verdict-fail'}`, attrs: { 'data-testid': 'capacity-headline' } }, [
+      h('span', { className: 'glyph', text: c.rate !== undefined ? '✓' : '✗', attrs: { 'aria-hidden': 'true' } }),
+      upperFirst(capacityHeadline(c, unit)),
+    ]),
+    c.firstFailing ? h('p', { attrs: { 'data-testid': 'capacity-first-failing' }, text: `At ${formatRate(c.firstFailing.rate, unit)}: ${c.firstFailing.failed.join('; ')}.` }) : null,
+    h('p', { className: 'muted', attrs: { 'data-testid': 'capacity-stop' }, text: `${upperFirst(capacityStopText(c, unit))}.${knee ? ` ${upperFirst(knee)}.` : ''}` }),
+    chart ?? null,
+    capacityTable(capacityStepRows(c, unit)),
+    h('p', { className: 'muted footnote', text: 'Each step offered one arrival rate; it passed when every threshold it measures held, no more than 1% of requests failed (unless the profile has its own errors threshold) and the service answered at least 95% of the rate offered. The figures above the steps are those of the capacity step.' }),
+  ], c.rate !== undefined ? formatRate(c.rate, unit) : 'not found');
+}
+
+const upperFirst = (text: string) => `${text[0]!.toUpperCase()}${text.slice(1)}`;
+
 export function timeline(record: RunRecord, ctx: RenderContext): HTMLElement {
   const points = record.timeline ?? [];
   const body = points.length >= 2
-    ? timelineCharts(record, ctx.kind.words.rateUnit)
+    ? timelineCharts(points, ctx.kind.words.rateUnit)
     : [empty(points.length ? 'The run lasted about a second: there is one point, nothing to draw over time.' : 'This run recorded no timeline.')];
   return section('timeline', 'Timeline', ctx, body, points.length >= 2 ? formatDuration(points[points.length - 1]!.t * 1000) : undefined);
 }
@@ -270,4 +303,19 @@ export function artifacts(record: RunRecord, runDir: string, ctx: RenderContext)
     items.length ? h('ul', { className: 'artifacts' }, items) : empty('This run produced no files besides run.json.'),
     runDir ? h('p', { className: 'muted footnote' }, ['Folder: ', h('code', { text: runDir })]) : null,
   ], items.length ? String(items.length) : undefined);
+}
+
+/** The run page's "Compared with baseline" section, with a way to the baseline's own page. */
+export function comparisonSection(c: ComparisonView, ctx: RenderContext): HTMLElement {
+  const baselineId = c.baseline.runs[c.baseline.runs.length - 1]!;
+  const note = c.regressions ? `${c.regressions} regression${c.regressions === 1 ? '' : 's'}` : 'no regression';
+  return section('comparison', 'Compared with baseline', ctx, [
+    h('div', { className: 'comparison-sides' }, [
+      h('span', { className: 'muted', text: 'Baseline: ' }),
+      h('span', { text: sideText(c.baseline), attrs: { title: c.baseline.runs.join('\n') } }),
+      h('span', { className: 'spacer' }),
+      ctx.openRun ? button('Open Baseline Run', () => ctx.openRun?.(baselineId), 'button button-secondary', baselineId) : null,
+    ]),
+    ...comparisonBody(c),
+  ], note);
 }

@@ -37,3 +37,8 @@ export function button(label: string, onClick: () => void, className = 'button',
   el.addEventListener('click', onClick);
   return el;
 }
+
+/** A page's error banner: what could not be shown, and why (a message from the host, shown as text). */
+export function errorBanner(title: string, message: string): HTMLElement {
+  return h('div', { className: 'banner banner-error', attrs: { role: 'alert' } }, [h('strong', { text: title }), h('span', { className: 'banner-text', text: message })]);
+}

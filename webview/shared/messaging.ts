@@ -75,6 +75,11 @@ function standaloneApi(): VsCodeApi {
   };
 }
 
+/** False in a page exported as one HTML file, where nothing answers what only the editor can do (open another run). */
+export function inEditor(): boolean {
+  return typeof acquireVsCodeApi === 'function';
+}
+
 export function post(message: FromWebview): void {
   vscode().postMessage(message);
 }

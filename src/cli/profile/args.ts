@@ -17,7 +17,7 @@ import { booleanFlags, stringFlags } from '../flags';
 export const PROFILE_USAGE = `Usage:
   perflab profile <cpu|heap|snapshot|monitor|leaks> (--pid PID | --inspect [HOST:]PORT | -- COMMAND ARGS...)
                   [--duration 10s] [--interval 1ms] [--out FILE] [--under PROFILE [--config FILE] [--runs-dir DIR]]
-                  [--live] [--mode snapshots|sampling] [--rounds N] [--full-paths] [--force] [--top N]
+                  [--live] [--with-heap] [--mode snapshots|sampling] [--rounds N] [--full-paths] [--force] [--top N]
   perflab profile list [--json]            Node processes on this machine and their inspector ports
 
   cpu       CPU profile (.cpuprofile); --interval is the sampling interval (default 1ms, e.g. 100us)
@@ -46,7 +46,9 @@ export const PROFILE_USAGE = `Usage:
   --under PROFILE runs that load profile from the config while capturing (cpu, heap, monitor):
   the run's report and threshold verdicts are printed and set the exit code as \`perflab run\`
   does (1 a threshold failed, 3 the run failed); the captures are saved with the run record, and
-  event-loop lag spikes are attributed to code. A redis or bullmq profile never reaches the
+  event-loop lag spikes are attributed to code, and the run's findings name what is wrong
+  (perflab diagnose). --with-heap (cpu only) also samples allocations, so the findings name the
+  allocators. A redis or bullmq profile never reaches the
   process (it runs in PerfLab's own): PerfLab warns before capturing.`;
 
 const DEFAULT_DURATION_MS = 10_000;
@@ -67,6 +69,8 @@ export interface ProfileRequest {
   heapIntervalBytes?: number;
   monitorIntervalMs?: number;
   liveOnly: boolean;
+  /** `cpu --under --with-heap`: heap sampling beside the CPU profile (what `perflab diagnose --pid` captures). */
+  withHeap: boolean;
   force: boolean;
   fullPaths: boolean;
   /** --under PROFILE, with its config loaded. */
@@ -84,7 +88,7 @@ export async function parseProfileArgs(io: CliIO, args: string[]): Promise<Profi
     args: dash >= 0 ? args.slice(0, dash) : args,
     options: {
       ...stringFlags('pid', 'inspect', 'duration', 'interval', 'out', 'under', 'config', 'runs-dir', 'mode', 'request', 'body', 'repeat', 'concurrency', 'rounds', 'top'),
-      ...booleanFlags('json', 'live', 'full-paths', 'force'),
+      ...booleanFlags('json', 'live', 'full-paths', 'force', 'with-heap'),
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -101,6 +105,7 @@ export async function parseProfileArgs(io: CliIO, args: string[]): Promise<Profi
   const spec = attachSpec(values.pid, values.inspect, command, io);
   if (values.under !== undefined && kind === 'snapshot') usage('--under works with cpu, heap, monitor and leaks');
   if (values.live && kind !== 'heap') usage('--live works with heap only (leaks --mode sampling always looks at live objects)');
+  if (values['with-heap'] && (kind !== 'cpu' || values.under === undefined)) usage('--with-heap works with cpu --under PROFILE only (it samples allocations beside the CPU profile)');
   if (values['full-paths'] && kind !== 'leaks') usage('--full-paths works with leaks only');
   if (values.force && kind !== 'snapshot' && kind !== 'leaks') usage('--force works with snapshot and leaks (their heap snapshots) only');
   const interval = values.interval;
@@ -121,6 +126,7 @@ export async function parseProfileArgs(io: CliIO, args: string[]): Promise<Profi
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...intervals,
     liveOnly: values.live ?? false,
+    withHeap: values['with-heap'] ?? false,
     force: values.force ?? false,
     fullPaths: values['full-paths'] ?? false,
     ...(under ? { under } : {}),

@@ -123,7 +123,7 @@ export async function underLoad(ctx: CaptureContext): Promise<number> {
     targetDescription: target.description,
     cpu: req.kind === 'cpu' ? { intervalUs: req.cpuIntervalUs } : false,
     ...(req.kind === 'monitor' && req.monitorIntervalMs !== undefined ? { monitor: { intervalMs: req.monitorIntervalMs } } : {}),
-    heap: req.kind === 'heap' ? { samplingIntervalBytes: req.heapIntervalBytes, live: req.liveOnly } : false,
+    heap: req.kind === 'heap' ? { samplingIntervalBytes: req.heapIntervalBytes, live: req.liveOnly } : req.withHeap,
     onRun: (run) => {
       const live = attachRunLine(run.handle, ctx.line, io.isTTY);
       void run.record.finally(() => live.stop());

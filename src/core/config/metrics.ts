@@ -156,6 +156,11 @@ export function validMetricNames(ctx: MetricContext): string[] {
   return out;
 }
 
+/** The unit of a metric a run of `type` reported (a name from the catalog, whatever its placeholders hold). */
+export function unitOfMetric(name: string, type: string): MetricUnit | undefined {
+  return METRIC_TEMPLATES.find((tp) => tp.types.includes(type as ProfileType) && matchTemplate(tp.pattern, name))?.unit;
+}
+
 /** Templates that apply to a profile type. */
 export function templatesFor(type: ProfileType): MetricTemplate[] {
   return METRIC_TEMPLATES.filter((tp) => tp.types.includes(type));

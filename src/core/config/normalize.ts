@@ -5,6 +5,7 @@
 
 import type { Kind } from '../../runners/kind';
 import { KINDS } from '../../runners/registry';
+import { configuredRule, NOISE_KEY, parseNoise, type RegressionRule, type RegressionSettings, settingsWith } from '../compare/rules';
 import { parseDuration } from './duration';
 import { type MetricContext, readThreshold } from './metrics';
 import type { PerfLabConfig, ProcessRef, Profile, ProfileType, SourceLocation, TargetConfig, Threshold } from './types';
@@ -58,6 +59,7 @@ function profile(name: string, p: Raw, locate: (path: (string | number)[]) => So
     type: kind.type,
     ...fields,
     thresholds: thresholds(p.thresholds, { type: kind.type as ProfileType, ...names }, (metric) => locate(['profiles', name, 'thresholds', metric])),
+    regressions: regressions(p.regressions, (key) => locate(['profiles', name, 'regressions', key])),
   } as Profile;
 }
 
@@ -66,6 +68,21 @@ function processRef(raw: Raw): ProcessRef {
   if (raw.pid !== undefined) return { pid: raw.pid };
   if (raw.inspect !== undefined) return { inspect: raw.inspect };
   return { match: raw.match };
+}
+
+function regressions(raw: Raw, locate: (key: string) => SourceLocation): RegressionSettings {
+  const rules: RegressionRule[] = [];
+  let noise: { value: number; source: SourceLocation } | undefined;
+  for (const [key, expression] of Object.entries<string>(raw ?? {})) {
+    if (key === NOISE_KEY) {
+      const parsed = parseNoise(expression);
+      if (!parsed.ok) throw new Error(`regressions.noise passed validation but does not parse`);
+      noise = { value: parsed.value, source: locate(key) };
+    } else {
+      rules.push(configuredRule(key, expression, locate(key)));
+    }
+  }
+  return settingsWith(rules, noise);
 }
 
 function thresholds(raw: Raw, ctx: MetricContext, locate: (metric: string) => SourceLocation): Threshold[] {

@@ -74,15 +74,7 @@ export function checkRequest(out: ProblemInput[], at: Segment[], raw: unknown): 
 
 /** Every string the runner compiles as a template, compiled the same way. */
 function checkTemplates(out: ProblemInput[], at: Segment[], req: Obj): void {
-  const check = (value: unknown, path: Segment[]) => {
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return;
-    try {
-      compileTemplate(String(value), path.join('.'));
-    } catch (err) {
-      if (!(err instanceof TemplateError)) throw err;
-      out.push({ path, code: 'template', message: err.reason, hint: err.hint });
-    }
-  };
+  const check = (value: unknown, path: Segment[]) => checkTemplate(out, value, path);
   check(req.path, [...at, 'path']);
   check(req.body, [...at, 'body']);
   for (const key of ['query', 'headers'] as const) {
@@ -91,11 +83,25 @@ function checkTemplates(out: ProblemInput[], at: Segment[], req: Obj): void {
       for (const [name, value] of Object.entries(values as Obj)) check(value, [...at, key, name]);
     }
   }
-  // A JSON body: every string in it, however deep (the document's depth is bounded).
+  checkJsonTemplates(out, [...at, 'json'], req.json);
+}
+
+/** Every string of a JSON value templated as the runners render it (an HTTP body, a BullMQ job's data), however deep. */
+export function checkJsonTemplates(out: ProblemInput[], at: Segment[], json: unknown): void {
   const walk = (value: unknown, path: Segment[]): void => {
-    if (typeof value === 'string') check(value, path);
+    if (typeof value === 'string') checkTemplate(out, value, path);
     else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
     else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value as Obj)) walk(v, [...path, k]);
   };
-  walk(req.json, [...at, 'json']);
+  walk(json, at);
+}
+
+function checkTemplate(out: ProblemInput[], value: unknown, path: Segment[]): void {
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return;
+  try {
+    compileTemplate(String(value), path.join('.'));
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    out.push({ path, code: 'template', message: err.reason, hint: err.hint });
+  }
 }

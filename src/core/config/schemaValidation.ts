@@ -12,6 +12,7 @@ import { clipped, echo, quoted } from './echo';
 import type { ProblemInput, Segment } from './locate';
 import { didYouMean, didYouMeanPrefix, listOf } from './suggest';
 import { tryParseThresholdExpression } from './threshold';
+import { parseNoise, parseRule } from '../compare/rules';
 
 /** A JSON Schema node, loosely typed: only the keywords the translator reads. */
 interface SchemaNode {
@@ -314,6 +315,10 @@ function patternProblem(e: ErrorObject, path: Segment[], parent: SchemaNode): Pr
   if (parent === ROOT.definitions.thresholdExpression) {
     const r = tryParseThresholdExpression(value);
     if (!r.ok) return { path, code: 'threshold', message: r.message, hint: r.hint };
+  }
+  if (parent === ROOT.definitions.regressionRule || parent === ROOT.definitions.regressions?.properties?.noise) {
+    const r = parent === ROOT.definitions.regressionRule ? parseRule(String(value)) : parseNoise(String(value));
+    if (!r.ok) return { path, code: 'regression', message: r.message, hint: r.hint };
   }
   const hint = sentence(parent.patternErrorMessage ?? 'see the property description in the schema');
   if (e.propertyName !== undefined) {

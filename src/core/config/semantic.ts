@@ -13,7 +13,9 @@ import { checkHeaders } from './requestChecks';
 import { clipped, quoted } from './echo';
 import { isUrlAllowed } from './hosts';
 import type { ProblemInput, Segment } from './locate';
-import { type MetricContext, readThreshold } from './metrics';
+import { type MetricContext, readThreshold, validMetricNames } from './metrics';
+import { DEFAULT_RULES, NOISE_KEY, parseNoise, parseRule, ruleCovers } from '../compare/rules';
+import { didYouMean } from './suggest';
 
 /** What the checks know beyond the file. */
 export interface SemanticOptions {
@@ -61,6 +63,7 @@ export function checkSemantics(root: Obj, options: SemanticOptions): ProblemInpu
     if (kind.usesRedis && !redis) needsRedis(out, at, kind.type);
     const names = kind.config.check(out, at, profile, { targets, ...(redis ? { redis } : {}), queues, options });
     checkThresholds(out, at, profile, { type: profile.type, ...names }, { processNamed, target });
+    checkRegressions(out, at, profile, { type: profile.type, ...names });
   }
   return out;
 }
@@ -132,6 +135,32 @@ function checkThresholds(out: ProblemInput[], at: Segment[], profile: Obj, ctx: 
     const { template, problems } = readThreshold(metric, expression, ctx);
     for (const p of problems) out.push({ path, ...p });
     if (template?.needsProcess && !facts.processNamed) out.push(needsProcess(path, metric, facts.target));
+  }
+}
+
+/** Each rule names metrics of the profile (a metric, or the tail of some) and is a signed percentage or `off`. */
+function checkRegressions(out: ProblemInput[], at: Segment[], profile: Obj, ctx: MetricContext): void {
+  const rules = obj(profile.regressions);
+  if (!rules) return;
+  const metrics = validMetricNames(ctx);
+  for (const [key, expression] of Object.entries(rules)) {
+    const path = [...at, 'regressions', key];
+    if (typeof expression !== 'string') continue; // the schema reports the type
+    if (key === NOISE_KEY) {
+      const noise = parseNoise(expression);
+      if (!noise.ok) out.push({ path, code: 'regression', message: noise.message, hint: noise.hint });
+      continue;
+    }
+    if (!ruleCovers(key, metrics)) {
+      const guess = didYouMean(key, [...Object.keys(DEFAULT_RULES), ...metrics]);
+      out.push({
+        path, anchor: 'key', code: 'unknown-metric',
+        message: `regression rule ${quoted(key)} names no metric of this profile`,
+        hint: `${guess ? `did you mean "${guess}"? ` : ''}name a metric (e.g. "${metrics.find((m) => m.includes('p99')) ?? metrics[0] ?? 'latency.p99'}") or the last part of some (e.g. "latency.p99", "errors.rate")`,
+      });
+    }
+    const rule = parseRule(expression);
+    if (!rule.ok) out.push({ path, code: 'regression', message: rule.message, hint: rule.hint });
   }
 }
 

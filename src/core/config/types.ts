@@ -5,6 +5,7 @@
  * expanded into phases and defaults are filled in.
  */
 
+import type { RegressionSettings } from '../compare/rules';
 import type { ProfileOf, ProfileType } from '../../runners/registry';
 import type { MetricUnit, ThresholdOp } from './threshold';
 
@@ -91,6 +92,8 @@ export interface ProfileBase {
   name: string;
   description?: string;
   thresholds: Threshold[];
+  /** Its regression rules over the defaults, and the noise assumed for single runs (src/core/compare/rules.ts); absent: the defaults. */
+  regressions?: RegressionSettings;
   /** Where the profile's key is in the file. */
   source: SourceLocation;
   /**

@@ -24,18 +24,39 @@ export function processSeries(file: unknown): ProcessSeries {
   if (typeof f !== 'object' || f === null || f.format !== 'perflab-timeline' || !Array.isArray(f.samples)) {
     throw new Error('it is not a PerfLab timeline (format "perflab-timeline" with samples)');
   }
-  const out: ProcessSeries = { target: typeof f.target === 'string' ? f.target : 'the sampled process', t: [], heapUsed: [], rss: [], lagP99: [], lagMax: [], cpu: [], gcPauseMs: [] };
+  const out = emptySeries(typeof f.target === 'string' ? f.target : 'the sampled process');
   for (const raw of f.samples as unknown[]) {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each field is checked by num()
-    const s = raw as any;
-    if (typeof s !== 'object' || s === null || !Number.isFinite(s.t)) continue;
-    out.t.push(s.t);
-    out.heapUsed.push(num(s.peak?.heapUsed ?? s.heapUsed));
-    out.rss.push(num(s.peak?.rss ?? s.rss));
-    out.lagP99.push(num(s.loopDelay?.p99));
-    out.lagMax.push(num(s.loopDelay?.max));
-    out.cpu.push(num(s.cpu?.user) + num(s.cpu?.system));
-    out.gcPauseMs.push(num(s.gc?.pauseMs));
+    const point = processPoint(raw);
+    if (point) appendPoint(out, point);
   }
   return out;
+}
+
+/** One monitor interval of a process, as the charts plot it (the fields of {@link ProcessSeries}). */
+export type ProcessPoint = { [K in Exclude<keyof ProcessSeries, 'target'>]: number };
+
+const FIELDS = ['t', 'heapUsed', 'rss', 'lagP99', 'lagMax', 'cpu', 'gcPauseMs'] as const satisfies readonly (keyof ProcessPoint)[];
+
+export function emptySeries(target: string): ProcessSeries {
+  return { target, t: [], heapUsed: [], rss: [], lagP99: [], lagMax: [], cpu: [], gcPauseMs: [] };
+}
+
+export function appendPoint(series: ProcessSeries, point: ProcessPoint): void {
+  for (const f of FIELDS) series[f].push(point[f]);
+}
+
+/** A monitor sample (a timeline file's, or one arriving live) as a point; undefined when it has no time. */
+export function processPoint(raw: unknown): ProcessPoint | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each field is checked by num()
+  const s = raw as any;
+  if (typeof s !== 'object' || s === null || !Number.isFinite(s.t)) return undefined;
+  return {
+    t: s.t,
+    heapUsed: num(s.peak?.heapUsed ?? s.heapUsed),
+    rss: num(s.peak?.rss ?? s.rss),
+    lagP99: num(s.loopDelay?.p99),
+    lagMax: num(s.loopDelay?.max),
+    cpu: num(s.cpu?.user) + num(s.cpu?.system),
+    gcPauseMs: num(s.gc?.pauseMs),
+  };
 }

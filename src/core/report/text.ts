@@ -1,7 +1,13 @@
 /** The plain-text report the CLI prints at the end of a run. */
 import type { GeneratorHealth, OperationResult, RunRecord } from '../runRecord';
 import { processLines, redisMemoryLine } from './process';
+import { stackTextLines } from './stack';
 import { latencyBasis, resultRows } from './results';
+import { comparisonBasis, comparisonRows, comparisonSides, comparisonVerdict, growerRows } from './comparison';
+import type { CapacityResult } from '../capacity';
+import type { Comparison } from '../compare/compare';
+import { capacityHeadline, capacityStepRows, capacityStopText, kneeText } from './capacity';
+import { diagnosisTextLines } from './diagnosis';
 import { kindOf } from '../../runners/registry';
 import { formatActual, formatCount, formatDuration, formatErrors, formatMs, formatRate, formatTally, textTable } from '../format';
 
@@ -14,12 +20,15 @@ export function textReport(record: RunRecord): string {
   if (record.error) lines.push(`error: ${record.error}`);
   if (record.generator?.generatorBound) lines.push(`warning: ${record.generator.message ?? 'the load generator, not the target, was the limit'}`);
 
+  if (record.capacity) lines.push('', ...capacityText(record.capacity, rateUnit));
+  // A capacity search's phases are its steps (above); its figures are those of the capacity step.
   const rows: OperationResult[] = [
-    ...(record.phases.length > 1 ? record.phases.map((p) => ({ ...p, name: `phase ${p.name}` })) : []),
+    ...(record.phases.length > 1 && !record.capacity ? record.phases.map((p) => ({ ...p, name: `phase ${p.name}` })) : []),
     ...resultRows(record),
   ];
   if (rows.length) {
     lines.push('');
+    if (record.capacity?.rate !== undefined) lines.push(`at ${formatRate(record.capacity.rate, rateUnit)}:`);
     lines.push(
       textTable(
         ['', 'count', 'rate', 'errors', 'p50', 'p90', 'p95', 'p99', 'max'],
@@ -48,6 +57,7 @@ export function textReport(record: RunRecord): string {
     if (record.generator) lines.push(generatorLine(record.generator));
   }
   if (record.redisMemory) lines.push(redisMemoryLine(record.redisMemory));
+  if (record.stack) lines.push('', ...stackTextLines(record.stack, { memory: !record.redisMemory }));
   if (record.process) {
     lines.push('', `process: ${record.process.description}${record.process.complete ? '' : ' (went away during the run: figures up to then, not checked against thresholds)'}`);
     lines.push(...processLines(record.process, record.process.resolutionMs).map((l) => `  ${l}`));
@@ -55,6 +65,39 @@ export function textReport(record: RunRecord): string {
   if (record.thresholds.length) {
     lines.push('');
     lines.push(textTable(['threshold', 'limit', 'actual', ''], record.thresholds.map((t) => [t.metric, t.limit, formatActual(t, rateUnit), t.pass ? 'pass' : 'FAIL'])));
+  }
+  if (record.comparison) lines.push('', comparisonText(record.comparison, rateUnit));
+  if (record.diagnosis) lines.push('', ...diagnosisTextLines(record.diagnosis));
+  return lines.join('\n');
+}
+
+/** A capacity search: what it found, why it stopped, the knee and its steps. */
+export function capacityText(c: CapacityResult, rateUnit: string): string[] {
+  const lines = [capacityHeadline(c, rateUnit)];
+  if (c.firstFailing) lines.push(`at ${formatRate(c.firstFailing.rate, rateUnit)}: ${c.firstFailing.failed.join('; ')}`);
+  lines.push(capacityStopText(c, rateUnit));
+  const knee = kneeText(c, rateUnit);
+  if (knee) lines.push(knee);
+  const rows = capacityStepRows(c, rateUnit);
+  if (rows.length) {
+    lines.push('', textTable(['step', 'offered', 'achieved', 'errors', 'p50', 'p95', 'p99', 'result', 'why'], rows.map((r) => [r.step, r.offered, r.achieved, r.errors, r.p50, r.p95, r.p99, r.verdict, r.why]), { labels: 'last', maxRule: 40 }));
+  }
+  return lines;
+}
+
+/** A comparison with a baseline: what was compared, the verdict line, the table, the warnings. */
+export function comparisonText(c: Comparison, rateUnit: string): string {
+  const lines = [`${comparisonSides(c)}: ${comparisonVerdict(c)}`];
+  for (const w of c.warnings) lines.push(`warning: ${w}`);
+  const rows = comparisonRows(c, rateUnit);
+  if (rows.length) {
+    lines.push('', textTable(['metric', 'baseline', 'now', 'change (interval)', 'verdict'], rows.map((r) => [r.metric, r.baseline, r.current, r.change, r.regression ? 'REGRESSION' : r.verdict])));
+    lines.push(comparisonBasis(c));
+  }
+  const growers = growerRows(c);
+  if (growers.length) {
+    lines.push('', 'functions whose share of self time grew most (CPU profiles of the last run of each side):');
+    lines.push(textTable(['function', 'baseline', 'now', 'change', 'where'], growers.map((g) => [g.name, g.before, g.after, g.change, g.where]), { labels: 'first' }));
   }
   return lines.join('\n');
 }

@@ -40,7 +40,7 @@ export interface CompiledScenario {
   bodyContains?: string;
 }
 
-type Part = string | ((state: RenderState) => string);
+export type Part = string | ((state: RenderState) => string);
 
 /** Compiles the scenarios of a profile; throws a TemplateError naming the scenario and field. */
 export function compileScenarios(scenarios: readonly Scenario[], target: TargetInfo): CompiledScenario[] {
@@ -107,7 +107,7 @@ function toPart(t: CompiledTemplate): Part {
   return t.isStatic ? t.source : (state) => t.render(state);
 }
 
-function renderParts(parts: readonly Part[], state: RenderState): string {
+export function renderParts(parts: readonly Part[], state: RenderState): string {
   let out = '';
   for (const p of parts) out += typeof p === 'string' ? p : p(state);
   return out;

@@ -5,6 +5,7 @@
  */
 import type { GeneratorHealth, OperationResult, PhaseResult, RunStatus, TimelinePoint } from '../../core/runRecord';
 import { errorRate, LatencyHistogram, latencyMetrics } from '../../core/stats';
+import type { PartSamples } from '../../core/compare/samples';
 import type { RunnerOutcome } from '../types';
 import type { Counts, PhaseData } from './protocol';
 
@@ -51,6 +52,7 @@ export function buildOutcome(run: CollectedRun): RunnerOutcome {
   const overall = newTally();
   const scenarios = new Map<string, Tally>();
   const phases: PhaseResult[] = [];
+  const phaseTallies: [string, Tally][] = [];
   let measuredMs = 0;
 
   for (const p of run.phases) {
@@ -68,6 +70,7 @@ export function buildOutcome(run: CollectedRun): RunnerOutcome {
       }
     }
     measuredMs += p.durationMs;
+    phaseTallies.push([p.name, phase]);
     phases.push({ ...result(p.name, phase, p.durationMs, p.model === 'open'), durationMs: Math.round(p.durationMs), model: p.model });
   }
 
@@ -76,6 +79,9 @@ export function buildOutcome(run: CollectedRun): RunnerOutcome {
     distribution: { latency: overall.latency.distribution(), ...(anyOpen ? { uncorrected: overall.uncorrected.distribution() } : {}) },
   };
   const operations = [...scenarios].map(([name, t]) => result(name, t, measuredMs, anyOpen));
+  const samples: NonNullable<RunnerOutcome['samples']> = { '': partSamples(overall) };
+  for (const [name, t] of scenarios) samples[`scenario.${name}.`] = partSamples(t);
+  for (const [name, t] of phaseTallies) samples[`phase.${name}.`] = partSamples(t);
   const generator = generatorHealth(run);
   const outcome: RunnerOutcome = {
     status: run.status,
@@ -87,8 +93,15 @@ export function buildOutcome(run: CollectedRun): RunnerOutcome {
     ...(run.phases.length ? { overall: overallResult, generator } : {}),
     ...(run.error !== undefined ? { error: run.error } : {}),
   };
-  if (run.phases.length) outcome.metrics = metricsOf(overallResult, operations, phases, generator);
+  if (run.phases.length) {
+    outcome.metrics = metricsOf(overallResult, operations, phases, generator);
+    outcome.samples = samples;
+  }
   return outcome;
+}
+
+function partSamples(t: Tally): PartSamples {
+  return { count: t.count, errors: t.errors, latency: t.latency.serialize() };
 }
 
 function generatorHealth(run: CollectedRun): GeneratorHealth {

@@ -12,4 +12,5 @@ export { checkSnapshotMemory } from './snapshotMemory';
 export { defaultCaptureName } from './capture';
 export { loadProfileAction, profileUnderLoad, type UnderLoadResult } from './underLoad';
 export { findLeaks, type LeakResult } from './leaks';
+export { captureMonitor, type MonitorCaptureResult } from './monitor';
 export { type CaptureHandle, ProfilerError } from './types';

@@ -137,10 +137,12 @@ export interface TimelineFile {
   /** Event-loop delay over the whole capture (one distribution), net of `resolutionMs`. */
   loopDelay: LoopDelaySummary;
   samples: readonly MonitorSample[];
+  /** The heap used after a full GC PerfLab forced just before and just after the capture, when it did (points of the heap-growth slope). */
+  liveHeap?: readonly LiveHeapPoint[];
 }
 
 /** The timeline file of a recording. */
-export function timelineFile(recording: Pick<MonitorRecording, 'intervalMs' | 'resolutionMs'>, timeline: MonitorTimeline, meta: Pick<TimelineFile, 'target' | 'startedAt' | 'endedBy' | 'complete'>): TimelineFile {
+export function timelineFile(recording: Pick<MonitorRecording, 'intervalMs' | 'resolutionMs'>, timeline: MonitorTimeline, meta: Pick<TimelineFile, 'target' | 'startedAt' | 'endedBy' | 'complete' | 'liveHeap'>): TimelineFile {
   return {
     format: 'perflab-timeline',
     version: 2,

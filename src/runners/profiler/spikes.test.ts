@@ -99,6 +99,25 @@ describe('attributeLagSpikes', () => {
     expect(spike!.culprits[0]!.share).toBeCloseTo(0.9, 2);
   });
 
+  it('measures the longest unbroken call: one long block, against many short calls of the same share', () => {
+    // 0.8–0.92 s: one call of renderPreview (a GC sample every 20 ms inside it does not end it).
+    // 1.3–1.54 s: renderPreview 5 ms, then handler 1 ms, over and over (a busy CPU, no block).
+    const q = profile(2_000, (t) => {
+      if (t >= 800 && t < 920) return t % 20 === 10 ? 6 : 3;
+      if (t >= 1_300 && t < 1_540) return (t - 1_300) % 6 === 5 ? 5 : 3;
+      return 2;
+    });
+    const timeline = [sample(500, 2), sample(1_000, 118), sample(1_500, 235), sample(2_000, 4)];
+    const [block, busy] = attributeLagSpikes(q, timeline, { startMonoUs: START });
+    expect(block!.culprits[0]).toMatchObject({ name: 'renderPreview' });
+    // Samples 800..919, each lasting 1 ms: 120 ms, the GC samples inside included.
+    expect(block!.culprits[0]!.longestMs).toBeCloseTo(120, 6);
+    expect(busy!.culprits[0]).toMatchObject({ name: 'renderPreview' });
+    expect(busy!.culprits[0]!.share).toBeCloseTo(200 / 240, 6);
+    expect(busy!.culprits[0]!.longestMs).toBeCloseTo(5, 6);
+    expect(busy!.culprits[1]).toMatchObject({ name: 'handler', longestMs: 1 });
+  });
+
   it('says so when the profile has no samples for a spike', () => {
     const idle = profile(2_000, () => 2);
     const [spike] = attributeLagSpikes(idle, [sample(500, 300)], { startMonoUs: START });

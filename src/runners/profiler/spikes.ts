@@ -7,7 +7,7 @@
  * were in `renderPreview` (examples/demo-stack/hot.js:29)".
  */
 import { readSamples } from './analysis/cpu/samples';
-import { IDLE } from './analysis/cpu/v8Meta';
+import { IDLE, V8_META_NAMES } from './analysis/cpu/v8Meta';
 import { validateCpuProfile } from './analysis/cpu/validate';
 import { displayPath } from './analysis/format';
 import type { CpuProfile } from './cpu';
@@ -33,6 +33,12 @@ export interface SpikeCulprit {
   samples: number;
   /** Fraction of the stretch's samples (0..1). */
   share: number;
+  /**
+   * The longest unbroken run of the stretch's samples in this function (GC samples inside it do
+   * not break it), in ms: one call this long blocked the loop by itself; many short
+   * calls (a busy CPU) give short runs however many samples they add up to.
+   */
+  longestMs: number;
 }
 
 export interface LagSpike {
@@ -76,13 +82,25 @@ export function attributeLagSpikes(profile: CpuProfile, timeline: readonly Monit
     const counts = new Map<string, SpikeCulprit>();
     let total = 0;
     if (stretch) {
+      // The current unbroken run of one function: a GC sample inside it (a collection its own
+      // allocations set off) does not end it; any other code does, runtime code included.
+      let runKey = '';
+      let runStart = 0;
       for (let i = stretch.from; i <= stretch.to; i++) {
         const frame = culpritFrame(nodes[i]!, byId, parent);
         const key = `${frame.name}\0${frame.url}\0${frame.line}`;
-        const c = counts.get(key) ?? { ...frame, samples: 0, share: 0 };
+        const c = counts.get(key) ?? { ...frame, samples: 0, share: 0, longestMs: 0 };
         c.samples++;
         counts.set(key, c);
         total++;
+        if (frame.name === V8_META_NAMES.gc && frame.url === '' && runKey) continue;
+        if (key !== runKey) {
+          runKey = key;
+          runStart = i;
+        }
+        // A sample lasts until the next one.
+        const end = i + 1 < times.length ? times[i + 1]! : times[i]!;
+        c.longestMs = Math.max(c.longestMs, (end - times[runStart]!) / 1_000);
       }
     }
     const culprits = [...counts.values()]
@@ -170,7 +188,7 @@ function lowerBound(sorted: Float64Array, value: number): number {
  * Node's internals), so time in `JSON.stringify` or a hash update counts for the code that called
  * it; the leaf itself when no such frame exists (`(garbage collector)`, `(program)`).
  */
-function culpritFrame(id: number, byId: Map<number, ProfileNode>, parent: Map<number, number>): Omit<SpikeCulprit, 'samples' | 'share'> {
+function culpritFrame(id: number, byId: Map<number, ProfileNode>, parent: Map<number, number>): Omit<SpikeCulprit, 'samples' | 'share' | 'longestMs'> {
   const leaf = byId.get(id);
   for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
     const f = byId.get(cur)?.callFrame;

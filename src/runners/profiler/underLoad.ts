@@ -23,9 +23,10 @@ import { listeningPortsOf, portHolder } from './discovery';
 import type { InspectorAddress } from './endpoint';
 import { startHeapSampling, type HeapProfile, type HeapSamplingOptions, type HeapSamplingRecording } from './heap';
 import { MAX_FAILED_SHARE, type LeakAction } from './leaks';
-import type { MonitorOptions } from './monitor';
+import { measureLiveHeap, type MonitorOptions } from './monitor';
 import type { InspectorSession } from './session';
 import { attributeLagSpikes, type LagSpike, type SpikeOptions } from './spikes';
+import { diagnoseParts, readDiagnosisParts } from '../diagnose';
 import { CaptureHandle, ProfilerError } from './types';
 
 export interface UnderLoadOptions extends Omit<ProfileRunOptions, 'signal' | 'session' | 'attach' | 'monitor' | 'onProcessSample'> {
@@ -114,6 +115,12 @@ export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptio
     };
     const profile = await collect<CpuProfile>('the CPU profile', cpu?.stop);
     const heapProfile = await collect<HeapProfile>('the heap profile', heap?.stop);
+    // The heap after a full GC, once the captures are stopped (neither sees PerfLab's own
+    // collection): the last point of the post-GC heap trend the diagnosis reads.
+    if (sampled && !targetGone && session.state === 'open') {
+      const point = await measureLiveHeap(session).catch(() => undefined);
+      if (point) await opts.store.writeArtifact(record.id, TIMELINE_ARTIFACT, JSON.stringify({ ...sampled.file, liveHeap: [...(sampled.file.liveHeap ?? []), point] }));
+    }
 
     const artifacts: RunArtifact[] = [...record.artifacts];
     const result: UnderLoadResult = { record, runDir: opts.store.runDir(record.id), spikes: [], ...(errorCode ? { errorCode } : {}) };
@@ -135,6 +142,8 @@ export function profileUnderLoad(session: InspectorSession, opts: UnderLoadOptio
       }
     }
     result.record = { ...record, artifacts, ...withTimeInGc(record, sampled, profile) };
+    // Diagnosed again with the captures, from the run's folder: what `perflab diagnose` reads.
+    if (result.record.status !== 'failed') result.record.diagnosis = diagnoseParts(await readDiagnosisParts(result.record, result.runDir, opts.configDir));
     await opts.store.write(result.record);
 
     if (targetGone) {

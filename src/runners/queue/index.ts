@@ -12,21 +12,25 @@
  * process (redis/sweeperProcess.ts) gives them one while the run lasts, and removes them should
  * PerfLab die mid-run.
  *
+ * With `"workers": "app"` the jobs go to the app's own queue for the app's workers instead
+ * (./appWorkers.ts), which removes only the jobs it added.
+ *
  * Headline metrics of a sweep come from its best concurrency: for `drain` the one with the
  * highest `drain.rate`, for `e2e` the one with the lowest `e2e.latency.p99`; `overall` is that
  * step's result, named e.g. `drain.c10 (best of c=1, 10, 50)`. `jobs.failed` and `errors.rate`
  * count the whole run (every step), since a failure anywhere matters.
  */
 import type { BullmqProfile } from '../../core/config';
-import type { OperationResult, RunStatus } from '../../core/runRecord';
-import { errorRate, latencyMetrics } from '../../core/stats';
+import type { RunStatus } from '../../core/runRecord';
 import { RunHandle, RunnerError, type RunnerContext, type RunnerFactory, type RunnerOutcome } from '../types';
 import { runPrefix } from './names';
 import { checkEvictionRisk, connectAdmin, resolveRedisTarget, serverFacts } from './connection';
 import { JobPlan } from './jobs';
 import { redisMemoryMetrics, startRedisMemorySampler } from '../redis/memorySampler';
 import { startSweeperProcess } from '../redis/sweeperProcess';
-import { runMode, type ModeOutput, type SweepStep } from './modes';
+import { runMode, type ModeOutput } from './modes';
+import { summarize } from './summary';
+import { runAppWorkers } from './appWorkers';
 import { LiveFeed } from '../recorder';
 import { BenchSession } from './session';
 import { describeFailure } from '../unexpected';
@@ -36,7 +40,7 @@ const SWEEP_EVERY_MS = 1_000;
 
 /** Starts a BullMQ benchmark; see the module comment for what it measures and how it cleans up. */
 export const runBullmqProfile: RunnerFactory<BullmqProfile> = (profile, ctx) =>
-  new RunHandle((handle, signal) => runBenchmark(profile, ctx, handle, signal), ctx.signal);
+  new RunHandle((handle, signal) => (profile.workers === 'app' ? runAppWorkers : runBenchmark)(profile, ctx, handle, signal), ctx.signal);
 
 async function runBenchmark(profile: BullmqProfile, ctx: RunnerContext, handle: RunHandle, signal: AbortSignal): Promise<RunnerOutcome> {
   const target = resolveRedisTarget(ctx);
@@ -149,50 +153,4 @@ async function benchmark(session: BenchSession, ctx: RunnerContext, signal: Abor
     ...(out.generator ? { generator: out.generator } : {}),
     ...(error ? { error } : {}),
   };
-}
-
-/** Operations, the headline result and the catalog metrics of what was measured. */
-function summarize(profile: BullmqProfile, out: ModeOutput): Pick<RunnerOutcome, 'overall' | 'operations' | 'metrics'> {
-  const operations = out.recorders.filter((r) => r.count > 0).map((r) => r.result());
-  const metrics: Record<string, number> = {};
-  if (out.producer) {
-    const overall: OperationResult = { ...out.producer.result(), distribution: out.producer.distribution() };
-    if (overall.count) {
-      metrics['add.rate'] = overall.rate;
-      metrics['errors.rate'] = errorRate(overall);
-    }
-    return { operations, metrics, ...(overall.count ? { overall } : {}) };
-  }
-
-  const measured = out.steps.filter((s) => s.main.count > 0);
-  const best = pickBest(profile, measured);
-  if (!best) return { operations, metrics };
-  const result = best.main.result();
-  const overall: OperationResult = {
-    ...result,
-    distribution: best.main.distribution(),
-    name: out.steps.length > 1 || profile.workerConcurrency.length > 1
-      ? `${result.name} (best of c=${measured.map((s) => s.concurrency).join(', ')})`
-      : result.name,
-  };
-  if (profile.mode === 'e2e') Object.assign(metrics, latencyMetrics('e2e.', result.latency));
-  metrics['drain.rate'] = result.rate;
-  const producer = best.producer.result();
-  if (producer.count) metrics['add.rate'] = producer.rate;
-  const totals = measured.reduce((t, s) => ({ count: t.count + s.main.count, errors: t.errors + s.main.errors }), { count: 0, errors: 0 });
-  metrics['jobs.failed'] = measured.reduce((n, s) => n + s.completions.failed, 0);
-  metrics['errors.rate'] = errorRate(totals);
-  return { operations, metrics, overall };
-}
-
-/** drain: the highest completion rate; e2e: the lowest p99 among steps where jobs completed. */
-function pickBest(profile: BullmqProfile, steps: SweepStep[]): SweepStep | undefined {
-  if (profile.mode === 'e2e') {
-    const completed = steps.filter((s) => s.completions.completed > 0);
-    return (completed.length ? completed : steps).reduce<SweepStep | undefined>(
-      (best, s) => (!best || s.main.latency.percentileMs(99) < best.main.latency.percentileMs(99) ? s : best),
-      undefined,
-    );
-  }
-  return steps.reduce<SweepStep | undefined>((best, s) => (!best || s.main.result().rate > best.main.result().rate ? s : best), undefined);
 }

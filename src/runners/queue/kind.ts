@@ -15,11 +15,12 @@ export const bullmqKind: Kind<'bullmq', BullmqProfile> = {
     metric('add.rate', 'ops/s', 'Jobs added per second.'),
     metric('drain.rate', 'ops/s', 'Jobs completed per second.'),
     metric('jobs.failed', 'count', 'Jobs that ended failed.'),
+    metric('backlog.growth', 'count', "Jobs more waiting in the app's queue when adding ended than when it began (workers: app)."),
     REDIS_MEMORY_METRIC,
   ],
   usesRedis: true,
   config: bullmqConfig,
-  outline: (p) => ({ summary: `bullmq · ${p.queue} · ${p.mode}`, rows: [] }),
+  outline: (p) => ({ summary: `bullmq · ${p.queue} · ${p.workers === 'app' ? "the app's workers" : p.mode}`, rows: [] }),
   ownLoad: "adds and processes its jobs in PerfLab's own process (its own queue and worker)",
   load: () => import('./index').then((m) => m.runBullmqProfile),
 };

@@ -11,7 +11,7 @@ import type { BullmqProfile } from '../../core/config';
 import type { GeneratorHealth } from '../../core/runRecord';
 import { RunnerError } from '../types';
 import { Completions } from './consumer';
-import { abortable, lateSendsMessage, produce, type ProduceOptions } from './producer';
+import { abortable, benchSend, lateSendsMessage, produce, type ProduceOptions } from './producer';
 import { Recorder } from '../recorder';
 import type { BenchQueue, BenchSession, BenchWorker } from './session';
 import { formatCount, formatDuration } from '../../core/format';
@@ -25,7 +25,8 @@ export interface SweepStep {
   concurrency: number;
   main: Recorder;
   producer: Recorder;
-  completions: Completions;
+  /** What its worker finished (the headline picks the best step by it). */
+  completions: Pick<Completions, 'completed' | 'failed'>;
 }
 
 export interface ModeOutput {
@@ -59,7 +60,7 @@ async function runProducer(session: BenchSession, out: ModeOutput, bulk: boolean
   await ready(session, queue);
   const started = performance.now();
   live.follow(name, rec, () => planFraction(profile, rec.count, started));
-  const result = await produce(session, queue, rec, producerOptions(profile, bulk));
+  const result = await produce(session, benchSend(session, queue, bulk), rec, producerOptions(profile, bulk));
   if (result.generator) out.generator = result.generator;
   await session.close(queue);
   await session.removeQueue(queue.name);
@@ -95,7 +96,7 @@ const drainStep: Step = async (session, out, concurrency, at) => {
     await ready(session, queue);
     const started = performance.now();
     live.follow(`fill c=${concurrency}`, fill, () => at(planFraction(profile, fill.count, started) / 2));
-    const { added } = await produce(session, queue, fill, producerOptions(profile, true));
+    const { added } = await produce(session, benchSend(session, queue, true), fill, producerOptions(profile, true));
     if (signal.aborted) return;
     live.log('info', `queue ${name} filled with ${formatCount(added)} jobs in ${formatDuration(fill.seconds * 1000)}; draining at concurrency ${concurrency}`);
 
@@ -145,7 +146,7 @@ const e2eStep: Step = async (session, out, concurrency, at) => {
     const started = performance.now();
     live.follow(`e2e c=${concurrency}`, main, () => at(planFraction(profile, completions.finished, started)));
     completions.start();
-    const result = await produce(session, queue, producer, {
+    const result = await produce(session, benchSend(session, queue, false), producer, {
       ...producerOptions(profile, false),
       onSend: (seq, dueAt, sentAt) => {
         due[seq] = dueAt;
@@ -191,7 +192,7 @@ async function ready(session: BenchSession, item: BenchQueue | BenchWorker): Pro
 }
 
 /** 0..1 of the planned jobs or duration. */
-function planFraction(profile: BullmqProfile, done: number, startedAt: number): number {
+export function planFraction(profile: BullmqProfile, done: number, startedAt: number): number {
   if (profile.jobs !== undefined) return profile.jobs ? done / profile.jobs : 1;
   return profile.durationMs ? (performance.now() - startedAt) / profile.durationMs : 1;
 }

@@ -14,3 +14,12 @@ export function runPrefix(): string {
 export function safeQueueName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '-') || 'queue';
 }
+
+/**
+ * The token of one real-workers run (`"workers": "app"`): the ids of the jobs it adds to the
+ * app's queue are `<token>-<seq>`, and their data carries it, so no job of the app, nor of another
+ * run, is ever taken for one of its own. BullMQ forbids `:` in a job id; this has only [a-z0-9-].
+ */
+export function appRunToken(): string {
+  return `perflab-${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+}

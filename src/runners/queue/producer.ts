@@ -43,12 +43,32 @@ export function lateSendsMessage(late: number, sends: number, worstMs: number, w
     "PerfLab's own process, which also runs the workers, could not keep the schedule; latencies include that delay.";
 }
 
-/** Adds jobs to `queue`, recording each call in `rec` (count in jobs, latency per call). */
-export async function produce(session: BenchSession, queue: BenchQueue, rec: Recorder, opts: ProduceOptions): Promise<ProduceResult> {
-  return opts.rate ? producePaced(session, queue, rec, opts, opts.rate) : produceClosed(session, queue, rec, opts);
+/** What adding needs of its run: the signal that stops it, and where a fault of PerfLab's own goes. */
+export type Producing = Pick<BenchSession, 'signal' | 'fail'>;
+
+/** Sends jobs `seq` … `seq + n - 1` (n > 1 only in bulk); resolves once Redis has them. */
+export type Send = (seq: number, n: number) => Promise<unknown>;
+
+/** Adds jobs with `send`, recording each call in `rec` (count in jobs, latency per call). */
+export async function produce(session: Producing, send: Send, rec: Recorder, opts: ProduceOptions): Promise<ProduceResult> {
+  return opts.rate ? producePaced(session, send, rec, opts, opts.rate) : produceClosed(session, send, rec, opts);
 }
 
-async function produceClosed(session: BenchSession, queue: BenchQueue, rec: Recorder, opts: ProduceOptions): Promise<ProduceResult> {
+/** The benchmark's own jobs (./jobs.ts) into one of its queues, one by one or in bulk. */
+export function benchSend(session: BenchSession, queue: BenchQueue, bulk: boolean): Send {
+  const { plan } = session;
+  if (!bulk) return (seq) => queue.add(JOB_NAME, plan.data(seq), plan.options(seq));
+  return (seq, n) => {
+    const jobs = [];
+    for (let k = 0; k < n; k++) {
+      const opts = plan.options(seq + k);
+      jobs.push({ name: JOB_NAME, data: plan.data(seq + k), ...(opts ? { opts } : {}) });
+    }
+    return queue.addBulk(jobs);
+  };
+}
+
+async function produceClosed(session: Producing, send: Send, rec: Recorder, opts: ProduceOptions): Promise<ProduceResult> {
   const { signal } = session;
   let added = 0;
   const start = performance.now();
@@ -60,7 +80,7 @@ async function produceClosed(session: BenchSession, queue: BenchQueue, rec: Reco
     const t0 = performance.now();
     for (let k = 0; k < n; k++) opts.onSend?.(seq + k, t0, t0);
     try {
-      const sent = send(session, queue, seq, n, opts.bulk !== undefined);
+      const sent = send(seq, n);
       sent.catch(() => undefined); // a send still in flight when the run is cancelled
       await Promise.race([sent, aborted.promise]);
       const t1 = performance.now();
@@ -91,7 +111,7 @@ function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose():
   return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
-async function producePaced(session: BenchSession, queue: BenchQueue, rec: Recorder, opts: ProduceOptions, rate: number): Promise<ProduceResult> {
+async function producePaced(session: Producing, send: Send, rec: Recorder, opts: ProduceOptions, rate: number): Promise<ProduceResult> {
   const { signal } = session;
   const lag = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   lag.enable();
@@ -127,7 +147,7 @@ async function producePaced(session: BenchSession, queue: BenchQueue, rec: Recor
       sends++;
       for (let k = 0; k < n; k++) opts.onSend?.(seq + k, due, now);
       // Never rejects: a throw in the bookkeeping ends the run instead of being an unhandled rejection of `call.finally()`.
-      const call = send(session, queue, seq, n, opts.bulk !== undefined).then(
+      const call = send(seq, n).then(
         () => {
           const t = performance.now();
           rec.ok(t - due, t - now, n);
@@ -161,17 +181,6 @@ async function producePaced(session: BenchSession, queue: BenchQueue, rec: Recor
       ...(generatorBound ? { message: lateSendsMessage(late, sends, lateMax) } : {}),
     },
   };
-}
-
-function send(session: BenchSession, queue: BenchQueue, seq: number, n: number, bulk: boolean): Promise<unknown> {
-  const { plan } = session;
-  if (!bulk) return queue.add(JOB_NAME, plan.data(seq), plan.options(seq));
-  const jobs = [];
-  for (let k = 0; k < n; k++) {
-    const opts = plan.options(seq + k);
-    jobs.push({ name: JOB_NAME, data: plan.data(seq + k), ...(opts ? { opts } : {}) });
-  }
-  return queue.addBulk(jobs);
 }
 
 function more(seq: number, opts: ProduceOptions, start: number): boolean {

@@ -220,6 +220,7 @@ class Measurement {
       operations,
       timeline: this.live.timeline,
       metrics: operations.length ? redisMetrics(operations, overall) : {},
+      ...(operations.length ? { samples: Object.fromEntries([['', { count: overall.count, errors: overall.errors }], ...started.map((r) => [`op.${r.name}.`, r.samples()])]) } : {}),
       ...(this.failure ? { error: this.failure } : {}),
     };
   }

@@ -2,7 +2,8 @@
  * The Redis server's memory during a Redis or BullMQ benchmark: `used_memory` of `INFO memory`,
  * read at the start, every second on the control connection, and at the end (before the
  * benchmark's keys are removed), so a benchmark's footprint is visible as
- * `redis.memory.used.max`. A reading that fails (a busy or lost server) is skipped: the run's own
+ * `redis.memory.used.max`. The same readings (with `connected_clients`) make the memory and
+ * clients series of every run's stack evidence (../stackEvidence.ts). A reading that fails (a busy or lost server) is skipped: the run's own
  * error handling says what happened to Redis.
  */
 import type { Redis } from 'ioredis';
@@ -30,6 +31,14 @@ export async function readUsedMemory(client: Redis): Promise<number> {
   const used = Number(parseInfo(await client.info('memory')).used_memory);
   if (!Number.isFinite(used)) throw new Error('INFO memory has no used_memory');
   return used;
+}
+
+/** `used_memory` (bytes) and `connected_clients`, from a client: INFO memory and INFO clients (one section each, as every Redis version accepts). */
+export async function readServerGauges(client: Redis): Promise<{ usedMemory: number; connectedClients: number }> {
+  const [usedMemory, clients] = await Promise.all([readUsedMemory(client), client.info('clients')]);
+  const connectedClients = Number(parseInfo(clients).connected_clients);
+  if (!Number.isFinite(connectedClients)) throw new Error('INFO clients has no connected_clients');
+  return { usedMemory, connectedClients };
 }
 
 /** Takes the first reading, then one every `intervalMs` until stopped. */
