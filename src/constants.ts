@@ -95,6 +95,9 @@ export const ItemContext = {
   /** A run that did not complete because of an error (status `failed`). */
   runErrored: 'run.errored',
   profile: 'profile',
+  /** A workspace folder heading its profiles or runs (a multi-root workspace with several configs). */
+  profileFolder: 'profileFolder',
+  runFolder: 'runFolder',
   configProblem: 'configProblem',
   process: 'process',
   processAttached: 'process.attached',

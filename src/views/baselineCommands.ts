@@ -11,14 +11,12 @@ import { formatDateTime } from '../core/format';
 import type { RunRecord } from '../core/runRecord';
 import { kindOf } from '../runners/registry';
 import { ComparePanel } from './comparePanel';
-import type { ConfigService } from './configService';
 import { registerCommand } from './contributions';
+import type { FolderRun, Folders, PerfLabFolder } from './folders';
 import { pickRun, type RunArg, resolveRun } from './runPicks';
-import type { RunService } from './runService';
 
 export interface BaselineServices {
-  runs: RunService;
-  config: ConfigService;
+  folders: Folders;
   log: vscode.LogOutputChannel;
 }
 
@@ -36,23 +34,24 @@ export function notComparable(run: RunRecord): string | undefined {
 }
 
 export function registerBaselineCommands(context: vscode.ExtensionContext, services: BaselineServices): void {
-  const { runs } = services;
-  const compare = (baseline: RunRecord, current: RunRecord) => openComparison(context.extensionUri, services, baseline, current);
+  const { folders } = services;
+  const compare = (baseline: FolderRun, current: FolderRun) => openComparison(context.extensionUri, services, baseline, current);
 
   registerCommand(context, Commands.setBaseline, async (arg: RunArg) => {
-    const run = await resolveRun(runs, arg, {
+    const found = await resolveRun(folders, arg, {
       placeHolder: 'Set which run as the baseline of its profile?',
       eligible: comparable,
       none: 'no completed run to set as a baseline yet: run a profile first',
     });
-    if (!run) return;
+    if (!found) return;
+    const { run, folder } = found;
     const refused = notComparable(run);
     if (refused) {
       void vscode.window.showErrorMessage(`PerfLab: ${refused}.`);
       return;
     }
     try {
-      await runs.setBaseline(run.profile, run.id);
+      await folder.runs.setBaseline(run.profile, run.id);
     } catch (err) {
       void vscode.window.showErrorMessage(`PerfLab: could not save the baseline: ${(err as Error).message}`);
       return;
@@ -63,45 +62,55 @@ export function registerBaselineCommands(context: vscode.ExtensionContext, servi
   });
 
   registerCommand(context, Commands.clearBaseline, async (arg: RunArg) => {
-    const baselines = await runs.baselines();
-    let profile: string | undefined;
-    if (arg) profile = (await resolveRun(runs, arg, { placeHolder: '' }))?.profile;
-    else {
-      const saved = Object.entries(baselines);
+    let chosen: { profile: string; folder: PerfLabFolder } | undefined;
+    if (arg) {
+      const found = await resolveRun(folders, arg, { placeHolder: '' });
+      chosen = found && { profile: found.run.profile, folder: found.folder };
+    } else {
+      const all = await folders.runs();
+      const several = folders.all().length > 1;
+      const saved = (await Promise.all(folders.all().map(async (folder) => Object.entries(await folder.runs.baselines()).map(([profile, id]) => ({ profile, id, folder }))))).flat();
       if (!saved.length) {
         void vscode.window.showInformationMessage('PerfLab: no profile has a saved baseline.');
         return;
       }
-      const all = await runs.runs();
       const picked = await vscode.window.showQuickPick(
-        saved.map(([name, id]) => {
-          const run = all.find((r) => r.id === id);
-          return { label: name, description: run ? `run of ${formatDateTime(run.startedAt)}` : `run ${id}, no longer in the store` };
+        saved.map((s) => {
+          const run = all.find((r) => r.run.id === s.id && r.folder === s.folder)?.run;
+          const when = run ? `run of ${formatDateTime(run.startedAt)}` : `run ${s.id}, no longer in the store`;
+          return { label: s.profile, description: several ? `${s.folder.name} · ${when}` : when, chosen: s };
         }),
         { placeHolder: 'Clear the saved baseline of which profile?' },
       );
-      profile = picked?.label;
+      chosen = picked?.chosen;
     }
-    if (!profile) return;
-    if (!baselines[profile]) {
+    if (!chosen) return;
+    const { profile, folder } = chosen;
+    if (!(await folder.runs.baselines())[profile]) {
       void vscode.window.showInformationMessage(`PerfLab: "${profile}" has no saved baseline.`);
       return;
     }
-    await runs.setBaseline(profile, undefined);
+    await folder.runs.setBaseline(profile, undefined);
     void vscode.window.showInformationMessage(`PerfLab: "${profile}" has no saved baseline now; its runs are no longer compared.`);
   });
 
   registerCommand(context, Commands.compareWithBaseline, async (arg: RunArg) => {
-    const baselines = await runs.baselines();
-    const run = await resolveRun(runs, arg, {
+    // Which runs have a baseline to compare with: each folder's baselines are its own.
+    const withBaseline = new Set<string>();
+    for (const { run, folder } of await folders.runs()) {
+      const id = (await folder.runs.baselines())[run.profile];
+      if (comparable(run) && id && id !== run.id) withBaseline.add(run.id);
+    }
+    const found = await resolveRun(folders, arg, {
       placeHolder: 'Compare which run with the baseline of its profile?',
-      eligible: (r) => comparable(r) && !!baselines[r.profile] && baselines[r.profile] !== r.id,
+      eligible: (r) => withBaseline.has(r.id),
       none: 'no run to compare with a baseline: Set as Baseline on a run first, then run its profile again',
     });
-    if (!run) return;
+    if (!found) return;
+    const { run, folder } = found;
     const refused = notComparable(run);
     if (refused) return void vscode.window.showErrorMessage(`PerfLab: ${refused}.`);
-    const id = baselines[run.profile];
+    const id = (await folder.runs.baselines())[run.profile];
     if (!id) {
       void vscode.window.showInformationMessage(`PerfLab: "${run.profile}" has no saved baseline: Set as Baseline on one of its runs first.`);
       return;
@@ -110,70 +119,77 @@ export function registerBaselineCommands(context: vscode.ExtensionContext, servi
       void vscode.window.showInformationMessage(`PerfLab: this run is the baseline of "${run.profile}": compare another run with it.`);
       return;
     }
-    const baseline = (await runs.runs()).find((r) => r.id === id);
+    const baseline = (await folder.runs.runs()).find((r) => r.id === id);
     if (!baseline) {
       void vscode.window.showErrorMessage(`PerfLab: the baseline of "${run.profile}" (run ${id}) is no longer in the store: Set as Baseline on another run.`);
       return;
     }
-    await compare(baseline, run);
+    await compare({ run: baseline, folder }, found);
   });
 
-  // One run given (the Runs view): the other picked; the earlier of the two is the baseline.
-  const compareWithPicked = async (run: RunRecord) => {
+  // One run given (the Runs view): the other picked from its folder; the earlier of the two is the baseline.
+  const compareWithPicked = async (given: FolderRun) => {
+    const { run, folder } = given;
     const refused = notComparable(run);
     if (refused) return void vscode.window.showErrorMessage(`PerfLab: ${refused}.`);
-    const others = (await runs.runs()).filter((r) => r.profile === run.profile && r.id !== run.id && comparable(r));
+    const others = (await folder.runs.runs()).filter((r) => r.profile === run.profile && r.id !== run.id && comparable(r));
     if (!others.length) return void vscode.window.showInformationMessage(`PerfLab: no other completed run of "${run.profile}" to compare with.`);
-    const other = await pickRun(others, `Compare the run of ${formatDateTime(run.startedAt)} with which run of "${run.profile}"? (the earlier one is the baseline)`, await runs.baselines());
-    if (other) await compare(...byStart(other, run));
+    const other = await pickRun(others.map((r) => ({ run: r, folder })), `Compare the run of ${formatDateTime(run.startedAt)} with which run of "${run.profile}"? (the earlier one is the baseline)`);
+    if (other) await compare(...byStart(other, given));
   };
 
   registerCommand(context, Commands.compareWith, async (arg: RunArg) => {
-    const run = await resolveRun(runs, arg, { placeHolder: 'Compare which run?', eligible: comparable, none: 'no completed run to compare yet' });
-    if (run) await compareWithPicked(run);
+    const found = await resolveRun(folders, arg, { placeHolder: 'Compare which run?', eligible: comparable, none: 'no completed run to compare yet' });
+    if (found) await compareWithPicked(found);
   });
 
   registerCommand(context, Commands.compareRuns, async (arg: RunArg, selected?: readonly RunRecord[]) => {
     // From the Runs view with several runs selected: those two.
     if (selected && selected.length > 1) {
       if (selected.length !== 2) return void vscode.window.showErrorMessage(`PerfLab: select two runs to compare, not ${selected.length}.`);
-      return compare(...byStart(selected[0]!, selected[1]!));
+      const [a, b] = await Promise.all(selected.map((r) => resolveRun(folders, r, { placeHolder: '' })));
+      return a && b && compare(...byStart(a, b));
     }
     if (arg) {
-      const run = await resolveRun(runs, arg, { placeHolder: '' });
-      return run && compareWithPicked(run);
+      const found = await resolveRun(folders, arg, { placeHolder: '' });
+      return found && compareWithPicked(found);
     }
-    const all = (await runs.runs()).filter(comparable);
-    const profiles = new Set(all.map((r) => r.profile));
-    const pairs = all.filter((r) => all.some((o) => o.profile === r.profile && o.id !== r.id));
+    // Two runs of one profile in one folder.
+    const all = (await folders.runs()).filter((r) => comparable(r.run));
+    const sameProfile = (a: FolderRun, b: FolderRun) => a.folder === b.folder && a.run.profile === b.run.profile;
+    const pairs = all.filter((r) => all.some((o) => sameProfile(o, r) && o.run.id !== r.run.id));
     if (!pairs.length) {
-      return void vscode.window.showInformationMessage(`PerfLab: no profile has two completed runs to compare yet${profiles.size ? '' : ': run a profile first'}.`);
+      return void vscode.window.showInformationMessage(`PerfLab: no profile has two completed runs to compare yet${all.length ? '' : ': run a profile first'}.`);
     }
-    const baselines = await runs.baselines();
-    const baseline = await pickRun(pairs, 'Compare Runs: which run is the baseline?', baselines);
+    const baseline = await pickRun(pairs, 'Compare Runs: which run is the baseline?');
     if (!baseline) return;
-    const current = await pickRun(pairs.filter((r) => r.profile === baseline.profile && r.id !== baseline.id), `Compare Runs: compare which run of "${baseline.profile}" with it?`, baselines);
+    const current = await pickRun(pairs.filter((r) => sameProfile(r, baseline) && r.run.id !== baseline.run.id), `Compare Runs: compare which run of "${baseline.run.profile}" with it?`);
     if (current) await compare(baseline, current);
   });
 }
 
 /** The two runs, the one that started first first. */
-function byStart(a: RunRecord, b: RunRecord): [RunRecord, RunRecord] {
-  return a.startedAt.localeCompare(b.startedAt) <= 0 ? [a, b] : [b, a];
+function byStart(a: FolderRun, b: FolderRun): [FolderRun, FolderRun] {
+  return a.run.startedAt.localeCompare(b.run.startedAt) <= 0 ? [a, b] : [b, a];
 }
 
 /**
  * Compares `current` with `baseline` (each with the rest of its `--repeat` group) under the
  * profile's rules, the spread between runs from the profile's history, and opens the result.
  */
-async function openComparison(extensionUri: vscode.Uri, services: BaselineServices, baseline: RunRecord, current: RunRecord): Promise<void> {
-  const { runs, config, log } = services;
+async function openComparison(extensionUri: vscode.Uri, services: BaselineServices, baselineRun: FolderRun, currentRun: FolderRun): Promise<void> {
+  const { log } = services;
+  const [baseline, current] = [baselineRun.run, currentRun.run];
   if (baseline.profile !== current.profile) {
     void vscode.window.showErrorMessage(`PerfLab: these runs are of different profiles ("${baseline.profile}", "${current.profile}"): compare two runs of one profile.`);
     return;
   }
-  const store = runs.store;
-  if (!store) return;
+  if (baselineRun.folder !== currentRun.folder) {
+    void vscode.window.showErrorMessage(`PerfLab: these runs are of two folders ("${baselineRun.folder.name}", "${currentRun.folder.name}"), each with a config of its own: compare two runs of one folder's profile.`);
+    return;
+  }
+  const { folder } = currentRun;
+  const store = folder.runs.store;
   const profile = current.profile;
   try {
     const engine = await import('./engine');
@@ -181,7 +197,7 @@ async function openComparison(extensionUri: vscode.Uri, services: BaselineServic
     const sameGroup = !!baseline.repeat && baseline.repeat.group === current.repeat?.group;
     const side = async (run: RunRecord) => (sameGroup ? [await engine.withSamples(store, run)] : engine.resolveRuns(store, run.id, store.root));
     const [a, b] = await Promise.all([side(baseline), side(current)]);
-    const profiles = (await config.current()).config?.profiles ?? {};
+    const profiles = (await folder.config.current()).config?.profiles ?? {};
     const settings = (Object.hasOwn(profiles, profile) ? profiles[profile]!.regressions : undefined) ?? engine.settingsWith();
     const compared = engine.compareRuns(a, b, settings, await engine.historyOf(store, profile));
     // When both last runs were profiled under load: the functions that grew, and their differential flame graph.

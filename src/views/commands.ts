@@ -3,33 +3,52 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { readDemoState } from '../core/demoState';
 import { registerBaselineCommands } from './baselineCommands';
-import type { ConfigService } from './configService';
 import { registerCommand } from './contributions';
 import { formatDateTime } from '../core/format';
 import type { RunRecord } from '../core/runRecord';
+import type { ConfigState } from './configService';
+import type { Folders, PerfLabFolder } from './folders';
 import { RunPanel } from './runPanel';
 import { type RunArg, resolveRun } from './runPicks';
-import type { RunService } from './runService';
-import type { PerfLabWorkspace } from './workspace';
 
 export interface Services {
-  workspace: PerfLabWorkspace;
-  config: ConfigService;
-  runs: RunService;
+  folders: Folders;
   log: vscode.LogOutputChannel;
 }
 
+/**
+ * The folder a config command is for: the only one, else the one picked (`eligible` narrows the
+ * choice: folders with a config to open, say); undefined when there is none or none was picked.
+ */
+async function pickFolder(folders: Folders, placeHolder: string, eligible?: PerfLabFolder[]): Promise<PerfLabFolder | undefined> {
+  const candidates = eligible ?? [...folders.all()];
+  if (candidates.length <= 1) return candidates[0];
+  const withConfig = new Set(await folders.configured());
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((folder) => ({
+      label: folder.name,
+      description: withConfig.has(folder) ? vscode.workspace.asRelativePath(folder.configPath, true) : 'no config yet',
+      folder,
+    })),
+    { placeHolder },
+  );
+  return picked?.folder;
+}
+
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
-  const { workspace, config, runs, log } = services;
+  const { folders, log } = services;
   // Set as Baseline, Clear Baseline and the comparisons of runs.
-  registerBaselineCommands(context, { runs, config, log });
+  registerBaselineCommands(context, { folders, log });
 
   registerCommand(context, Commands.initConfig, async () => {
-    const file = workspace.configPath;
-    if (!file) {
+    if (!folders.all().length) {
       void vscode.window.showWarningMessage('PerfLab: open a folder first; the config lives at its root.');
       return;
     }
+    const folder = await pickFolder(folders, 'Write a starter config into which folder?');
+    if (!folder) return;
+    const { config } = folder;
+    const file = folder.configPath;
     const uri = vscode.Uri.file(file);
     if ((await config.current()).exists) {
       const open = await vscode.window.showInformationMessage(`PerfLab: ${path.basename(file)} already exists.`, 'Open It');
@@ -50,55 +69,63 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
   });
 
   registerCommand(context, Commands.openConfig, async () => {
-    const state = await config.current();
-    if (!state.exists || !state.file) {
+    const configured = await folders.configured();
+    if (!configured.length) {
       const create = await vscode.window.showInformationMessage('PerfLab: this workspace has no config yet.', 'Create Starter Config');
       if (create) await vscode.commands.executeCommand(Commands.initConfig);
       return;
     }
-    await vscode.window.showTextDocument(vscode.Uri.file(state.file));
+    const folder = await pickFolder(folders, 'Open the config of which folder?', configured);
+    if (folder) await vscode.window.showTextDocument(vscode.Uri.file(folder.configPath));
   });
 
   registerCommand(context, Commands.validateConfig, async () => {
-    const state = await config.reload();
-    if (!state.exists || !state.file) {
-      void vscode.window.showWarningMessage(`PerfLab: no config found at ${workspace.configPath ?? 'the workspace root'}. Run "PerfLab: Init Config" to create one.`);
+    await folders.reload();
+    const configured = await folders.configured();
+    if (!configured.length) {
+      const where = (await folders.primary())?.configPath ?? 'the workspace root';
+      void vscode.window.showWarningMessage(`PerfLab: no config found at ${where}. Run "PerfLab: Init Config" to create one.`);
       return;
     }
-    const name = path.basename(state.file);
-    const errors = state.problems.filter((p) => p.severity !== 'warning').length;
-    const warnings = state.problems.length - errors;
-    if (errors === 0) {
-      const count = Object.keys(state.config?.profiles ?? {}).length;
-      const extra = warnings ? ` with ${warnings} warning${warnings === 1 ? '' : 's'}` : '';
-      void vscode.window.showInformationMessage(`PerfLab: ${name} is valid${extra}: ${count} profile${count === 1 ? '' : 's'}.`);
+    const several = configured.length > 1;
+    const checked = await Promise.all(configured.map(async (folder) => ({ folder, state: await folder.config.current() })));
+    const named = (c: { folder: PerfLabFolder; state: ConfigState }) => (several ? `${c.folder.name}/` : '') + path.basename(c.state.file ?? c.folder.configPath);
+    const errorsOf = (state: ConfigState) => state.problems.filter((p) => p.severity !== 'warning').length;
+    const broken = checked.find((c) => errorsOf(c.state) > 0);
+    if (!broken) {
+      const valid = checked.map((c) => {
+        const count = Object.keys(c.state.config?.profiles ?? {}).length;
+        const warnings = c.state.problems.length;
+        const extra = warnings ? ` with ${warnings} warning${warnings === 1 ? '' : 's'}` : '';
+        return `${named(c)} is valid${extra}: ${count} profile${count === 1 ? '' : 's'}`;
+      });
+      void vscode.window.showInformationMessage(`PerfLab: ${valid.join('; ')}.`);
       return;
     }
+    const errors = errorsOf(broken.state);
+    const first = broken.state.problems.find((p) => p.severity !== 'warning') ?? broken.state.problems[0];
     const show = await vscode.window.showErrorMessage(
-      `PerfLab: ${name} has ${errors} problem${errors === 1 ? '' : 's'}. First: line ${state.problems[0]?.line}: ${state.problems[0]?.message}`,
+      `PerfLab: ${named(broken)} has ${errors} problem${errors === 1 ? '' : 's'}. First: line ${first?.line}: ${first?.message}`,
       'Show Problems',
     );
     if (show) await vscode.commands.executeCommand('workbench.actions.view.problems');
   });
 
-  registerCommand(context, Commands.refresh, async () => {
-    runs.refresh();
-    await config.reload();
-  });
+  registerCommand(context, Commands.refresh, () => folders.reload());
 
   registerCommand(context, Commands.openRun, async (arg: RunArg) => {
-    const run = await resolveRun(runs, arg, { placeHolder: 'Open which run?' });
-    if (run) RunPanel.show(context.extensionUri, runs, log, run);
+    const found = await resolveRun(folders, arg, { placeHolder: 'Open which run?' });
+    if (found) RunPanel.show(context.extensionUri, found.folder.runs, log, found.run);
   });
 
   registerCommand(context, Commands.revealRun, async (arg: RunArg) => {
-    const run = await resolveRun(runs, arg, { placeHolder: 'Reveal which run?' });
-    const store = runs.store;
-    if (!run || !store) return;
-    const file = vscode.Uri.file(path.join(store.runDir(run.id), 'run.json'));
-    const folder = workspace.folder;
+    const found = await resolveRun(folders, arg, { placeHolder: 'Reveal which run?' });
+    if (!found) return;
+    const { run } = found;
+    const file = vscode.Uri.file(path.join(found.folder.runs.store.runDir(run.id), 'run.json'));
+    const { folder } = found.folder;
     // Inside the workspace the Explorer can show it; elsewhere (or in a browser) hand it to the OS.
-    if (folder && file.fsPath.startsWith(folder.uri.fsPath + path.sep)) {
+    if (file.fsPath.startsWith(folder.uri.fsPath + path.sep)) {
       await vscode.commands.executeCommand('revealInExplorer', file);
     } else {
       await vscode.commands.executeCommand('revealFileInOS', file);
@@ -107,12 +134,15 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
 
   // From the Runs view with several runs selected: all of them, after one question.
   registerCommand(context, Commands.deleteRun, async (arg: RunArg, selected?: readonly RunRecord[]) => {
-    const chosen = selected && selected.length > 1 ? [...selected] : [await resolveRun(runs, arg, { placeHolder: 'Delete which run?' })];
-    const doomed = chosen.filter((r): r is RunRecord => !!r);
+    const chosen = selected && selected.length > 1
+      ? await Promise.all(selected.map((r) => resolveRun(folders, r, { placeHolder: '' })))
+      : [await resolveRun(folders, arg, { placeHolder: 'Delete which run?' })];
+    const doomed = chosen.filter((r) => !!r);
     if (!doomed.length) return;
-    const baselines = await runs.baselines();
-    const baselineOf = doomed.filter((r) => baselines[r.profile] === r.id).map((r) => r.profile);
-    const only = doomed.length === 1 ? doomed[0]! : undefined;
+    const baselines = new Map(await Promise.all(doomed.map(async (d) => [d.run.id, (await d.folder.runs.baselines())[d.run.profile]] as const)));
+    const isBaseline = (run: RunRecord) => baselines.get(run.id) === run.id;
+    const baselineOf = doomed.filter((d) => isBaseline(d.run)).map((d) => d.run.profile);
+    const only = doomed.length === 1 ? doomed[0]!.run : undefined;
     const answer = await vscode.window.showWarningMessage(
       only ? `Delete the run of "${only.profile}" from ${formatDateTime(only.startedAt)}?` : `Delete these ${doomed.length} runs?`,
       {
@@ -123,10 +153,10 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
       'Delete',
     );
     if (answer !== 'Delete') return;
-    for (const run of doomed) {
+    for (const { run, folder } of doomed) {
       try {
-        await runs.delete(run.id);
-        if (baselines[run.profile] === run.id) await runs.setBaseline(run.profile, undefined);
+        await folder.runs.delete(run.id);
+        if (isBaseline(run)) await folder.runs.setBaseline(run.profile, undefined);
       } catch (err) {
         void vscode.window.showErrorMessage(`PerfLab: could not delete run ${run.id}: ${(err as Error).message}`);
       }

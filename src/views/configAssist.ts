@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { PerfLabConfig, Profile } from '../core/config';
 import { lookupMetric, metricContextOf, validMetricNames } from '../core/config/metrics';
 import type { MetricUnit } from '../core/config/threshold';
-import type { ConfigService, ConfigState } from './configService';
+import type { Folders, PerfLabFolder } from './folders';
 
 /** A limit to start from, per unit, in the config's own notation. */
 const EXAMPLE_LIMITS: Record<MetricUnit, string[]> = {
@@ -22,17 +22,21 @@ const EXAMPLE_LIMITS: Record<MetricUnit, string[]> = {
 };
 
 export class ConfigAssist implements vscode.CompletionItemProvider, vscode.HoverProvider, vscode.Disposable {
-  /** The last config that loaded: while a threshold is being typed the file does not parse. */
-  private lastGood: PerfLabConfig | undefined;
+  /** Each folder's last config that loaded (by folder key): while a threshold is being typed the file does not parse. */
+  private readonly lastGood = new Map<string, PerfLabConfig>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly config: ConfigService) {
-    const keep = (state: ConfigState) => {
-      if (state.config) this.lastGood = state.config;
-    };
-    this.subscription = config.onDidChange(keep);
-    // The config as loaded at activation: the first edit may already break it.
-    void config.current().then(keep);
+  constructor(private readonly folders: Folders) {
+    const keep = (folder: PerfLabFolder) =>
+      void folder.config.current().then((state) => {
+        if (state.config) this.lastGood.set(folder.key, state.config);
+      });
+    // A folder's config changed, or the folders did (undefined).
+    this.subscription = folders.onDidChangeConfig((folder) => {
+      for (const f of folder ? [folder] : folders.all()) keep(f);
+    });
+    // The configs as loaded at activation: the first edit may already break one.
+    for (const f of folders.all()) keep(f);
   }
 
   register(): vscode.Disposable {
@@ -86,11 +90,12 @@ export class ConfigAssist implements vscode.CompletionItemProvider, vscode.Hover
 
   /** The threshold under the cursor: its profile, its metric, and whether the cursor is on the key. */
   private async thresholdAt(doc: vscode.TextDocument, position: vscode.Position): Promise<{ profile: Profile; metric: string; key: boolean } | undefined> {
-    if (!this.config.isConfigFile(doc.uri)) return undefined;
+    const folder = this.folders.ofConfigFile(doc.uri);
+    if (!folder) return undefined;
     const location = getLocation(doc.getText(), doc.offsetAt(position));
     const [top, name, section, metric] = location.path;
     if (top !== 'profiles' || typeof name !== 'string' || section !== 'thresholds' || location.path.length !== 4) return undefined;
-    const config = (await this.config.current()).config ?? this.lastGood;
+    const config = (await folder.config.current()).config ?? this.lastGood.get(folder.key);
     const profile = config && Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined;
     if (!profile) return undefined;
     return { profile, metric: typeof metric === 'string' ? metric : '', key: location.isAtPropertyKey };

@@ -6,15 +6,15 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { KINDS } from '../runners/registry';
-import type { ConfigService } from './configService';
+import type { Folders } from './folders';
 
 export class ConfigLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly config: ConfigService) {
-    this.subscription = config.onDidChange(() => this.changed.fire());
+  constructor(private readonly folders: Folders) {
+    this.subscription = folders.onDidChangeConfig(() => this.changed.fire());
   }
 
   register(): vscode.Disposable {
@@ -22,20 +22,22 @@ export class ConfigLensProvider implements vscode.CodeLensProvider, vscode.Dispo
   }
 
   async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
-    if (!this.config.isConfigFile(doc.uri)) return [];
-    const state = await this.config.current();
+    // The config file of a workspace folder; its lenses run its own profiles.
+    const folder = this.folders.ofConfigFile(doc.uri);
+    if (!folder) return [];
+    const state = await folder.config.current();
     const lenses: vscode.CodeLens[] = [];
     for (const profile of Object.values(state.config?.profiles ?? {})) {
       const line = profile.source.line - 1;
       if (line >= doc.lineCount) continue;
       const range = new vscode.Range(line, 0, line, 0);
-      lenses.push(new vscode.CodeLens(range, { title: '$(play) Run', tooltip: `Run ${profile.name}`, command: Commands.runProfile, arguments: [profile.name] }));
+      lenses.push(new vscode.CodeLens(range, { title: '$(play) Run', tooltip: `Run ${profile.name}`, command: Commands.runProfile, arguments: [{ kind: 'profile', profile, folder }] }));
       if (!KINDS[profile.type].ownLoad) {
         lenses.push(new vscode.CodeLens(range, {
           title: '$(flame) Profile Under Load',
           tooltip: `Run ${profile.name} against a Node process while profiling its CPU`,
           command: Commands.profileUnderLoad,
-          arguments: [{ kind: 'profile', profile }],
+          arguments: [{ kind: 'profile', profile, folder }],
         }));
       }
     }

@@ -1,9 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ContextKeys } from '../constants';
 import type { ConfigProblem, PerfLabConfig } from '../core/config';
-import { setContext } from './contributions';
-import type { PerfLabWorkspace } from './workspace';
+import type { PerfLabFolder } from './folders';
 
 /** The config as the editor sees it: the parsed profiles and every problem found. */
 export interface ConfigState {
@@ -16,27 +14,29 @@ export interface ConfigState {
 const EMPTY: ConfigState = { file: undefined, exists: false, config: undefined, problems: [] };
 
 /**
- * Loads and validates the workspace's PerfLab config, follows it as it changes (on disk and while
- * it is edited, before saving) and mirrors its problems into the Problems panel.
+ * Loads and validates the PerfLab config of one workspace folder, follows it as it changes (on
+ * disk and while it is edited, before saving) and mirrors its problems into the Problems panel.
  */
 export class ConfigService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ConfigState>();
   readonly onDidChange = this.changed.event;
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('perflab');
   private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
-  private watchers: vscode.FileSystemWatcher[] = [];
+  private watcher: vscode.FileSystemWatcher | undefined;
   private state: Promise<ConfigState> | undefined;
   private editTimer: NodeJS.Timeout | undefined;
   private loggedFile: string | undefined;
 
   constructor(
-    private readonly workspace: PerfLabWorkspace,
+    private readonly folder: PerfLabFolder,
     private readonly log: vscode.LogOutputChannel,
+    /** Called with every state loaded (the workspace's `perflab.hasConfig` follows it). */
+    private readonly onState: () => void,
   ) {
     this.watch();
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('perflab.configFile')) {
+        if (e.affectsConfiguration('perflab.configFile', folder.folder.uri)) {
           this.watch();
           this.reload();
         }
@@ -61,31 +61,22 @@ export class ConfigService implements vscode.Disposable {
     return this.state;
   }
 
-  /** Watches the config path of every folder: in a multi-root workspace the config may appear in any of them. */
+  /** Watches the folder's config path: the file may appear, change or go. */
   private watch(): void {
-    for (const w of this.watchers) w.dispose();
+    this.watcher?.dispose();
     const reload = () => void this.reload();
-    this.watchers = this.workspace.configPaths().map(({ folder, file }) => {
-      const watcher = vscode.workspace.createFileSystemWatcher(
-        new vscode.RelativePattern(folder, path.relative(folder.uri.fsPath, file).split(path.sep).join('/')),
-      );
-      watcher.onDidCreate(reload);
-      watcher.onDidChange(reload);
-      watcher.onDidDelete(reload);
-      return watcher;
-    });
+    const { folder } = this.folder;
+    this.watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(folder, path.relative(folder.uri.fsPath, this.folder.configPath).split(path.sep).join('/')),
+    );
+    this.watcher.onDidCreate(reload);
+    this.watcher.onDidChange(reload);
+    this.watcher.onDidDelete(reload);
   }
 
-  /** Folders were added or removed: watch the new set and look for the config again. */
-  foldersChanged(): Promise<ConfigState> {
-    this.watch();
-    return this.reload();
-  }
-
-  /** Whether `uri` is the config file PerfLab reads. */
+  /** Whether `uri` is the config file PerfLab reads in this folder. */
   isConfigFile(uri: vscode.Uri): boolean {
-    const file = this.workspace.configPath;
-    return uri.scheme === 'file' && !!file && path.resolve(uri.fsPath) === file;
+    return uri.scheme === 'file' && path.resolve(uri.fsPath) === this.folder.configPath;
   }
 
   private onEdit(doc: vscode.TextDocument): void {
@@ -98,13 +89,7 @@ export class ConfigService implements vscode.Disposable {
   }
 
   private async load(): Promise<ConfigState> {
-    await this.workspace.refresh();
-    const file = this.workspace.configPath;
-    if (file !== this.loggedFile) {
-      this.loggedFile = file;
-      this.log.info(file ? `Config: ${file}` : 'No workspace folder open: no config');
-    }
-    if (!file) return this.publish(EMPTY);
+    const file = this.folder.configPath;
     const open = vscode.workspace.textDocuments.find((d) => this.isConfigFile(d.uri) && d.isDirty);
     if (open) return this.validateText(open.getText(), file);
     try {
@@ -142,7 +127,11 @@ export class ConfigService implements vscode.Disposable {
   }
 
   private publish(state: ConfigState): ConfigState {
-    void setContext(ContextKeys.hasConfig, state.exists);
+    if (state.exists && state.file !== this.loggedFile) {
+      this.loggedFile = state.file;
+      this.log.info(`Config: ${state.file}`);
+    }
+    this.onState();
     this.diagnostics.clear();
     if (state.file && state.problems.length) {
       this.diagnostics.set(vscode.Uri.file(state.file), state.problems.map(toDiagnostic));
@@ -152,7 +141,7 @@ export class ConfigService implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.editTimer);
-    for (const w of this.watchers) w.dispose();
+    this.watcher?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

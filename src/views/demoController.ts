@@ -10,9 +10,8 @@ import * as vscode from 'vscode';
 import { Commands, ContextKeys } from '../constants';
 import { DEMO_DEFAULT_PORTS, startDemo, type DemoHandle } from '../runners/demo';
 import { demoMismatch, removeDemoState, writeDemoState } from '../core/demoState';
-import type { ConfigService } from './configService';
 import { registerCommand, setContext } from './contributions';
-import type { PerfLabWorkspace } from './workspace';
+import type { Folders, PerfLabFolder } from './folders';
 
 interface RunningDemo {
   handle: DemoHandle;
@@ -38,8 +37,7 @@ export class DemoController implements vscode.Disposable {
   private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 49);
 
   constructor(
-    private readonly workspace: PerfLabWorkspace,
-    private readonly config: ConfigService,
+    private readonly folders: Folders,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.status.command = Commands.stopDemo;
@@ -59,8 +57,10 @@ export class DemoController implements vscode.Disposable {
       return;
     }
     if (this.starting) return;
-    const configFile = this.workspace.configPath;
-    if (!configFile) {
+    // The demo writes its addresses into the first folder with a config, else the first folder.
+    const target = await this.folders.primary();
+    const configFile = target?.configPath;
+    if (!target || !configFile) {
       void vscode.window.showWarningMessage('PerfLab: open a folder first; the demo stack writes its addresses into it for the config.');
       return;
     }
@@ -100,7 +100,7 @@ export class DemoController implements vscode.Disposable {
     this.status.text = '$(server-process) PerfLab demo';
     this.status.tooltip = `Demo stack: API ${handle.url}, Redis ${handle.redisUrl}. Click to stop it.`;
     this.status.show();
-    void this.tellStarted(handle);
+    void this.tellStarted(handle, target);
   }
 
   /** Stops the demo server, then its Redis; the state file goes with them. */
@@ -127,8 +127,8 @@ export class DemoController implements vscode.Disposable {
     if (show) this.log.show();
   }
 
-  private async tellStarted(handle: DemoHandle): Promise<void> {
-    const state = await this.config.reload();
+  private async tellStarted(handle: DemoHandle, folder: PerfLabFolder): Promise<void> {
+    const state = await folder.config.reload();
     const notes = [...handle.notices];
     const wrong = state.config ? demoMismatch(state.config, handle) : [];
     if (wrong.length) notes.push(`the config does not point at it: ${wrong.join('; ')}`);

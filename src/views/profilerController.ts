@@ -21,7 +21,7 @@ import type { ProfileRun } from '../runners/runProfile';
 import { registerCommand, setContext } from './contributions';
 import { LiveMonitorPanel } from './liveMonitor';
 import type { ProfileArg, RunController } from './runController';
-import type { PerfLabWorkspace } from './workspace';
+import type { Folders, PerfLabFolder } from './folders';
 
 /** How a command names the process: a Processes tree item, a pid, or nothing (the attached one, else a QuickPick asks). */
 export type ProcessArg = number | { kind: 'process'; info: NodeProcessInfo } | undefined;
@@ -61,14 +61,14 @@ const LIVE_PULL_MS = 500;
 
 export class ProfilerController implements vscode.Disposable {
   private attached: { pid: number; target: AttachedTarget } | undefined;
-  /** Live monitors by pid: cancel() stops one (its timeline is saved). */
-  private readonly monitors = new Map<number, { cancel(): void; panel?: LiveMonitorPanel }>();
+  /** Live monitors by pid: cancel() stops one (its timeline is saved); `done` settles when it has. */
+  private readonly monitors = new Map<number, { cancel(): void; panel?: LiveMonitorPanel; target: AttachedTarget; done: Promise<unknown>; detached?: boolean }>();
   private readonly changed = new vscode.EventEmitter<void>();
   /** The attached process changed (attached, detached, exited). */
   readonly onDidChange = this.changed.event;
 
   constructor(
-    private readonly workspace: PerfLabWorkspace,
+    private readonly folders: Folders,
     private readonly runs: RunController,
     private readonly log: vscode.LogOutputChannel,
     /** Processes the editor started for the user (the demo stack's server): offered though they are the editor's children. */
@@ -121,6 +121,14 @@ export class ProfilerController implements vscode.Disposable {
     this.attached = undefined;
     void setContext(ContextKeys.attached, false);
     this.changed.fire();
+    // A live monitor on this session stops first and saves its timeline, so it does not read the
+    // session closing under it as the process exiting (bounded: a stuck save does not hold the detach).
+    const users = [...this.monitors.values()].filter((m) => m.target === was.target);
+    for (const m of users) {
+      m.detached = true;
+      m.cancel();
+    }
+    if (users.length) await Promise.race([Promise.all(users.map((m) => m.done)), new Promise((resolve) => setTimeout(resolve, 2_000))]);
     await was.target.close();
     this.log.info(`Detached from pid ${was.pid}`);
   }
@@ -154,7 +162,7 @@ export class ProfilerController implements vscode.Disposable {
     );
     if (!result) return;
     const analysis = await analyzeHeapProfile(result.file);
-    const cwd = this.workspace.folder?.uri.fsPath ?? path.dirname(result.file);
+    const cwd = (await this.folders.primary())?.folder.uri.fsPath ?? path.dirname(result.file);
     this.log.info(`Heap profile of pid ${pid}: ${result.file}\n${formatHeapProfile(analysis, 15, cwd)}`);
     const top = analysis.functions[0];
     const lead = top ? `; most by ${top.name || '(anonymous)'} (${formatBytes(top.selfSize)}, ${formatPercent(top.selfSize / (analysis.totalSize || 1))})` : '';
@@ -174,7 +182,7 @@ export class ProfilerController implements vscode.Disposable {
   async snapshot(arg: ProcessArg): Promise<void> {
     const pid = await this.pickPid(arg, 'Take a heap snapshot of which Node process?');
     if (pid === undefined) return;
-    const dir = this.capturesDir();
+    const dir = await this.capturesDir();
     if (!dir) return;
     const { checkSnapshotMemory, takeHeapSnapshot, defaultCaptureName } = await engine();
     const result = await this.withTarget(pid, async (target) => {
@@ -220,7 +228,7 @@ export class ProfilerController implements vscode.Disposable {
       const live = await Promise.race([run, outcome.then(() => undefined)]);
       if (live) {
         const record = outcome.then((r) => r.record);
-        await this.runs.follow(ready.name, ready.profile, { id: live.id, handle: live.handle, record }, () => handle.cancel(), { title: `PerfLab: ${ready.name}, profiling pid ${pid}` });
+        await this.runs.follow(ready, { id: live.id, handle: live.handle, record }, () => handle.cancel(), { title: `PerfLab: ${ready.name}, profiling pid ${pid}` });
       }
       return outcome;
     });
@@ -241,7 +249,7 @@ export class ProfilerController implements vscode.Disposable {
     if (pid === undefined) return;
     const ready = await this.runs.prepare(profileArg, `Which load profile to run against pid ${pid} between the snapshots?`, LOAD_PROFILES);
     if (!ready) return;
-    const dir = this.capturesDir();
+    const dir = await this.capturesDir(ready.folder);
     if (!dir) return;
     const { checkSnapshotMemory, defaultCaptureName, findLeaks, loadProfileAction } = await engine();
     const result = await this.withTarget(pid, async (target) => {
@@ -278,7 +286,7 @@ export class ProfilerController implements vscode.Disposable {
       running.panel?.reveal();
       return;
     }
-    const dir = this.capturesDir();
+    const dir = await this.capturesDir();
     if (!dir) return;
     const held = this.attached?.pid === pid ? this.attached.target : undefined;
     const target = held ?? (await this.connect(pid));
@@ -287,14 +295,15 @@ export class ProfilerController implements vscode.Disposable {
     const out = path.join(dir, defaultCaptureName('monitor', pid, 'json'));
     const handle = captureMonitor(target.session, { out, intervalMs: LIVE_INTERVAL_MS, pullEveryMs: LIVE_PULL_MS, targetLabel: target.description });
     const panel = LiveMonitorPanel.show(this.extensionUri, this.log, { key: `process:${pid}`, title: `Live: pid ${pid}`, process: target.description, onStop: () => handle.cancel() });
-    this.monitors.set(pid, { cancel: () => handle.cancel(), panel });
+    const entry = { cancel: () => handle.cancel(), panel, target, done: handle.result.catch(() => undefined), detached: false };
+    this.monitors.set(pid, entry);
     void setContext(ContextKeys.monitoring, true);
     handle.on('sample', (s) => panel.addProcessSample(s));
     this.log.info(`Live monitor of ${target.description} started`);
     try {
       const result = await handle.result;
       const file = result.file ? vscode.workspace.asRelativePath(result.file) : undefined;
-      const why = result.endedBy === 'target-exit' ? 'the process exited' : 'stopped';
+      const why = entry.detached ? 'stopped (detached from the process)' : result.endedBy === 'target-exit' ? 'the process exited' : 'stopped';
       panel.end(`Monitor ${why} after ${formatDuration((result.samples.at(-1)?.t ?? 0) * 1000)}${file ? `; its timeline is saved in ${file}` : ''}.`);
       this.log.info(`Live monitor of pid ${pid} ${why}${file ? `; timeline in ${file}` : ''}`);
     } catch (err) {
@@ -336,7 +345,7 @@ export class ProfilerController implements vscode.Disposable {
     if (pid === undefined) return undefined;
     const duration = await vscode.window.showQuickPick(DURATIONS, { placeHolder: `${howLong} (Cancel in the notification stops early and keeps what was captured)` });
     if (!duration) return undefined;
-    const dir = this.capturesDir();
+    const dir = await this.capturesDir();
     return dir ? { pid, duration, dir } : undefined;
   }
 
@@ -389,9 +398,12 @@ export class ProfilerController implements vscode.Disposable {
     }
   }
 
-  /** `.perflab/captures` beside the runs folder (created), or undefined with a message when no folder is open. */
-  private capturesDir(): string | undefined {
-    const runs = this.workspace.runsPath;
+  /**
+   * `.perflab/captures` beside the runs folder of `folder` (by default the first with a config),
+   * or undefined with a message when no folder is open.
+   */
+  private async capturesDir(folder?: PerfLabFolder): Promise<string | undefined> {
+    const runs = (folder ?? (await this.folders.primary()))?.runsPath;
     if (!runs) {
       void vscode.window.showErrorMessage('PerfLab: open a folder first; captures are saved in it.');
       return undefined;

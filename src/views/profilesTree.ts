@@ -3,32 +3,53 @@ import { ItemContext } from '../constants';
 import type { ConfigProblem, Profile } from '../core/config';
 import type { Kind } from '../runners/kind';
 import { KINDS } from '../runners/registry';
-import { type ConfigState, type ConfigService, problemRange } from './configService';
+import { type ConfigState, problemRange } from './configService';
+import type { Folders, PerfLabFolder } from './folders';
 import { FollowingTree } from './tree';
 
-/** A row of the Profiles view: a profile, a detail line under it, or a config problem. */
+/**
+ * A row of the Profiles view: a workspace folder (when several have a config), a profile, a
+ * detail line under it, or a config problem.
+ */
 export type ProfileNode =
-  | { kind: 'profile'; profile: Profile; file: string }
+  | { kind: 'folder'; folder: PerfLabFolder }
+  | { kind: 'profile'; profile: Profile; file: string; folder: PerfLabFolder }
   | { kind: 'detail'; id: string; label: string; description?: string; icon: string }
-  | { kind: 'problem'; problem: ConfigProblem; index: number };
+  | { kind: 'problem'; problem: ConfigProblem; index: number; folder: PerfLabFolder };
 
-/** The Profiles view: the config's profiles, or its problems when it has any. */
+/**
+ * The Profiles view: the config's profiles, or its problems when it has any. In a multi-root
+ * workspace with more than one config, each folder's under the folder.
+ */
 export class ProfilesTreeProvider extends FollowingTree<ProfileNode> {
-  constructor(private readonly config: ConfigService) {
-    super(config.onDidChange);
+  constructor(private readonly folders: Folders) {
+    super(folders.onDidChangeConfig);
   }
 
   async getChildren(element?: ProfileNode): Promise<ProfileNode[]> {
-    if (element) return element.kind === 'profile' ? profileDetails(element.profile) : [];
-    return rootNodes(await this.config.current());
+    if (element?.kind === 'folder') return rootNodes(await element.folder.config.current(), element.folder);
+    if (element) return element.kind === 'profile' ? profileDetails(element.profile, element.folder) : [];
+    const configured = await this.folders.configured();
+    if (configured.length > 1) return configured.map((folder): ProfileNode => ({ kind: 'folder', folder }));
+    const [only] = configured;
+    return only ? rootNodes(await only.config.current(), only) : [];
   }
 
   getTreeItem(node: ProfileNode): vscode.TreeItem {
     switch (node.kind) {
+      case 'folder': {
+        const item = new vscode.TreeItem(node.folder.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `folder:${node.folder.key}`;
+        item.description = vscode.workspace.asRelativePath(node.folder.configPath, true);
+        item.tooltip = `The profiles of ${node.folder.configPath}`;
+        item.iconPath = vscode.ThemeIcon.Folder;
+        item.contextValue = ItemContext.profileFolder;
+        return item;
+      }
       case 'profile': {
         const { profile } = node;
         const item = new vscode.TreeItem(profile.name, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `profile:${profile.name}`;
+        item.id = `${node.folder.key}|profile:${profile.name}`;
         item.description = outline(profile).summary;
         item.tooltip = profile.description;
         item.contextValue = ItemContext.profile;
@@ -47,7 +68,7 @@ export class ProfilesTreeProvider extends FollowingTree<ProfileNode> {
       case 'problem': {
         const p = node.problem;
         const item = new vscode.TreeItem(p.message, vscode.TreeItemCollapsibleState.None);
-        item.id = `problem:${node.index}`;
+        item.id = `${node.folder.key}|problem:${node.index}`;
         item.description = `${p.path ? p.path + ' · ' : ''}line ${p.line}`;
         item.tooltip = `${p.file}:${p.line}:${p.column}\n${p.message}\n${p.hint}`;
         item.contextValue = ItemContext.configProblem;
@@ -63,11 +84,11 @@ export class ProfilesTreeProvider extends FollowingTree<ProfileNode> {
   }
 }
 
-function rootNodes(state: ConfigState): ProfileNode[] {
+function rootNodes(state: ConfigState, folder: PerfLabFolder): ProfileNode[] {
   if (!state.exists || !state.file) return []; // the view's welcome content explains what to do
   const file = state.file;
-  const problems: ProfileNode[] = state.problems.map((problem, index) => ({ kind: 'problem', problem, index }));
-  const profiles = Object.values(state.config?.profiles ?? {}).map((profile): ProfileNode => ({ kind: 'profile', profile, file }));
+  const problems: ProfileNode[] = state.problems.map((problem, index) => ({ kind: 'problem', problem, index, folder }));
+  const profiles = Object.values(state.config?.profiles ?? {}).map((profile): ProfileNode => ({ kind: 'profile', profile, file, folder }));
   return [...problems, ...profiles];
 }
 
@@ -76,8 +97,8 @@ function outline(p: Profile): ReturnType<Kind['outline']> {
   return (KINDS[p.type] as unknown as Kind<string, Profile>).outline(p);
 }
 
-function profileDetails(p: Profile): ProfileNode[] {
-  const id = `profile:${p.name}`;
+function profileDetails(p: Profile, folder: PerfLabFolder): ProfileNode[] {
+  const id = `${folder.key}|profile:${p.name}`;
   const nodes: ProfileNode[] = outline(p).rows.map((row) => ({ kind: 'detail', ...row, id: `${id}:${row.id}` }));
   for (const t of p.thresholds) {
     nodes.push({ kind: 'detail', id: `${id}:threshold:${t.metric}`, label: t.metric, description: t.expression, icon: 'dashboard' });

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { PerfLabConfig } from '../core/config';
 import { PASSWORD_ENV } from '../runners/types';
-import type { ConfigService } from './configService';
+import type { Folders } from './folders';
 
 const KEY_PREFIX = 'perflab.redisPassword:';
 
@@ -19,7 +19,7 @@ export class RedisSecrets implements vscode.Disposable {
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
-    private readonly config: ConfigService,
+    private readonly folders: Folders,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.subscription = secrets.onDidChange((e) => {
@@ -34,16 +34,21 @@ export class RedisSecrets implements vscode.Disposable {
     return password ? { ...process.env, [PASSWORD_ENV]: password } : process.env;
   }
 
-  /** The command: asks for the password of the config's Redis; an empty answer clears it. */
+  /**
+   * The command: asks for the password of the config's Redis (with several folders' configs
+   * naming other ones: of the Redis picked); an empty answer clears it.
+   */
   async set(): Promise<void> {
-    const state = await this.config.current();
-    const url = state.config?.stack.redis?.url;
-    if (!url) {
+    const states = await Promise.all((await this.folders.configured()).map((f) => f.config.current()));
+    const urls = [...new Set(states.map((s) => s.config?.stack.redis?.url).filter((u): u is string => !!u))];
+    if (!urls.length) {
       void vscode.window.showWarningMessage(
-        state.config ? 'PerfLab: the config names no Redis; add "stack": { "redis": { "url": "redis://127.0.0.1:6390" } } first.' : 'PerfLab: open a folder with a valid perflab.config.json first; the password is for the Redis it names.',
+        states.some((s) => s.config) ? 'PerfLab: the config names no Redis; add "stack": { "redis": { "url": "redis://127.0.0.1:6390" } } first.' : 'PerfLab: open a folder with a valid perflab.config.json first; the password is for the Redis it names.',
       );
       return;
     }
+    const url = urls.length === 1 ? urls[0] : await vscode.window.showQuickPick(urls, { placeHolder: 'Set the password of which Redis?' });
+    if (!url) return;
     const stored = (await this.secrets.get(keyOf(url))) !== undefined;
     const password = await vscode.window.showInputBox({
       title: `Redis password for ${url}`,

@@ -18,12 +18,12 @@ import type { RunRecord, TimelinePoint } from '../core/runRecord';
 import { remoteHostsOf } from '../core/config/hosts';
 import { KINDS, kindOf, untrustedRefusal } from '../runners/registry';
 import type { ProfileRun, ProfileRunOptions } from '../runners/runProfile';
-import type { ConfigService } from './configService';
+import type { ConfigState } from './configService';
+import type { Folders, PerfLabFolder } from './folders';
 import type { RedisSecrets } from './redisSecrets';
 import { registerCommand } from './contributions';
 import { LiveMonitorPanel } from './liveMonitor';
 import { RunPanel } from './runPanel';
-import type { RunService } from './runService';
 import { runOutcomeText } from './runText';
 
 export function registerRunCommands(context: vscode.ExtensionContext, controller: RunController): void {
@@ -34,8 +34,12 @@ export function registerRunCommands(context: vscode.ExtensionContext, controller
   registerCommand(context, Commands.showRunMonitor, () => controller.showMonitor());
 }
 
-/** How a command names the profile: a Profiles tree item, a name, or nothing (then a QuickPick asks). */
-export type ProfileArg = string | { kind: 'profile'; profile: Profile } | undefined;
+/**
+ * How a command names the profile: a Profiles tree item, a CodeLens or a test item (the profile
+ * and its folder), a name (looked for in each folder with a config, in order), or nothing (then a
+ * QuickPick asks).
+ */
+export type ProfileArg = string | { kind: 'profile'; profile: Pick<Profile, 'name'>; folder?: PerfLabFolder } | undefined;
 
 /**
  * How a run is shown. From the palette and the views: the run page when it ends and a
@@ -51,10 +55,11 @@ export interface RunHow {
   onLog?: (line: string) => void;
 }
 
-/** A run ready to start: its profile and the options of runProfile. */
+/** A run ready to start: its profile, the folder whose config has it (and whose runs folder keeps the run), and the options of runProfile. */
 export interface PreparedRun {
   name: string;
   profile: Profile;
+  folder: PerfLabFolder;
   options: ProfileRunOptions;
 }
 
@@ -75,13 +80,12 @@ interface LiveRun {
 
 export class RunController implements vscode.Disposable {
   private live: LiveRun | undefined;
-  private last: string | undefined;
+  private last: { name: string; folder: PerfLabFolder } | undefined;
   private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly config: ConfigService,
-    private readonly runs: RunService,
+    private readonly folders: Folders,
     private readonly log: vscode.LogOutputChannel,
     private readonly secrets: RedisSecrets,
     /** The workspace's state: the hosts the user has confirmed load for. */
@@ -92,7 +96,10 @@ export class RunController implements vscode.Disposable {
 
   /** `Run Last Profile Again`: the profile of the last run started here, else asks. */
   runLast(): Promise<RunRecord | undefined> {
-    return this.run(this.last);
+    const last = this.last;
+    // The folder may have been closed since: then the name alone.
+    const open = last && this.folders.all().includes(last.folder);
+    return this.run(last && open ? { kind: 'profile', profile: { name: last.name }, folder: last.folder } : last?.name);
   }
 
   /**
@@ -180,57 +187,51 @@ export class RunController implements vscode.Disposable {
       void vscode.window.showErrorMessage(`PerfLab: ${(err as Error).message}`);
       return undefined;
     }
-    this.last = ready.name;
-    return this.follow(ready.name, ready.profile, started, () => started.handle.cancel(), how);
+    this.last = { name: ready.name, folder: ready.folder };
+    return this.follow(ready, started, () => started.handle.cancel(), how);
   }
 
   /**
    * What a run needs before it starts: no other run in progress, a valid config, the profile
-   * (asked for with a QuickPick of those `eligible` when `arg` names none; `eligible.none` says
-   * why there is none to pick), a folder to save it in. Undefined, after telling the user why,
-   * when it cannot start.
+   * (asked for with a QuickPick of those `eligible`, from every folder with a config, when `arg`
+   * names none; `eligible.none` says why there is none to pick). Undefined, after telling the
+   * user why, when it cannot start.
    */
   async prepare(arg: ProfileArg, question = 'Run which profile?', eligible?: { test: (p: Profile) => boolean; none: string }): Promise<PreparedRun | undefined> {
     if (await this.refuseWhileRunning()) return undefined;
-    const state = await this.config.current();
-    if (!state.exists || !state.file) {
+    const configured = await this.folders.configured();
+    if (!configured.length) {
       const create = await vscode.window.showWarningMessage('PerfLab: this workspace has no perflab.config.json yet.', 'Create Starter Config');
       if (create) await vscode.commands.executeCommand(Commands.initConfig);
       return undefined;
     }
-    if (!state.config) {
-      const show = await vscode.window.showErrorMessage(`PerfLab: ${path.basename(state.file)} has problems; fix them to run a profile.`, 'Show Problems');
-      if (show) await vscode.commands.executeCommand('workbench.actions.view.problems');
-      return undefined;
-    }
-    const candidates = Object.values(state.config.profiles).filter((p) => eligible?.test(p) ?? true);
-    const name = await this.pickProfile(arg, candidates, question, eligible?.none ?? 'the config has no profiles yet');
-    if (!name) return undefined;
-    const profile = state.config.profiles[name]!;
+    const states = await Promise.all(configured.map(async (folder) => ({ folder, state: await folder.config.current() })));
+    const chosen = await this.pickProfile(arg, states, question, eligible);
+    if (!chosen) return undefined;
+    const { folder, state, name } = chosen;
+    const config = state.config!;
+    const file = state.file!;
+    const profile = config.profiles[name]!;
     const untrusted = vscode.workspace.isTrusted ? undefined : untrustedRefusal(profile);
     if (untrusted) {
       const trust = await vscode.window.showErrorMessage(`PerfLab: ${untrusted}.`, 'Manage Workspace Trust');
       if (trust) await vscode.commands.executeCommand('workbench.trust.manage');
       return undefined;
     }
-    if (!(await this.confirmHosts(name, state.config, profile))) return undefined;
-    if (!(await this.confirmAppWorkers(name, state.config, profile))) return undefined;
-    const store = this.runs.store;
-    if (!store) {
-      void vscode.window.showErrorMessage('PerfLab: open a folder first; runs are saved in it.');
-      return undefined;
-    }
+    if (!(await this.confirmHosts(name, config, profile))) return undefined;
+    if (!(await this.confirmAppWorkers(name, config, profile))) return undefined;
     return {
       name,
       profile,
+      folder,
       options: {
-        config: state.config,
+        config,
         profile: name,
-        configDir: path.dirname(state.file),
-        configName: path.basename(state.file),
-        store,
+        configDir: path.dirname(file),
+        configName: path.basename(file),
+        store: folder.runs.store,
         // The Redis password, when one is stored, reaches the engine as it reads it: from the environment.
-        env: await this.secrets.env(state.config),
+        env: await this.secrets.env(config),
         // Custom generators are workspace code: they run only in a trusted workspace.
         trusted: vscode.workspace.isTrusted,
         // Redis and BullMQ benchmarks in a process of their own: the editor stays responsive.
@@ -244,7 +245,8 @@ export class RunController implements vscode.Disposable {
    * Cancel, the status bar item, the log), then its page and its outcome. Also for the load run
    * of a profile under load, whose `cancel` stops the captures too. Resolves with the record.
    */
-  async follow(name: string, profile: Profile, run: Pick<ProfileRun, 'id' | 'handle' | 'record'>, cancel: () => void, how: RunHow = {}): Promise<RunRecord> {
+  async follow(ready: Pick<PreparedRun, 'name' | 'profile' | 'folder'>, run: Pick<ProfileRun, 'id' | 'handle' | 'record'>, cancel: () => void, how: RunHow = {}): Promise<RunRecord> {
+    const { name, profile, folder } = ready;
     const kind = kindOf(profile.type);
     const live: LiveRun = { profile: name, cancel, id: run.id, rateUnit: kind.words.rateUnit, seconds: [], processSamples: [], sampling: profile.process !== undefined };
     this.live = live;
@@ -289,11 +291,11 @@ export class RunController implements vscode.Disposable {
           return run.record;
         },
       );
-      if (!record.capacity) record = await this.compareWithBaseline(name, profile, record);
+      if (!record.capacity) record = await this.compareWithBaseline(ready, record);
       live.monitor?.end(runOutcomeText(record).text.replace(/^PerfLab: /, ''));
-      this.runs.refresh();
+      folder.runs.refresh();
       if (!how.quiet) {
-        RunPanel.show(this.extensionUri, this.runs, this.log, record);
+        RunPanel.show(this.extensionUri, folder.runs, this.log, record);
         this.tellOutcome(record);
       }
       return record;
@@ -310,9 +312,10 @@ export class RunController implements vscode.Disposable {
    * cannot be made (the baseline was deleted, holds no metrics) is a warning: the run stays as
    * it was recorded.
    */
-  private async compareWithBaseline(name: string, profile: Profile, record: RunRecord): Promise<RunRecord> {
-    const store = this.runs.store;
-    if (record.status !== 'completed' || !store) return record;
+  private async compareWithBaseline(ready: Pick<PreparedRun, 'name' | 'profile' | 'folder'>, record: RunRecord): Promise<RunRecord> {
+    const { name, profile } = ready;
+    const store = ready.folder.runs.store;
+    if (record.status !== 'completed') return record;
     try {
       const { compareWithSavedBaseline } = await import('./engine');
       const compared = await compareWithSavedBaseline(store, record, profile.regressions);
@@ -380,22 +383,52 @@ export class RunController implements vscode.Disposable {
     return true;
   }
 
-  private async pickProfile(arg: ProfileArg, profiles: Profile[], question: string, none: string): Promise<string | undefined> {
-    if (typeof arg === 'object' && arg?.kind === 'profile') return arg.profile.name;
+  /**
+   * The profile `arg` names, or the one picked, with its folder and that folder's config state
+   * (valid: a config with problems is refused here, after saying so).
+   */
+  private async pickProfile(
+    arg: ProfileArg,
+    states: { folder: PerfLabFolder; state: ConfigState }[],
+    question: string,
+    eligible?: { test: (p: Profile) => boolean; none: string },
+  ): Promise<{ folder: PerfLabFolder; state: ConfigState; name: string } | undefined> {
+    const refuseBroken = async (state: ConfigState) => {
+      const show = await vscode.window.showErrorMessage(`PerfLab: ${path.basename(state.file ?? 'the config')} has problems; fix them to run a profile.`, 'Show Problems');
+      if (show) await vscode.commands.executeCommand('workbench.actions.view.problems');
+      return undefined;
+    };
+    const valid = states.filter((s) => s.state.config);
+    const broken = states.find((s) => !s.state.config);
+    if (typeof arg === 'object' && arg?.kind === 'profile') {
+      const name = arg.profile.name;
+      const entry = arg.folder ? states.find((s) => s.folder === arg.folder) : valid.find((s) => Object.hasOwn(s.state.config!.profiles, name));
+      if (entry && !entry.state.config) return refuseBroken(entry.state);
+      if (entry && Object.hasOwn(entry.state.config!.profiles, name)) return { ...entry, name };
+      if (!entry && broken) return refuseBroken(broken.state);
+      void vscode.window.showErrorMessage(`PerfLab: the config${entry && states.length > 1 ? ` of ${entry.folder.name}` : ''} has no profile "${name}".`);
+      return undefined;
+    }
     if (typeof arg === 'string') {
-      if (profiles.some((p) => p.name === arg)) return arg;
+      const entry = valid.find((s) => Object.hasOwn(s.state.config!.profiles, arg));
+      if (entry) return { ...entry, name: arg };
+      if (broken) return refuseBroken(broken.state);
       void vscode.window.showErrorMessage(`PerfLab: the config has no profile "${arg}".`);
       return undefined;
     }
-    if (!profiles.length) {
-      void vscode.window.showInformationMessage(`PerfLab: ${none}.`);
+    if (!valid.length) return refuseBroken(broken!.state);
+    const several = states.length > 1;
+    const candidates = valid.flatMap((entry) =>
+      Object.values(entry.state.config!.profiles)
+        .filter((p) => eligible?.test(p) ?? true)
+        .map((p) => ({ label: p.name, description: kindOf(p.type).label + (several ? ` · ${entry.folder.name}` : ''), detail: p.description, entry })),
+    );
+    if (!candidates.length) {
+      void vscode.window.showInformationMessage(`PerfLab: ${eligible?.none ?? 'the config has no profiles yet'}.`);
       return undefined;
     }
-    const picked = await vscode.window.showQuickPick(
-      profiles.map((p) => ({ label: p.name, description: kindOf(p.type).label, detail: p.description })),
-      { placeHolder: question, matchOnDescription: true },
-    );
-    return picked?.label;
+    const picked = await vscode.window.showQuickPick(candidates, { placeHolder: question, matchOnDescription: true });
+    return picked && { ...picked.entry, name: picked.label };
   }
 
   private tellOutcome(record: RunRecord): void {

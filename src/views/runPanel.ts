@@ -6,6 +6,7 @@ import { type FromWebview, isFromWebview, type ToWebview } from '../protocol';
 import { answer } from './requests';
 import { openSource } from './openSource';
 import { runFile, runPageMessage, runRequests } from './runPage';
+import type { Folders } from './folders';
 import type { RunService } from './runService';
 import { setUpWebview } from './webviewSetup';
 
@@ -31,17 +32,25 @@ export class RunPanel implements vscode.Disposable {
    * Brings run pages back after a window reload: VS Code keeps the page's state (its run id and
    * collapsed sections), the page is rebuilt on the run as it is on disk now.
    */
-  static registerSerializer(context: vscode.ExtensionContext, runs: RunService, log: vscode.LogOutputChannel): void {
+  static registerSerializer(context: vscode.ExtensionContext, folders: Folders, log: vscode.LogOutputChannel): void {
     context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.run, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const id = (state as { runId?: unknown } | undefined)?.runId;
-        const record = typeof id === 'string' ? await runs.store?.read(id).catch(() => undefined) : undefined;
-        if (!record || RunPanel.open.has(record.id)) {
+        // The folder whose runs folder still holds it.
+        let found: { record: RunRecord; runs: RunService } | undefined;
+        for (const folder of typeof id === 'string' ? folders.all() : []) {
+          const record = await folder.runs.store.read(id as string).catch(() => undefined);
+          if (record) {
+            found = { record, runs: folder.runs };
+            break;
+          }
+        }
+        if (!found || RunPanel.open.has(found.record.id)) {
           log.info(`A run page was not restored: ${typeof id === 'string' ? `run ${id} is no longer there` : 'it had no run'}`);
           panel.dispose();
           return;
         }
-        RunPanel.open.set(record.id, new RunPanel(context.extensionUri, runs, log, record, panel));
+        RunPanel.open.set(found.record.id, new RunPanel(context.extensionUri, found.runs, log, found.record, panel));
       },
     }));
   }
@@ -99,7 +108,7 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private runDir(): string {
-    return this.runs.store?.runDir(this.record.id) ?? '';
+    return this.runs.store.runDir(this.record.id);
   }
 
   private async openFile(file: string): Promise<void> {
@@ -121,8 +130,7 @@ export class RunPanel implements vscode.Disposable {
 
   private async reload(): Promise<void> {
     try {
-      const record = await this.runs.store?.read(this.record.id);
-      if (!record) return;
+      const record = await this.runs.store.read(this.record.id);
       this.record = record;
       this.panel.title = panelTitle(record);
       if (this.ready) await this.postRun();

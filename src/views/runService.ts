@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { RunRecord } from '../core/runRecord';
 import { BASELINES_FILE, RunStore } from '../core/runStore';
-import type { PerfLabWorkspace } from './workspace';
+import type { PerfLabFolder } from './folders';
 
 /**
- * The run history of the workspace and each profile's saved baseline, read from the store and
+ * The run history of one workspace folder and each of its profiles' saved baseline, read from the store and
  * kept fresh by a watcher on `<runs>/*\/run.json` and `<runs>/baselines.json` (which `perflab
  * baseline` writes too). Unreadable records are logged, never shown as errors in the tree.
  */
@@ -18,21 +18,17 @@ export class RunService implements vscode.Disposable {
   private readonly settingsListener: vscode.Disposable;
 
   constructor(
-    private readonly workspace: PerfLabWorkspace,
+    private readonly folder: PerfLabFolder,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.watch();
-    this.settingsListener = vscode.Disposable.from(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('perflab.runsDirectory')) this.storeMoved();
-      }),
-      workspace.onDidChangeFolder(() => this.storeMoved()),
-    );
+    this.settingsListener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('perflab.runsDirectory', folder.folder.uri)) this.storeMoved();
+    });
   }
 
-  get store(): RunStore | undefined {
-    const dir = this.workspace.runsPath;
-    return dir ? new RunStore(dir) : undefined;
+  get store(): RunStore {
+    return new RunStore(this.folder.runsPath);
   }
 
   /** Runs, newest first; cached until the store changes. */
@@ -43,15 +39,13 @@ export class RunService implements vscode.Disposable {
 
   /** Each profile's saved baseline run id; cached until the store changes. */
   baselines(): Promise<Record<string, string>> {
-    this.savedBaselines ??= this.store?.baselines() ?? Promise.resolve({});
+    this.savedBaselines ??= this.store.baselines();
     return this.savedBaselines;
   }
 
   /** Saves (or with `undefined` clears) `profile`'s baseline. */
   async setBaseline(profile: string, id: string | undefined): Promise<void> {
-    const store = this.store;
-    if (!store) throw new Error('open a folder first; runs and baselines are saved in it');
-    await store.setBaseline(profile, id);
+    await this.store.setBaseline(profile, id);
     this.refresh();
   }
 
@@ -68,13 +62,12 @@ export class RunService implements vscode.Disposable {
   }
 
   async delete(id: string): Promise<void> {
-    await this.store?.delete(id);
+    await this.store.delete(id);
     this.refresh();
   }
 
   private async load(): Promise<RunRecord[]> {
     const store = this.store;
-    if (!store) return [];
     try {
       const { runs, warnings } = await store.list();
       for (const w of warnings) this.log.warn(w);
@@ -87,8 +80,7 @@ export class RunService implements vscode.Disposable {
 
   private watch(): void {
     this.watcher?.dispose();
-    const dir = this.workspace.runsPath;
-    if (!dir) return;
+    const dir = this.folder.runsPath;
     this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), `{*/run.json,${BASELINES_FILE}}`));
     // A run writes its record once at the end; several runs finishing together refresh once.
     const later = () => {

@@ -3,32 +3,62 @@ import { BaselineItemSuffix, Commands, ItemContext } from '../constants';
 import type { RunRecord } from '../core/runRecord';
 import { formatDateTime, formatDuration, formatActual } from '../core/format';
 import { kindOf } from '../runners/registry';
+import type { Folders, PerfLabFolder } from './folders';
 import { comparisonOutcome, runDescription } from './runText';
-import type { RunService } from './runService';
 import { FollowingTree } from './tree';
 
-/** The Runs view: the store's history, newest first, one item per run; each profile's saved baseline says so. */
-export class RunsTreeProvider extends FollowingTree<RunRecord> {
-  /** Each profile's saved baseline, as read with the listing the tree shows. */
-  private baselines: Record<string, string> = {};
+/** A row of the Runs view: a run, or a workspace folder heading its runs (when several folders have runs or a config). */
+export type RunsNode = RunRecord | { kind: 'folder'; folder: PerfLabFolder };
 
-  constructor(private readonly runs: RunService) {
-    super(runs.onDidChange);
+/**
+ * The Runs view: the store's history, newest first, one item per run; each profile's saved
+ * baseline says so. In a multi-root workspace where more than one folder has a config or runs,
+ * each folder's runs are under the folder. A run item is its record (the run commands take it).
+ */
+export class RunsTreeProvider extends FollowingTree<RunsNode> {
+  /** Each folder's saved baselines (by folder key), as read with the listing the tree shows. */
+  private baselines = new Map<string, Record<string, string>>();
+  /** The folder of each run shown, by run id. */
+  private folderOf = new Map<string, PerfLabFolder>();
+
+  constructor(private readonly folders: Folders) {
+    super(folders.onDidChangeRuns);
   }
 
-  async getChildren(element?: RunRecord): Promise<RunRecord[]> {
-    if (element) return [];
-    const [runs, baselines] = await Promise.all([this.runs.runs(), this.runs.baselines()]);
+  async getChildren(element?: RunsNode): Promise<RunsNode[]> {
+    if (element && !('kind' in element && element.kind === 'folder')) return [];
+    if (element) return this.runsOf(element.folder);
+    const all = this.folders.all();
+    const shown = await Promise.all(all.map(async (f) => (await f.hasConfig()) || (await f.runs.runs()).length > 0));
+    const folders = all.filter((_, i) => shown[i]);
+    if (folders.length > 1) return folders.map((folder) => ({ kind: 'folder', folder }));
+    return folders[0] ? this.runsOf(folders[0]) : [];
+  }
+
+  private async runsOf(folder: PerfLabFolder): Promise<RunRecord[]> {
+    const [runs, baselines] = await Promise.all([folder.runs.runs(), folder.runs.baselines()]);
     // Only a baseline whose run is there, and of its own profile, counts.
-    this.baselines = Object.fromEntries(Object.entries(baselines).filter(([profile, id]) => runs.some((r) => r.id === id && r.profile === profile)));
+    this.baselines.set(folder.key, Object.fromEntries(Object.entries(baselines).filter(([profile, id]) => runs.some((r) => r.id === id && r.profile === profile))));
+    for (const run of runs) this.folderOf.set(run.id, folder);
     return runs;
   }
 
-  getTreeItem(run: RunRecord): vscode.TreeItem {
-    const saved = this.baselines[run.profile];
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    if ('kind' in node && node.kind === 'folder') {
+      const item = new vscode.TreeItem(node.folder.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `folder:${node.folder.key}`;
+      item.description = vscode.workspace.asRelativePath(node.folder.runsPath, true);
+      item.tooltip = `The runs saved in ${node.folder.runsPath}`;
+      item.iconPath = vscode.ThemeIcon.Folder;
+      item.contextValue = ItemContext.runFolder;
+      return item;
+    }
+    const run = node as RunRecord;
+    const folder = this.folderOf.get(run.id);
+    const saved = (folder && this.baselines.get(folder.key)?.[run.profile]) || undefined;
     const baseline = saved === run.id;
     const item = new vscode.TreeItem(run.profile, vscode.TreeItemCollapsibleState.None);
-    item.id = `run:${run.id}`;
+    item.id = `run:${run.id}`; // unique across folders: a run id holds a random part
     item.description = runDescription(run, undefined, baseline);
     item.contextValue = runContext(run) + (baseline ? BaselineItemSuffix.baseline : saved ? BaselineItemSuffix.withBaseline : '');
     item.iconPath = runIcon(run);

@@ -11,35 +11,47 @@ import { whileVisible } from './tree';
 import { Commands } from '../constants';
 import { formatBytes, formatCount } from '../core/format';
 import type { QueueStatus, StackStatus } from '../runners/stack';
-import type { ConfigService } from './configService';
+import type { Folders, PerfLabFolder } from './folders';
 import type { RedisSecrets } from './redisSecrets';
 
 const REFRESH_MS = 5_000;
 
-export type StackNode =
+/** A node of the Stack view; `scope` keeps the ids of two folders' stacks apart (a multi-root workspace). */
+export type StackNode = { scope?: string } & (
+  | { kind: 'folder'; folder: PerfLabFolder }
   | { kind: 'redis'; status: NonNullable<StackStatus['redis']> }
   | { kind: 'queue'; queue: QueueStatus }
-  | { kind: 'fact'; id: string; label: string; description?: string; icon: string; tooltip?: string; fix?: vscode.Command };
+  | { kind: 'fact'; id: string; label: string; description?: string; icon: string; tooltip?: string; fix?: vscode.Command }
+);
 
+/** What one folder's stack reading found: its status, or why there is none. */
+interface Reading {
+  status?: StackStatus;
+  missing?: string;
+}
+
+/**
+ * The Stack view: the stack of the folder with a config, or with several such folders, each
+ * one's under the folder.
+ */
 export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private status: StackStatus | undefined;
-  /** Why there is no status: no config, a config with problems, no Redis in it. */
-  private missing: string | undefined;
+  /** The last reading of each folder shown, in order; undefined before the first. */
+  private readings: { folder: PerfLabFolder | undefined; reading: Reading }[] | undefined;
   private reading: Promise<void> | undefined;
   private view: vscode.TreeView<StackNode> | undefined;
   private readonly subscription: vscode.Disposable;
 
   constructor(
-    private readonly config: ConfigService,
+    private readonly folders: Folders,
     private readonly secrets: RedisSecrets,
   ) {
     // A hidden view reads nothing: it reads when it shows (see watch).
     const reread = () => {
       if (this.view?.visible) void this.refresh();
     };
-    this.subscription = vscode.Disposable.from(config.onDidChange(reread), secrets.onDidChange(reread));
+    this.subscription = vscode.Disposable.from(folders.onDidChangeConfig(reread), secrets.onDidChange(reread));
   }
 
   /** Reads now and every few seconds while the view is visible. */
@@ -51,14 +63,9 @@ export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vs
   refresh(): Promise<void> {
     this.reading ??= (async () => {
       try {
-        const state = await this.config.current();
-        if (!state.exists || !state.file) return this.show(undefined, 'No perflab.config.json in this workspace.');
-        if (!state.config) return this.show(undefined, 'The config has problems (see the Profiles view); fix them to see the stack.');
-        if (!state.config.stack.redis?.url && !state.config.stack.queues.length) {
-          return this.show(undefined, 'The config names no Redis: add "stack": { "redis": { "url": "redis://127.0.0.1:6379" } }.');
-        }
-        const { readStackStatus } = await import('../runners/stack');
-        this.show(await readStackStatus(state.config, await this.secrets.env(state.config), path.basename(state.file)), undefined);
+        const configured = await this.folders.configured();
+        if (!configured.length) return this.show([{ folder: undefined, reading: { missing: 'No perflab.config.json in this workspace.' } }]);
+        this.show(await Promise.all(configured.map(async (folder) => ({ folder, reading: await this.read(folder) }))));
       } finally {
         this.reading = undefined;
       }
@@ -66,36 +73,57 @@ export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vs
     return this.reading;
   }
 
-  private show(status: StackStatus | undefined, missing: string | undefined): void {
-    const changed = JSON.stringify([status, missing]) !== JSON.stringify([this.status, this.missing]);
-    this.status = status;
-    this.missing = missing;
+  private async read(folder: PerfLabFolder): Promise<Reading> {
+    const state = await folder.config.current();
+    if (!state.config) return { missing: 'The config has problems (see the Profiles view); fix them to see the stack.' };
+    if (!state.config.stack.redis?.url && !state.config.stack.queues.length) {
+      return { missing: 'The config names no Redis: add "stack": { "redis": { "url": "redis://127.0.0.1:6379" } }.' };
+    }
+    const { readStackStatus } = await import('../runners/stack');
+    return { status: await readStackStatus(state.config, await this.secrets.env(state.config), path.basename(state.file ?? folder.configPath)) };
+  }
+
+  private show(readings: { folder: PerfLabFolder | undefined; reading: Reading }[]): void {
+    const text = (r: typeof readings | undefined) => JSON.stringify(r?.map((x) => [x.folder?.key, x.reading]));
+    const changed = text(readings) !== text(this.readings);
+    this.readings = readings;
     if (changed) this.changed.fire();
   }
 
   getChildren(element?: StackNode): StackNode[] {
     if (!element) {
-      if (this.missing) return [{ kind: 'fact', id: 'missing', label: this.missing, icon: 'info' }];
-      if (!this.status) {
+      const readings = this.readings;
+      if (!readings) {
         void this.refresh();
         return [{ kind: 'fact', id: 'loading', label: 'Reading the stack…', icon: 'loading~spin' }];
       }
-      const redis: StackNode[] = this.status.redis
-        ? [{ kind: 'redis', status: this.status.redis }]
-        : [{ kind: 'fact', id: 'no-redis', label: 'No Redis in the config', description: 'stack.redis.url', icon: 'info', fix: openConfig }];
-      return [...redis, ...this.status.queues.map((queue): StackNode => ({ kind: 'queue', queue }))];
+      if (readings.length > 1) return readings.map((r): StackNode => ({ kind: 'folder', folder: r.folder! }));
+      return readings[0] ? nodesOf(readings[0].reading) : [];
     }
-    if (element.kind === 'redis') return redisFacts(element.status);
-    if (element.kind === 'queue') return queueFacts(element.queue);
+    const { scope } = element;
+    if (element.kind === 'folder') {
+      const reading = this.readings?.find((r) => r.folder === element.folder)?.reading;
+      return reading ? nodesOf(reading, element.folder.key) : [];
+    }
+    if (element.kind === 'redis') return redisFacts(element.status).map((n) => ({ ...n, scope }));
+    if (element.kind === 'queue') return queueFacts(element.queue).map((n) => ({ ...n, scope }));
     return [];
   }
 
   getTreeItem(node: StackNode): vscode.TreeItem {
+    const scope = node.scope ? `${node.scope}|` : '';
     switch (node.kind) {
+      case 'folder': {
+        const item = new vscode.TreeItem(node.folder.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `stack:folder:${node.folder.key}`;
+        item.description = vscode.workspace.asRelativePath(node.folder.configPath, true);
+        item.iconPath = vscode.ThemeIcon.Folder;
+        return item;
+      }
       case 'redis': {
         const s = node.status;
         const item = new vscode.TreeItem('Redis', vscode.TreeItemCollapsibleState.Expanded);
-        item.id = 'stack:redis';
+        item.id = `${scope}stack:redis`;
         item.description = s.ok ? `${s.label} · ${s.facts.version}` : `${s.label} · not reachable`;
         item.iconPath = new vscode.ThemeIcon(s.ok ? 'database' : 'error');
         item.tooltip = s.ok ? `Redis ${s.facts.version} at ${s.label}` : s.error;
@@ -104,7 +132,7 @@ export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vs
       case 'queue': {
         const q = node.queue;
         const item = new vscode.TreeItem(q.name, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `stack:queue:${q.prefix}:${q.name}`;
+        item.id = `${scope}stack:queue:${q.prefix}:${q.name}`;
         const c = q.counts;
         item.description = c ? `waiting ${formatCount(c.waiting)} · active ${formatCount(c.active)} · failed ${formatCount(c.failed)}` : (q.error ?? '');
         item.iconPath = new vscode.ThemeIcon(c ? 'list-ordered' : 'warning');
@@ -113,7 +141,7 @@ export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vs
       }
       case 'fact': {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
-        item.id = `stack:${node.id}`;
+        item.id = `${scope}stack:${node.id}`;
         item.description = node.description;
         item.iconPath = new vscode.ThemeIcon(node.icon);
         item.tooltip = node.tooltip ?? node.label;
@@ -130,6 +158,16 @@ export class StackTreeProvider implements vscode.TreeDataProvider<StackNode>, vs
 }
 
 const openConfig: vscode.Command = { command: Commands.openConfig, title: 'Open Config' };
+
+/** The nodes of one folder's reading, their ids in `scope`. */
+function nodesOf(reading: Reading, scope?: string): StackNode[] {
+  if (reading.missing || !reading.status) return [{ kind: 'fact', id: 'missing', label: reading.missing ?? 'Reading the stack…', icon: 'info', scope }];
+  const { status } = reading;
+  const redis: StackNode[] = status.redis
+    ? [{ kind: 'redis', status: status.redis, scope }]
+    : [{ kind: 'fact', id: 'no-redis', label: 'No Redis in the config', description: 'stack.redis.url', icon: 'info', fix: openConfig, scope }];
+  return [...redis, ...status.queues.map((queue): StackNode => ({ kind: 'queue', queue, scope }))];
+}
 
 function redisFacts(s: NonNullable<StackStatus['redis']>): StackNode[] {
   if (!s.ok) {

@@ -3,58 +3,98 @@
  * Running a test runs the profile through the RunController (the same notification, status bar
  * item and log as any run; cancel from the Test Explorer stops it) and marks each threshold
  * passed or failed, a failure saying limit and actual (`latency.p95: 312 ms does not meet < 200ms`).
+ * In a multi-root workspace with more than one config, each folder's profiles are under the folder.
  */
 import * as vscode from 'vscode';
 import type { Profile, SourceLocation } from '../core/config';
 import { formatMiss } from '../core/format';
 import type { RunRecord } from '../core/runRecord';
 import { kindOf } from '../runners/registry';
-import type { ConfigService } from './configService';
+import type { Folders, PerfLabFolder } from './folders';
 import type { RunController } from './runController';
 
 const CONTROLLER_ID = 'perflab';
 
-/** A test item's id: `profile:<name>` for a profile, `profile:<name>/<metric>` for one of its thresholds. */
-function profileId(name: string): string {
-  return `profile:${name}`;
+/**
+ * A test item's id: `profile:<name>` for a profile, `profile:<name>/<metric>` for one of its
+ * thresholds; under a folder's item (`folder:<uri>`), `<uri>|profile:<name>`.
+ */
+function profileId(name: string, folder: PerfLabFolder | undefined): string {
+  return folder ? `${folder.key}|profile:${name}` : `profile:${name}`;
+}
+
+/** What a profile's test item stands for. */
+interface ProfileTest {
+  profile: Profile;
+  folder: PerfLabFolder;
 }
 
 export class PerfLabTests implements vscode.Disposable {
   private readonly controller = vscode.tests.createTestController(CONTROLLER_ID, 'PerfLab');
   private readonly disposables: vscode.Disposable[] = [this.controller];
   /** The profiles the items were made from, by item id (a run reads what the item stands for). */
-  private profiles = new Map<string, Profile>();
+  private profiles = new Map<string, ProfileTest>();
+  /** Each folder's last items (by folder key): a config with problems keeps them. */
+  private lastItems = new Map<string, vscode.TestItem[]>();
+  /** Each folder's own item while the folders are grouped (kept, so its children stay where they are). */
+  private folderItems = new Map<string, vscode.TestItem>();
 
   constructor(
-    private readonly config: ConfigService,
+    private readonly folders: Folders,
     private readonly runs: RunController,
   ) {
     this.controller.createRunProfile('Run Profile', vscode.TestRunProfileKind.Run, (request, token) => this.run(request, token), true);
     this.controller.resolveHandler = async () => this.sync();
-    this.disposables.push(this.config.onDidChange(() => void this.sync()));
+    this.disposables.push(this.folders.onDidChangeConfig(() => void this.sync()));
   }
 
-  /** Makes the items match the config; a config with problems keeps the last good items. */
+  /** Makes the items match the configs; a config with problems keeps its last good items. */
   private async sync(): Promise<void> {
-    const state = await this.config.current();
-    if (state.exists && !state.config) return;
-    const uri = state.file ? vscode.Uri.file(state.file) : undefined;
-    this.profiles = new Map();
-    const items = Object.values(state.config?.profiles ?? {}).map((profile) => {
-      const item = this.controller.createTestItem(profileId(profile.name), profile.name, uri);
-      // No description: the Test Explorer reads it out in place of the name.
-      item.range = rangeOf(profile.source);
-      this.profiles.set(item.id, profile);
-      item.children.replace(
-        profile.thresholds.map((t) => {
-          const child = this.controller.createTestItem(`${item.id}/${t.metric}`, `${t.metric} ${t.expression}`, uri);
-          if (t.source) child.range = rangeOf(t.source);
-          return child;
-        }),
-      );
-      return item;
-    });
-    this.controller.items.replace(items);
+    const configured = await this.folders.configured();
+    const grouped = configured.length > 1;
+    const profiles = new Map<string, ProfileTest>();
+    const lastItems = new Map<string, vscode.TestItem[]>();
+    const roots: vscode.TestItem[] = [];
+    for (const folder of configured) {
+      const state = await folder.config.current();
+      let items = this.lastItems.get(folder.key) ?? [];
+      if (state.config) {
+        const uri = state.file ? vscode.Uri.file(state.file) : undefined;
+        items = Object.values(state.config.profiles).map((profile) => {
+          const item = this.controller.createTestItem(profileId(profile.name, grouped ? folder : undefined), profile.name, uri);
+          // No description: the Test Explorer reads it out in place of the name.
+          item.range = rangeOf(profile.source);
+          item.children.replace(
+            profile.thresholds.map((t) => {
+              const child = this.controller.createTestItem(`${item.id}/${t.metric}`, `${t.metric} ${t.expression}`, uri);
+              if (t.source) child.range = rangeOf(t.source);
+              return child;
+            }),
+          );
+          return item;
+        });
+      }
+      // Items made while the folders were not grouped have other ids: made again when the config loads.
+      items = items.filter((i) => i.id.startsWith(grouped ? `${folder.key}|` : 'profile:'));
+      for (const item of items) {
+        const fresh = state.config && Object.hasOwn(state.config.profiles, item.label) ? state.config.profiles[item.label] : undefined;
+        const profile = fresh ?? this.profiles.get(item.id)?.profile;
+        if (profile) profiles.set(item.id, { profile, folder });
+      }
+      lastItems.set(folder.key, items);
+      if (grouped) {
+        const folderItem = this.folderItems.get(folder.key) ?? this.controller.createTestItem(`folder:${folder.key}`, folder.name, vscode.Uri.file(folder.configPath));
+        this.folderItems.set(folder.key, folderItem);
+        folderItem.children.replace(items);
+        roots.push(folderItem);
+      } else {
+        roots.push(...items);
+      }
+    }
+    this.profiles = profiles;
+    this.lastItems = lastItems;
+    if (!grouped) this.folderItems.clear();
+    this.controller.items.replace(roots);
   }
 
   /** Runs the profiles asked for one after the other; a threshold item runs its profile and reports itself. */
@@ -64,12 +104,19 @@ export class PerfLabTests implements vscode.Disposable {
     const excluded = new Set((request.exclude ?? []).map((i) => i.id));
     const roots: vscode.TestItem[] = [];
     this.controller.items.forEach((i) => roots.push(i));
-    for (const item of request.include ?? roots) {
-      const parent = item.parent ?? item;
-      const current = asked.get(parent);
-      if (!item.parent) asked.set(parent, 'all');
-      else if (current !== 'all') asked.set(parent, new Set([...(current ?? []), item.id]));
-    }
+    // A folder's item stands for each of its profiles; a profile's for itself; a threshold's for itself within its profile.
+    const ask = (item: vscode.TestItem) => {
+      if (this.profiles.has(item.id)) return void asked.set(item, 'all');
+      const parent = item.parent;
+      if (parent && this.profiles.has(parent.id)) {
+        const current = asked.get(parent);
+        if (current !== 'all') asked.set(parent, new Set([...(current ?? []), item.id]));
+        return;
+      }
+      if (excluded.has(item.id)) return;
+      item.children.forEach(ask);
+    };
+    for (const item of request.include ?? roots) ask(item);
     const run = this.controller.createTestRun(request);
     try {
       for (const [item, which] of asked) {
@@ -90,10 +137,11 @@ export class PerfLabTests implements vscode.Disposable {
   }
 
   private async runOne(run: vscode.TestRun, item: vscode.TestItem, children: vscode.TestItem[], token: vscode.CancellationToken): Promise<void> {
-    const profile = this.profiles.get(item.id);
-    if (!profile) return;
+    const test = this.profiles.get(item.id);
+    if (!test) return;
+    const { profile, folder } = test;
     for (const i of [item, ...children]) run.started(i);
-    const record = await this.runs.run(profile.name, { quiet: true, token, onLog: (line) => run.appendOutput(`${line}\r\n`, undefined, item) });
+    const record = await this.runs.run({ kind: 'profile', profile, folder }, { quiet: true, token, onLog: (line) => run.appendOutput(`${line}\r\n`, undefined, item) });
     if (!record) {
       const message = token.isCancellationRequested ? undefined : new vscode.TestMessage(`${profile.name} did not start; PerfLab said why.`);
       for (const i of [item, ...children]) {

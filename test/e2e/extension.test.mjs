@@ -235,39 +235,132 @@ test('a broken config shows its problem in the Profiles view and the Problems pa
   });
 });
 
-test('in a multi-root workspace the config is found in whichever folder holds it', { timeout: 120_000 }, async () => {
-  // The first folder has no config; the second has the good one, with its recorded run.
-  const url = server.multiRootUrl('multi', [server.workspace('no-config'), server.workspace('good')]);
-  await step('open-multi-root-workspace', async () => {
-    // VS Code itself must show both folders before PerfLab can be asked about them. The web
-    // workbench sometimes reads the .code-workspace file before its remote file system is up and
-    // opens the workspace with no folders ("No Folder Opened"); a reload reads it again.
-    const folderRow = (name) => wb.page.locator('.sidebar .pane-body .monaco-list-row', { hasText: new RegExp(`^${name}$`) }).first();
-    for (let attempt = 1; ; attempt++) {
-      await wb.open(url);
-      await wb.openContainer('Explorer');
-      try {
-        await folderRow('good').waitFor({ timeout: UI_TIMEOUT });
-        break;
-      } catch (err) {
-        if (attempt === 3) throw err;
+test('in a multi-root workspace each folder with a config has its own profiles and runs', { timeout: 180_000 }, async () => {
+  // A small HTTP service for the second folder's profile: it answers every request at once.
+  const http = await import('node:http');
+  const service = http.createServer((_req, res) => res.end('ok'));
+  await new Promise((resolve) => service.listen(0, '127.0.0.1', resolve));
+  try {
+    // The first folder has no config; the second is the good one, with its recorded run; the
+    // third has a config of its own, with a profile named as one of the second's.
+    const second = fs.mkdtempSync(path.join(server.base, 'second-'));
+    const secondName = path.basename(second);
+    fs.writeFileSync(path.join(second, 'perflab.config.json'), JSON.stringify({
+      targets: { svc: { baseUrl: `http://127.0.0.1:${service.address().port}` } },
+      profiles: {
+        smoke: {
+          type: 'http', target: 'svc',
+          phases: [{ name: 'steady', duration: '2s', arrivalRate: 20 }],
+          scenarios: [{ name: 'root', request: { method: 'GET', path: '/' } }],
+          thresholds: { 'errors.rate': '< 1%' },
+        },
+        ping: {
+          type: 'http', target: 'svc',
+          phases: [{ name: 'steady', duration: '2s', arrivalRate: 5 }],
+          scenarios: [{ name: 'root', request: { method: 'GET', path: '/' } }],
+        },
+      },
+    }, null, 2));
+    const goodCopy = server.workspace('good');
+    const runsOf = (folder) => {
+      const dir = path.join(folder, '.perflab/runs');
+      return fs.existsSync(dir) ? fs.readdirSync(dir).filter((id) => fs.existsSync(path.join(dir, id, 'run.json'))) : [];
+    };
+    const goodRuns = runsOf(goodCopy);
+    const url = server.multiRootUrl('multi', [server.workspace('no-config'), goodCopy, second]);
+
+    await step('open-multi-root-workspace', async () => {
+      // VS Code itself must show the folders before PerfLab can be asked about them. The web
+      // workbench sometimes reads the .code-workspace file before its remote file system is up and
+      // opens the workspace with no folders ("No Folder Opened"); a reload reads it again.
+      const folderRow = (name) => wb.page.locator('.sidebar .pane-body .monaco-list-row', { hasText: new RegExp(`^${name}$`) }).first();
+      for (let attempt = 1; ; attempt++) {
+        await wb.open(url);
+        await wb.openContainer('Explorer');
+        try {
+          await folderRow(secondName).waitFor({ timeout: UI_TIMEOUT });
+          break;
+        } catch (err) {
+          if (attempt === 3) throw err;
+        }
       }
-    }
-    await folderRow('no-config').waitFor({ timeout: UI_TIMEOUT });
-  });
+      await folderRow('no-config').waitFor({ timeout: UI_TIMEOUT });
+    });
 
-  await step('multi-root-profiles-and-runs', async () => {
-    await wb.openContainer('PerfLab');
-    const profiles = wb.view('Profiles');
-    await profiles.expand();
-    await profiles.row('queue-ops').waitFor({ timeout: ACTIVATION_TIMEOUT });
-    const names = (await profiles.items()).map((i) => i.label);
-    for (const name of ['smoke', 'redis-ops', 'queue-ops']) assert.ok(names.includes(name), `Profiles: ${JSON.stringify(names)}`);
+    /** The rows of a view under the top-level row `folder`, up to the next top-level row. */
+    const under = (items, folder) => {
+      const at = items.findIndex((i) => i.level === 1 && i.label === folder);
+      assert.ok(at >= 0, `no row for the folder ${folder}: ${JSON.stringify(items)}`);
+      const next = items.findIndex((i, k) => k > at && i.level === 1);
+      return items.slice(at + 1, next < 0 ? undefined : next);
+    };
 
-    const runs = wb.view('Runs');
-    await runs.expand();
-    await runs.row('smoke').waitFor({ timeout: UI_TIMEOUT });
-  });
+    await step('multi-root-profiles-by-folder', async () => {
+      await wb.openContainer('PerfLab');
+      const profiles = wb.view('Profiles');
+      await profiles.expand();
+      await profiles.row('queue-ops').waitFor({ timeout: ACTIVATION_TIMEOUT });
+      await profiles.row('ping').waitFor({ timeout: UI_TIMEOUT });
+      const items = await profiles.items();
+      const top = items.filter((i) => i.level === 1).map((i) => i.label);
+      assert.deepEqual(top, ['good', secondName], `the folders with a config head their profiles; rows: ${JSON.stringify(items)}`);
+      assert.deepEqual(under(items, 'good').filter((i) => i.level === 2).map((i) => i.label), ['smoke', 'redis-ops', 'queue-ops']);
+      assert.deepEqual(under(items, secondName).filter((i) => i.level === 2).map((i) => i.label), ['smoke', 'ping']);
+
+      const runs = wb.view('Runs');
+      await runs.expand();
+      await runs.row('smoke').waitFor({ timeout: UI_TIMEOUT });
+      const runItems = await runs.items();
+      assert.deepEqual(runItems.filter((i) => i.level === 1).map((i) => i.label), ['good', secondName], `Runs: ${JSON.stringify(runItems)}`);
+      assert.deepEqual(under(runItems, 'good').map((i) => i.label), ['smoke'], "the good folder's recorded run is under it");
+      assert.deepEqual(under(runItems, secondName), [], 'the new folder has no runs yet');
+    });
+
+    await step('multi-root-run-profile-of-a-folder', async () => {
+      // The palette offers each folder's profiles, named by their folder: pick the second's smoke.
+      await wb.runCommand('PerfLab: Run Profile…');
+      const rows = await wb.quickPickRows(UI_TIMEOUT);
+      await rows.filter({ hasText: 'ping' }).first().waitFor({ timeout: UI_TIMEOUT });
+      const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+      assert.equal(texts.filter((t) => /\bsmoke\b/.test(t)).length, 2, `both folders' smoke profiles are offered: ${JSON.stringify(texts)}`);
+      await rows.filter({ hasText: 'smoke' }).filter({ hasText: secondName }).first().click();
+      await eventually(() => assert.equal(runsOf(second).length, 1, "the run is saved in the second folder's runs"), { timeout: 60_000 });
+      assert.deepEqual(runsOf(goodCopy), goodRuns, "the good folder's runs are as they were");
+      const [id] = runsOf(second);
+      const record = JSON.parse(fs.readFileSync(path.join(second, '.perflab/runs', id, 'run.json'), 'utf8'));
+      assert.equal(record.profile, 'smoke');
+      assert.deepEqual(record.phases.map((p) => p.name), ['steady'], "the second folder's smoke ran, not the good folder's");
+      await wb.page.locator('.tabs-container .tab', { hasText: 'Run: smoke' }).waitFor({ timeout: UI_TIMEOUT });
+    });
+
+    await step('multi-root-runs-by-folder', async () => {
+      await wb.openContainer('PerfLab');
+      const runs = wb.view('Runs');
+      await eventually(async () => {
+        const items = await runs.items();
+        assert.deepEqual(under(items, secondName).map((i) => i.label), ['smoke'], `Runs: ${JSON.stringify(items)}`);
+        assert.deepEqual(under(items, 'good').map((i) => i.label), ['smoke']);
+      }, { timeout: UI_TIMEOUT });
+    });
+
+    await step('multi-root-test-explorer', async () => {
+      // The Test Explorer groups the profiles by folder too; a test runs its own folder's profile.
+      await wb.runCommand('Testing: Focus on Test Explorer View');
+      const row = (label) => wb.page.locator('.sidebar .monaco-list-row', { hasText: label }).first();
+      await row(secondName).waitFor({ timeout: UI_TIMEOUT });
+      assert.equal(await row(secondName).getAttribute('aria-level'), '1', 'the folder is a top-level item');
+      if ((await row(secondName).getAttribute('aria-expanded')) === 'false') await row(secondName).click();
+      await row('ping').waitFor({ timeout: UI_TIMEOUT });
+      assert.equal(await row('ping').getAttribute('aria-level'), '2', 'its profile is under it');
+      await row('ping').hover();
+      await row('ping').locator('.action-label[aria-label^="Run Test"]').click();
+      await eventually(async () => assert.match(await row('ping').getAttribute('aria-label'), /\(Passed\)/), { timeout: 60_000 });
+      assert.equal(runsOf(second).length, 2, "the test's run is saved in the second folder's runs");
+      assert.deepEqual(runsOf(goodCopy), goodRuns);
+    });
+  } finally {
+    service.close();
+  }
 });
 
 /** The demo stacks, started by the CLI in folders of their own for the run and profiling tests. */
@@ -864,9 +957,22 @@ test('from the Processes view: attach to the demo (no --inspect), profile it und
   });
 
   await step('detach', async () => {
+    // A live monitor on the attached session stops with the detach: it saves its timeline and
+    // does not take the session closing for the process exiting.
+    await wb.focusWorkbench();
+    await wb.runCommand('View: Close All Editors');
+    await wb.openContainer('PerfLab');
+    await inline('Start Live Monitor');
+    await wb.waitFor(wb.page.locator('.tabs-container .tab', { hasText: `Live: pid ${serverPid}` }), { timeout: UI_TIMEOUT });
+    const live = wb.webviewFrame().locator('#app');
+    await eventually(async () => assert.ok(Number(await live.locator('[data-chart="event-loop"]').getAttribute('data-points')) >= 2), { timeout: UI_TIMEOUT });
     await wb.openContainer('PerfLab');
     await inline('Detach from Node Process');
     await eventually(async () => assert.doesNotMatch(await row().innerText(), /attached/), { timeout: UI_TIMEOUT });
+    const ended = live.getByTestId('monitor-end');
+    await wb.waitFor(ended, { timeout: UI_TIMEOUT });
+    assert.match(await ended.innerText(), /detached from the process.*saved in \S+\.json/s);
+    assert.doesNotMatch(await ended.innerText(), /exited/);
     await wb.focusWorkbench();
     await wb.runCommand('View: Close All Editors');
   });

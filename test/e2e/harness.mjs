@@ -425,6 +425,8 @@ export function workbench(page) {
               label: r.querySelector('.label-name')?.textContent?.trim() ?? '',
               description: r.querySelector('.label-description')?.textContent?.trim() ?? '',
               ariaLabel: r.getAttribute('aria-label') ?? '',
+              /** Depth in the tree, 1 at the top. */
+              level: Number(r.getAttribute('aria-level') ?? 1),
             })),
           ),
         async expand() {
