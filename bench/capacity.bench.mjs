@@ -79,7 +79,7 @@ export default async function bench() {
       }));
       const found = [];
       for (let i = 0; i < DEMO_SEARCHES; i++) {
-        const run = await perflab(dir, 'capacity', 'send', '--start-rate', '100', '--step', '5s');
+        const run = await perflab(dir, 'capacity', 'send', '--start-rate', '100');
         const c = capacityOf(dir, run.out);
         found.push(c.rate);
         process.stderr.write(`capacity: demo search ${i + 1}: ${c.rate}/s (${c.stop}), ${c.steps.length} steps in ${(run.ms / 1000).toFixed(0)} s\n`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAPACITY_DEFAULTS, type CapacityPlan, capacityResult, type CapacityStep, kneeOf, nextStep, roundRate, stepVerdict } from './capacity';
+import { backlogMiss, CAPACITY_DEFAULTS, type CapacityPlan, capacityResult, type CapacityStep, kneeOf, nextStep, roundRate, stepVerdict } from './capacity';
 import { capacityHeadline, capacityStepRows, capacityStopText, kneeText } from './report/capacity';
 
 const plan: CapacityPlan = { ...CAPACITY_DEFAULTS, startRate: 50, maxRate: 10_000, precision: 0.05 };
@@ -122,6 +122,12 @@ describe('a step\'s verdict', () => {
     expect(stepVerdict([], { rate: 20, achieved: 20, count: 60, errors: 0, backlogGrowth: 10 }, miss, false).pass).toBe(true);
     expect(stepVerdict([], { rate: 20, achieved: 20, count: 60, errors: 0, backlogGrowth: 11 }, miss, false).pass).toBe(false);
     expect(stepVerdict([], { rate: 200, achieved: 199, count: 600, errors: 0, backlogGrowth: -12 }, miss, false).pass).toBe(true);
+  });
+
+  it('reads the backlog alone the same way, as for a step the generator could not send at its rate', () => {
+    expect(backlogMiss({ count: 600, backlogGrowth: 13 })).toMatch(/^backlog: 13 more jobs waiting/);
+    expect(backlogMiss({ count: 600, backlogGrowth: 12 })).toBeUndefined();
+    expect(backlogMiss({ count: 600 })).toBeUndefined();
   });
 });
 

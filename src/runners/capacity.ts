@@ -25,6 +25,7 @@ import {
   type CapacityStep,
   type CapacityStop,
   nextStep,
+  backlogMiss,
   stepVerdict,
 } from '../core/capacity';
 import type { Profile } from '../core/config';
@@ -164,6 +165,8 @@ async function search(profile: CapacityProfile, ctx: RunnerContext, plan: Capaci
   };
 
   const startWaiting = await backlog?.waiting();
+  /** The rates tried once more after the generator could not send them. */
+  const retried = new Set<number>();
   let stop: CapacityStop | undefined;
   let failure: string | undefined;
   for (;;) {
@@ -191,6 +194,17 @@ async function search(profile: CapacityProfile, ctx: RunnerContext, plan: Capaci
     if (!m) {
       failure = `the step at ${label} measured nothing`;
       break;
+    }
+    // A machine that stalls for a moment (another program, the target on the same cores) makes a
+    // step the generator could not send: it is tried once more before its rate bounds the search.
+    if (m.step.generatorBound && !retried.has(rate)) {
+      retried.add(rate);
+      log('warn', `step ${measured.length + 1}: ${label}: PerfLab's generator could not send it on this machine; trying it once more`);
+      if (measured.length && stepper.recovers && !(await recovered(measured, runAt, log, signal, undefined))) {
+        stop = signal.aborted ? 'cancelled' : 'no-recovery';
+        break;
+      }
+      continue;
     }
     measured.push(m);
     log(m.step.pass ? 'info' : 'warn', `step ${measured.length}: ${label} ${m.step.pass ? 'met every criterion' : `failed: ${m.step.failed.join('; ')}`}`);
@@ -234,13 +248,19 @@ function measure(profile: CapacityProfile, stepper: Stepper, outcome: RunnerOutc
   if (!result) return undefined;
   const metrics = outcome.metrics;
   const verdicts = evaluateThresholds(profile.thresholds, metrics);
-  const generatorBound = stepper.generatorBound(outcome, rate);
   // The app-workers runner measures its queue's growth itself; an HTTP step has the stack queues' reading.
   const backlog = metrics['backlog.growth'] ?? queueGrowth;
   const partial = { rate, achieved: result.rate, count: result.count, errors: result.errors, ...(backlog !== undefined ? { backlogGrowth: backlog } : {}) };
-  const { pass, failed } = generatorBound
-    ? { pass: false, failed: [`PerfLab's generator could not send ${rate}/s on this machine`] }
-    : stepVerdict(verdicts, partial, (v) => formatMiss(v, stepper.rateUnit), hasErrorThreshold);
+  // A late generator says nothing of the target's latency, but a queue that grew while it sent
+  // less than offered says the workers fell behind all the same: then the target failed.
+  const lateGenerator = stepper.generatorBound(outcome, rate);
+  const behind = lateGenerator ? backlogMiss(partial) : undefined;
+  const generatorBound = lateGenerator && !behind;
+  const { pass, failed } = behind
+    ? { pass: false, failed: [behind, `(PerfLab's generator could not send ${rate}/s on this machine either)`] }
+    : generatorBound
+      ? { pass: false, failed: [`PerfLab's generator could not send ${rate}/s on this machine`] }
+      : stepVerdict(verdicts, partial, (v) => formatMiss(v, stepper.rateUnit), hasErrorThreshold);
   const step: CapacityStep = {
     ...partial,
     p50: result.latency.p50,

@@ -53,16 +53,17 @@ async function contextMenu(row, entry) {
     await row.click({ button: 'right' });
     try {
       await item.waitFor({ timeout: 3_000 });
+      // The menu acts on the item it has focused (hover focuses it), when the key or the mouse
+      // goes up. A menu closed under the pointer meanwhile is opened again.
+      await item.hover({ timeout: 3_000 });
+      await wb.page.keyboard.press('Enter');
       break;
     } catch (err) {
       if (await menu.count()) seen = (await menu.first().innerText()).replace(/\s+/g, ' ');
       await wb.page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw new Error(`the context menu has no "${entry}"; it shows: ${seen}`, { cause: err });
+      if (Date.now() > deadline) throw new Error(`the context menu has no "${entry}" to pick; it shows: ${seen}`, { cause: err });
     }
   }
-  // The menu acts on the item it has focused (hover focuses it), when the key or the mouse goes up.
-  await item.hover();
-  await wb.page.keyboard.press('Enter');
   await item.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
 }
 
