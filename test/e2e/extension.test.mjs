@@ -561,6 +561,8 @@ test('Run Profile… runs smoke against the demo stack: live progress, the run p
     await lens.click();
     await wb.notification('PerfLab: smoke').waitFor({ timeout: UI_TIMEOUT });
     await eventually(() => assert.equal(smokeRuns(), before + 1, 'the lens ran smoke'), { timeout: 60_000 });
+    // The run has ended in the editor too (its page opened, its outcome told) before the next step edits the config.
+    await wb.notification(/PerfLab: smoke (PASS|FAIL)/).waitFor({ timeout: UI_TIMEOUT });
   });
 
   await step('threshold-completions', async () => {
