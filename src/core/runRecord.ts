@@ -163,6 +163,39 @@ export interface GeneratorHealth {
   message?: string;
 }
 
+/** One load agent of a distributed run: who it was, its share, its clock, what it measured. */
+export interface AgentSummary {
+  name: string;
+  /** The machine it ran on, as it named itself. */
+  host: string;
+  pid?: number;
+  /** Its share of each phase: share `index` (0-based) of `of`. */
+  share: { index: number; of: number };
+  /** `lost`: it stopped answering (died or stalled) and its measurements are gone; `failed`: it reported an error. */
+  status: 'completed' | 'cancelled' | 'failed' | 'lost';
+  /** Its clock against the coordinator's (+: ahead), ms, measured through the Redis server's clock. */
+  clockOffsetMs: number;
+  /** How far off that reading may be (half the fastest round trips to Redis of both), ms. */
+  clockUncertaintyMs: number;
+  /** What it measured (absent for a lost agent). */
+  overall?: OperationResult;
+  generator?: GeneratorHealth;
+  error?: string;
+}
+
+/** A run whose load came from several agents (`perflab run --agents N`); its figures are their merged histograms. */
+export interface DistributedSummary {
+  /** Agents asked for. */
+  requested: number;
+  /** The Redis the run was coordinated on, without credentials. */
+  redis: string;
+  /** Some agent was lost, failed or stopped early: the figures are those of the others, until the run ended. */
+  partial: boolean;
+  /** Names of the agents whose shard did not complete. */
+  missing: string[];
+  agents: AgentSummary[];
+}
+
 /** Where and on what the run happened. */
 export interface RunEnvironment {
   perflabVersion: string;
@@ -254,6 +287,8 @@ export interface RunRecord {
   artifacts: RunArtifact[];
   /** All thresholds (and the baseline comparison, when asked for) passed and the run completed; a capacity search found a rate. */
   pass: boolean;
+  /** A distributed run: its agents, their shares and clocks, and what each measured. */
+  distributed?: DistributedSummary;
   /** Present when status is `failed`: what went wrong, in words a user can act on. */
   error?: string;
 }
