@@ -171,8 +171,13 @@ export interface AgentSummary {
   pid?: number;
   /** Its share of each phase: share `index` (0-based) of `of`. */
   share: { index: number; of: number };
-  /** `lost`: it stopped answering (died or stalled) and its measurements are gone; `failed`: it reported an error. */
-  status: 'completed' | 'cancelled' | 'failed' | 'lost';
+  /**
+   * `stopped`: the coordinator stopped it early (another agent was lost, or the run was
+   * cancelled), what it measured until then is kept; `cancelled`: it was stopped on its own
+   * machine (Ctrl-C), what it measured is kept; `lost`: it stopped answering (died or stalled) and
+   * its measurements are gone; `failed`: it reported an error.
+   */
+  status: 'completed' | 'stopped' | 'cancelled' | 'failed' | 'lost';
   /** Its clock against the coordinator's (+: ahead), ms, measured through the Redis server's clock. */
   clockOffsetMs: number;
   /** How far off that reading may be (half the fastest round trips to Redis of both), ms. */
@@ -191,7 +196,7 @@ export interface DistributedSummary {
   redis: string;
   /** Some agent was lost, failed or stopped early: the figures are those of the others, until the run ended. */
   partial: boolean;
-  /** Names of the agents whose shard did not complete. */
+  /** Names of the agents that did not run their whole shard of their own accord: lost, failed or cancelled on their machine. */
   missing: string[];
   agents: AgentSummary[];
 }

@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import type { Redis } from 'ioredis';
 import { terminate, whenExited } from '../../src/runners/process';
 
 export const CLI = path.resolve('dist/cli.js');
@@ -82,4 +83,38 @@ export function ipQuiet(...args: string[]): void {
   } catch {
     // not there
   }
+}
+
+export interface CliRun {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/** `perflab <args>` in `cwd` as its own process; `onErr` sees stderr as it comes (the live line, the logs). */
+export function perflabAsync(cwd: string, args: string[], env: Record<string, string> = {}, onErr?: (text: string) => void): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    err += c.toString('utf8');
+    onErr?.(err);
+  });
+  const done = whenExited(child).then((code) => ({ code, out, err }));
+  return { child, done };
+}
+
+/** Every key on the server (SCAN, never KEYS), sorted. */
+export async function allKeys(redis: Redis): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  return keys.sort();
 }

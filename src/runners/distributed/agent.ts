@@ -20,7 +20,7 @@ import { connectRedis } from '../redis/target';
 import { collectHttpRun } from '../http/index';
 import { RunnerError, type RunLog, type RunnerEvents } from '../types';
 import {
-  CONTROL_QUEUE, type InviteData, type JoinInfo, LOBBY_PREFIX, LOBBY_QUEUE, type ClockReading, type ShardData, type ShardProgress,
+  CONTROL_QUEUE, INVITE_LOCK_MS, type InviteData, type JoinInfo, LOBBY_PREFIX, LOBBY_QUEUE, type ClockReading, type ShardData, type ShardProgress,
   type ShardResult, shardQueue, STOP_EVENT,
 } from './messages';
 import { coordinationConnection, coordinationRedis, readClock, redisNow, toLocalEpoch } from './redis';
@@ -48,8 +48,6 @@ export interface AgentEvents {
   log: [RunLog];
 }
 
-/** How long the lobby's hold on an invite lasts unrenewed: a killed agent's invite is freed this soon. */
-export const INVITE_LOCK_MS = 4_000;
 /** Heartbeat of a running shard (the coordinator calls an agent lost after a few missed). */
 export const BEAT_MS = 500;
 /** How long after the join deadline an agent waits for its shard before it gives up on the run. */

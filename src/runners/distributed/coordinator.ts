@@ -21,11 +21,10 @@ import { removeUnder } from '../redis/cleanup';
 import { resolveTarget } from '../http/preflight';
 import { buildOutcome } from '../http/results';
 import { configLabel, RunHandle, RunnerError, type RunnerContext, type RunnerOutcome } from '../types';
-import { INVITE_LOCK_MS } from './agent';
 import { LiveMerge } from './live';
 import { mergePhases } from './merge';
 import {
-  CONTROL_QUEUE, type InviteData, type JoinInfo, LOBBY_PREFIX, LOBBY_QUEUE, runPrefix, SHARD_JOB_ID, type ShardData, type ShardProgress,
+  CONTROL_QUEUE, INVITE_LOCK_MS, type InviteData, type JoinInfo, LOBBY_PREFIX, LOBBY_QUEUE, runPrefix, SHARD_JOB_ID, type ShardData, type ShardProgress,
   type ShardResult, shardQueue, STOP_EVENT,
 } from './messages';
 import { checkSplit, peakShareRate, shardProfile } from './plan';
@@ -145,7 +144,8 @@ async function coordinate(profile: HttpProfile, ctx: RunnerContext, opts: Distri
       const result = job?.returnvalue;
       if (m.status !== 'running' || !result) return;
       m.result = result;
-      m.status = result.status === 'completed' ? 'completed' : result.status;
+      // Cancelled after our own stop: the agent did what it was told; its figures are kept.
+      m.status = result.status === 'cancelled' && stopped ? 'stopped' : result.status;
       if (result.error) m.error = result.error;
     };
     for (const m of members) {
@@ -160,7 +160,6 @@ async function coordinate(profile: HttpProfile, ctx: RunnerContext, opts: Distri
       members.map((m) => `${m.join.name} (clock ${signed(clock.offsetMs - m.join.clock.offsetMs)} ms)`).join(', '));
 
     let stopBy: number | undefined;
-    let lostNote: string | undefined;
     while (members.some((m) => m.status === 'running')) {
       await new Promise((r) => setTimeout(r, POLL_MS));
       const now = performance.now();
@@ -170,13 +169,12 @@ async function coordinate(profile: HttpProfile, ctx: RunnerContext, opts: Distri
           await finished(m);
           if (m.status !== 'running') continue;
           m.status = 'lost';
-          m.error = `no word from it for ${formatDuration(now - m.lastHeard)}`;
-          lostNote ??= `agent ${m.join.name} stopped answering ${formatDuration(Math.max(0, m.lastHeard - startedAt))} into the run (nothing from it for ${formatDuration(LOST_AFTER_MS)})`;
+          m.error = `it stopped answering ${formatDuration(Math.max(0, m.lastHeard - startedAt))} into the run: nothing from it for ${formatDuration(now - m.lastHeard)}`;
           log('error', `agent ${m.join.name} is lost: ${m.error}; stopping the others`);
         }
       }
-      if (!stopped && (signal.aborted || members.some((m) => m.status === 'lost' || m.status === 'failed'))) {
-        await stopAgents(signal.aborted ? 'cancelled' : 'an agent was lost');
+      if (!stopped && (signal.aborted || members.some((m) => m.status === 'lost' || m.status === 'failed' || m.status === 'cancelled'))) {
+        await stopAgents(signal.aborted ? 'cancelled' : 'an agent left the run');
         stopBy = now + STOP_GRACE_MS;
       }
       live.flush(running(), now);
@@ -184,7 +182,7 @@ async function coordinate(profile: HttpProfile, ctx: RunnerContext, opts: Distri
       handle.emit('progress', { fraction: plannedMs > 0 ? Math.min(1, Math.max(0, elapsed / plannedMs)) : 1, elapsedMs: Math.max(0, Math.round(elapsed)), totalMs: plannedMs });
     }
     live.flush(new Set(), performance.now(), true);
-    return outcomeOf(resolved.display, requested, target, members, clock.offsetMs, clock.uncertaintyMs, live, signal.aborted, lostNote);
+    return outcomeOf(resolved.display, requested, target, members, clock.offsetMs, clock.uncertaintyMs, live, signal.aborted);
   } finally {
     await stopAgents('the run ended');
     await Promise.all(members.flatMap((m) => [m.events?.close(), m.queue?.close()]).map((p) => p?.catch(() => undefined)));
@@ -265,10 +263,10 @@ function summaries(members: Member[], coordinatorOffset: number, coordinatorUnce
 
 function outcomeOf(
   target: string, requested: number, redis: RedisTarget, members: Member[], offset: number, uncertainty: number, live: LiveMerge,
-  cancelled: boolean, lostNote: string | undefined,
+  cancelled: boolean,
 ): RunnerOutcome {
   const agents = summaries(members, offset, uncertainty);
-  const missing = agents.filter((a) => a.status !== 'completed').map((a) => a.name);
+  const missing = agents.filter((a) => a.status !== 'completed' && a.status !== 'stopped').map((a) => a.name);
   const kept = members.filter((m) => m.result && m.result.phases.length);
   const phases = mergePhases(kept.map((m) => ({ agent: m.join.name, phases: m.result!.phases })));
   const lags = kept.map((m) => m.result!.lagP99Ms).filter((n): n is number => n !== undefined);
@@ -277,9 +275,9 @@ function outcomeOf(
   if (cancelled) status = 'cancelled';
   else if (missing.length) {
     status = 'failed';
-    const reasons = agents.filter((a) => a.status !== 'completed').map((a) => `agent ${a.name} ${a.status === 'lost' ? 'was lost' : a.status}${a.error ? ` (${a.error})` : ''}`);
-    const keptNames = kept.filter((m) => m.status === 'completed' || m.result).map((m) => m.join.name);
-    error = `partial run: ${lostNote ?? reasons.join('; ')}${lostNote ? `; ${reasons.join('; ')}` : ''}. ` +
+    const reasons = agents.filter((a) => missing.includes(a.name)).map((a) => `agent ${a.name} ${a.status === 'lost' ? 'was lost' : a.status}${a.error ? ` (${a.error})` : ''}`);
+    const keptNames = kept.map((m) => m.join.name);
+    error = `partial run: ${reasons.join('; ')}. ` +
       (keptNames.length ? `What ${keptNames.join(', ')} measured until then is kept.` : 'No agent\'s measurements are left.');
   }
   const distributed: DistributedSummary = { requested, redis: redis.label, partial: missing.length > 0 && !cancelled, missing, agents };

@@ -14,6 +14,9 @@ import type { PhaseData, Unanswered } from '../http/protocol';
 export const LOBBY_PREFIX = 'perflab-agents';
 export const LOBBY_QUEUE = 'agents';
 
+/** How long the lobby's hold on an invite lasts unrenewed: a killed agent's invite is freed this soon. */
+export const INVITE_LOCK_MS = 4_000;
+
 /** The run's own BullMQ prefix: every key the run makes starts with `<prefix>:` and is removed at its end. */
 export function runPrefix(runKey: string): string {
   return `perflab-dist-${runKey}`;
