@@ -91,3 +91,27 @@ describe('LiveMerge', () => {
     expect(out).toHaveLength(2);
   });
 });
+
+describe('reports of a distributed run', () => {
+  it('show the per-agent breakdown in text and Markdown', async () => {
+    const { textReport } = await import('../../core/report/text');
+    const { markdownReport } = await import('../../core/report/markdown');
+    const overall = { name: 'overall', count: 100, errors: 0, rate: 10, latency: { min: 1, mean: 2, p50: 2, p90: 3, p95: 3, p99: 4, max: 5 } };
+    const record = {
+      version: 1, id: 'r', profile: 'p', type: 'http', status: 'failed', startedAt: '', endedAt: '', durationMs: 1, configHash: '', pass: false,
+      environment: {} as never, phases: [], operations: [], thresholds: [], artifacts: [], overall,
+      distributed: {
+        requested: 2, redis: 'redis://127.0.0.1:6379/0', partial: true, missing: ['b'],
+        agents: [
+          { name: 'a', host: 'h', share: { index: 0, of: 2 }, status: 'stopped', clockOffsetMs: 0.25, clockUncertaintyMs: 0.1, overall, generator: { lagP99Ms: 1, lateSends: 0, lateSendMaxMs: 0, generatorBound: false } },
+          { name: 'b', host: 'h', share: { index: 1, of: 2 }, status: 'lost', clockOffsetMs: -0.5, clockUncertaintyMs: 0.1 },
+        ],
+      },
+    } as const;
+    const text = textReport(record as never);
+    expect(text).toMatch(/agents: 2 of 2 asked for, coordinated on redis:\/\/127\.0\.0\.1:6379\/0 — partial, missing b/);
+    expect(text).toMatch(/^a\s+stopped\s+1\/2\s+\+0\.25 ms/m);
+    expect(text).toMatch(/^b\s+lost\s+2\/2\s+−0\.50 ms.*—/m);
+    expect(markdownReport(record as never)).toMatch(/\| a \| stopped \| 1\/2 \|/);
+  });
+});
