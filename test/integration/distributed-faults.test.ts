@@ -60,6 +60,18 @@ async function leftover(): Promise<string[]> {
   }
 }
 
+describe('load agents on the Redis', () => {
+  it('the Stack view lists the agents waiting for runs, by name', async () => {
+    await startAgents(2);
+    const { readStackStatus } = await import('../../src/runners/stack');
+    const config = { stack: { redis: { url: redisUrl() }, queues: [] }, targets: {}, allowHosts: [], profiles: {} };
+    const status = await readStackStatus(config, {}, 'perflab.config.json');
+    expect(status.redis?.ok).toBe(true);
+    const agentsSeen = status.redis?.ok ? status.redis.agents : undefined;
+    expect(agentsSeen?.map((a) => a.name)).toEqual(['agent-1', 'agent-2']);
+  }, 30_000);
+});
+
 describe('distributed run faults', () => {
   it('kill -9 of one agent mid-run: partial within 10 s, the agent named, the others\' results kept, no keys left', async () => {
     await startAgents(3);

@@ -83,6 +83,8 @@ export class LoadAgent extends EventEmitter<AgentEvents> {
     this.lobby = new Worker<InviteData>(LOBBY_QUEUE, (job, _token, signal) => this.onInvite(job, signal), {
       prefix: LOBBY_PREFIX,
       connection: coordinationConnection(this.target, `perflab-agent:${this.name}`),
+      // BullMQ names the worker's connections after it: the Stack view lists the agents by it.
+      name: this.name,
       concurrency: 1,
       lockDuration: INVITE_LOCK_MS,
       // An invite whose agent died goes back to the lobby; its join deadline makes the next taker decline it.
