@@ -37,6 +37,8 @@ const START_LEAD_MS = 2_500;
 /** After a stop, how long the agents still running get to return what they measured. */
 const STOP_GRACE_MS = 5_000;
 const POLL_MS = 100;
+/** Progress goes out twice a second, as every runner's does. */
+const PROGRESS_MS = 500;
 
 export interface DistributedOptions {
   agents: number;
@@ -160,6 +162,7 @@ async function coordinate(profile: HttpProfile, ctx: RunnerContext, opts: Distri
       members.map((m) => `${m.join.name} (clock ${signed(clock.offsetMs - m.join.clock.offsetMs)} ms)`).join(', '));
 
     let stopBy: number | undefined;
+    let lastProgress = 0;
     while (members.some((m) => m.status === 'running')) {
       await new Promise((r) => setTimeout(r, POLL_MS));
       const now = performance.now();
@@ -178,8 +181,11 @@ async function coordinate(profile: HttpProfile, ctx: RunnerContext, opts: Distri
         stopBy = now + STOP_GRACE_MS;
       }
       live.flush(running(), now);
-      const elapsed = now - startedAt;
-      handle.emit('progress', { fraction: plannedMs > 0 ? Math.min(1, Math.max(0, elapsed / plannedMs)) : 1, elapsedMs: Math.max(0, Math.round(elapsed)), totalMs: plannedMs });
+      if (now - lastProgress >= PROGRESS_MS) {
+        lastProgress = now;
+        const elapsed = now - startedAt;
+        handle.emit('progress', { fraction: plannedMs > 0 ? Math.min(1, Math.max(0, elapsed / plannedMs)) : 1, elapsedMs: Math.max(0, Math.round(elapsed)), totalMs: plannedMs });
+      }
     }
     live.flush(new Set(), performance.now(), true);
     return outcomeOf(resolved.display, requested, target, members, clock.offsetMs, clock.uncertaintyMs, live, signal.aborted);
