@@ -194,6 +194,8 @@ async function coordinate(profile: HttpProfile, ctx: RunnerContext, opts: Distri
     await Promise.all(members.flatMap((m) => [m.events?.close(), m.queue?.close()]).map((p) => p?.catch(() => undefined)));
     await control.close().catch(() => undefined);
     await removeInvites(lobby, inviteIds);
+    // The lobby's stalled check may still list an invite of a lost agent; only our ids go.
+    await admin.srem(`${LOBBY_PREFIX}:${LOBBY_QUEUE}:stalled`, ...inviteIds).catch(() => 0);
     await lobby.close().catch(() => undefined);
     const cleanup = await removeUnder({ prefix: `${prefix}:`, reuse: admin, connect: () => connectRedis(target, { name: 'perflab-coordinator-cleanup' }) });
     if (!cleanup.ok) log('warn', `the run's keys under ${prefix}: could not be removed (${cleanup.reason})`);
