@@ -86,6 +86,7 @@ describe('distributed run faults', () => {
     const killedAt = Date.now();
     const r = await done;
     const tookMs = Date.now() - killedAt;
+    console.info(`kill -9 to the end of the run: ${tookMs} ms`);
     expect(tookMs, r.err).toBeLessThanOrEqual(10_000);
     expect(r.code, r.err).toBe(3);
     const record = JSON.parse(readFileSync(path.join(dir, 'killed.json'), 'utf8')) as RunRecord;

@@ -51,6 +51,7 @@ describe('arrival rate against a stalling target, through two agents', () => {
     const record = JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8')) as RunRecord;
     const two = record.overall!;
     const report = JSON.stringify({ single: one.latency, distributed: two.latency, agents: record.distributed!.agents.map((a) => a.overall?.latency) });
+    console.info(`stall p99: one generator ${one.latency.p99} ms, two agents ${two.latency.p99} ms`);
     expect(record.distributed!.agents.map((a) => a.status)).toEqual(['completed', 'completed']);
     expect(two.count).toBe(10_000);
     expect(two.errors).toBe(0);
