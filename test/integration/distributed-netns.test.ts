@@ -146,9 +146,15 @@ describe.skipIf(unavailable !== undefined)(`three agents in network namespaces${
     expect(steady.length).toBeGreaterThanOrEqual(SECONDS * 10 - 5);
     const mean = steady.reduce((a, b) => a + b, 0) / steady.length;
     const cv = Math.sqrt(steady.reduce((a, b) => a + (b - mean) ** 2, 0) / steady.length) / mean;
-    console.info(`netns: ${record.overall!.count} requests, p50/p90/p99 ${l.p50}/${l.p90}/${l.p99} ms (union ${u.p50}/${u.p90}/${u.p99}), CV of per-100 ms arrivals ${cv.toFixed(4)}, clocks ${d.agents.map((a) => a.clockOffsetMs).join(', ')} ms`);
-    expect(cv, `per-100 ms arrivals ${steady.join(' ')}`).toBeLessThanOrEqual(0.05);
-    expect(mean).toBeCloseTo((RATE * AGENTS) / 10, -1);
+    console.info(`netns: ${record.overall!.count} requests, p50/p90/p99 ${l.p50}/${l.p90}/${l.p99} ms (union ${u.p50}/${u.p90}/${u.p99}), CV of per-100 ms arrivals ${cv.toFixed(4)}, clocks ${d.agents.map((a) => a.clockOffsetMs).join(', ')} ms, generator-bound ${record.generator!.generatorBound}`);
+    // As in the single-generator tests: where the machine's CPU is taken from the generators
+    // (another heavy job), nothing can go out on time, and the run must say so instead.
+    if (record.generator!.generatorBound) {
+      expect(record.generator!.message, report).toMatch(/agent agent-\d: .*the load generator was the limit/);
+    } else {
+      expect(cv, `per-100 ms arrivals ${steady.join(' ')}`).toBeLessThanOrEqual(0.05);
+      expect(mean).toBeCloseTo((RATE * AGENTS) / 10, -1);
+    }
 
     // Nothing of the run is left on the Redis: only the lobby the agents wait on.
     const client = new Redis({ port: redis!.port, password: PASSWORD, lazyConnect: true });
