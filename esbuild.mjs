@@ -88,6 +88,10 @@ const lazyRunners = {
       const folder = /[\\/]src[\\/]runners[\\/]([^\\/]+)[\\/]kind\.ts$/.exec(args.importer)?.[1];
       return args.kind === 'dynamic-import' && folder ? { path: `./runners-${folder}.js`, external: true } : undefined;
     });
+    // The coordinator of distributed runs (and the BullMQ it needs) loads on the first such run.
+    build.onResolve({ filter: /^\.\/distributed\/coordinator$/ }, (args) =>
+      args.kind === 'dynamic-import' && /[\\/]src[\\/]runners$/.test(args.resolveDir) ? { path: './runners-distributed.js', external: true } : undefined,
+    );
   },
 };
 
@@ -104,6 +108,7 @@ const builds = [
   { ...node, entryPoints: { 'http-worker': 'src/runners/http/worker.ts' }, outdir: 'dist', supported: {} },
   // Each kind's runner, for the editor (see lazyRunners; `runners-http` is also the bench's).
   ...kindFolders.map((folder) => ({ ...node, entryPoints: { [`runners-${folder}`]: `src/runners/${folder}/index.ts` }, outdir: 'dist' })),
+  { ...node, entryPoints: { 'runners-distributed': 'src/runners/distributed/coordinator.ts' }, outdir: 'dist' },
   // The editor's Redis and BullMQ runs go to a process of their own (src/runners/childRunner.ts).
   { ...node, entryPoints: { 'runner-child': 'src/runners/childMain.ts' }, outdir: 'dist', plugins: [lazyRunners] },
   // The key sweeper of BullMQ runs is a process of its own, so it outlives a crash of PerfLab.

@@ -14,6 +14,7 @@ import { profileCommand } from './cli/profileCommand';
 import { reportCommand } from './cli/reportCommand';
 import { diagnoseCommand } from './cli/diagnoseCommand';
 import { runCommand } from './cli/runCommand';
+import { agentCommand } from './cli/agentCommand';
 import { CliError, type CliIO, ExitCode, toCliError } from './cli/exit';
 import { booleanFlags, stringFlags } from './cli/flags';
 import { DEBUG_ENV, describeUnexpected } from './runners/unexpected';
@@ -24,11 +25,16 @@ Usage:
   perflab init [--config FILE] [--force]   write a starter perflab.config.json for the demo stack
   perflab validate [--config FILE]         check the config; prints file:line:col problems, exit 2 if any
   perflab run <profile> [--config FILE] [--json FILE] [--junit FILE] [--markdown FILE] [--runs-dir DIR] [--attach PID]
-                 [--baseline latest|saved|RUN|FILE] [--repeat N]
+                 [--baseline latest|saved|RUN|FILE] [--repeat N] [--agents N]
                                            run a profile, check its thresholds, save the run record;
                                            --attach samples that Node process during the run;
                                            --baseline compares with earlier runs (exit 1 on a regression);
-                                           --repeat runs it N times and compares the N results as one set
+                                           --repeat runs it N times and compares the N results as one set;
+                                           --agents splits an http profile's load across N load agents
+  perflab agent [--redis URL] [--name NAME] [--capacity RATE] [--allow-hosts HOST,…]
+                                           a load agent for distributed runs: takes shards from BullMQ on
+                                           that Redis (default redis://127.0.0.1:6379; password from
+                                           PERFLAB_REDIS_PASSWORD) until Ctrl-C
   perflab compare <BASELINE> <RUN> [--json] [--markdown FILE] [--junit FILE] [--config FILE] [--runs-dir DIR]
                                            the change of every metric with its 95% interval and a verdict
   perflab capacity <profile> [--max-rate N] [--start-rate N] [--step 10s] [--precision 5%] [--config FILE] [--runs-dir DIR]
@@ -67,12 +73,16 @@ const commands: Record<string, Handler> = {
   run: (io, args) => {
     const { values, positionals } = parseArgs({
       args,
-      options: stringFlags('config', 'json', 'junit', 'markdown', 'runs-dir', 'attach', 'baseline', 'repeat'),
+      options: stringFlags('config', 'json', 'junit', 'markdown', 'runs-dir', 'attach', 'baseline', 'repeat', 'agents'),
       allowPositionals: true,
       strict: true,
     });
     if (positionals.length > 1) throw new CliError(`run takes one profile, got ${positionals.join(', ')}`, ExitCode.usage);
     return runCommand(io, positionals[0], { ...values, runsDir: values['runs-dir'] });
+  },
+  agent: (io, args) => {
+    const { values } = parseArgs({ args, options: stringFlags('redis', 'name', 'capacity', 'allow-hosts'), strict: true });
+    return agentCommand(io, { ...values, allowHosts: values['allow-hosts'] });
   },
   profile: (io, args) => profileCommand(io, args),
   analyze: (io, args) => analyzeCommand(io, args),

@@ -29,7 +29,12 @@ export interface RunOptions {
   baseline?: string;
   /** `--repeat N`: run the profile N times and compare the N results as one set. */
   repeat?: string;
+  /** `--agents N`: run an http profile from N load agents (`perflab agent`). */
+  agents?: string;
 }
+
+/** The most agents one run splits its load across. */
+const MAX_AGENTS = 64;
 
 /** At most this many repeats: a set of a hundred runs says all a comparison can. */
 const MAX_REPEAT = 100;
@@ -44,6 +49,7 @@ const MAX_REPEAT = 100;
 export async function runCommand(io: CliIO, profileName: string | undefined, opts: RunOptions): Promise<number> {
   const attach = opts.attach !== undefined ? attachPid(opts.attach) : undefined;
   const repeat = opts.repeat !== undefined ? repeatCount(opts.repeat) : 1;
+  const agents = opts.agents !== undefined ? agentCount(opts.agents) : undefined;
   // With --attach the profile's process metrics are measurable whatever the config names.
   const { file, config, profile } = await loadProfileConfig(io, opts.config, profileName, attach && profileName ? { processNamedFor: profileName } : {});
   const configDir = path.dirname(file);
@@ -59,6 +65,7 @@ export async function runCommand(io: CliIO, profileName: string | undefined, opt
       run = runProfile({
         config, profile, configDir, configName: configName(io, file), store, trusted: true,
         ...(attach ? { attach } : {}),
+        ...(agents !== undefined ? { agents } : {}),
         ...(repeat > 1 ? { repeat: { ...(records[0] ? { group: records[0].id } : {}), index, of: repeat } } : {}),
       });
     } catch (err) {
@@ -139,6 +146,12 @@ async function baselineRuns(store: RunStore, ref: string, cwd: string, profile: 
 function repeatCount(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > MAX_REPEAT) throw new CliError(`--repeat ${text} is not a count of runs; give 1 to ${MAX_REPEAT} (5 is a good start)`, ExitCode.usage);
+  return n;
+}
+
+function agentCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_AGENTS) throw new CliError(`--agents ${text} is not a count of load agents; give 1 to ${MAX_AGENTS}`, ExitCode.usage);
   return n;
 }
 

@@ -163,6 +163,44 @@ export interface GeneratorHealth {
   message?: string;
 }
 
+/** One load agent of a distributed run: who it was, its share, its clock, what it measured. */
+export interface AgentSummary {
+  name: string;
+  /** The machine it ran on, as it named itself. */
+  host: string;
+  pid?: number;
+  /** Its share of each phase: share `index` (0-based) of `of`. */
+  share: { index: number; of: number };
+  /**
+   * `stopped`: the coordinator stopped it early (another agent was lost, or the run was
+   * cancelled), what it measured until then is kept; `cancelled`: it was stopped on its own
+   * machine (Ctrl-C), what it measured is kept; `lost`: it stopped answering (died or stalled) and
+   * its measurements are gone; `failed`: it reported an error.
+   */
+  status: 'completed' | 'stopped' | 'cancelled' | 'failed' | 'lost';
+  /** Its clock against the coordinator's (+: ahead), ms, measured through the Redis server's clock. */
+  clockOffsetMs: number;
+  /** How far off that reading may be (half the fastest round trips to Redis of both), ms. */
+  clockUncertaintyMs: number;
+  /** What it measured (absent for a lost agent). */
+  overall?: OperationResult;
+  generator?: GeneratorHealth;
+  error?: string;
+}
+
+/** A run whose load came from several agents (`perflab run --agents N`); its figures are their merged histograms. */
+export interface DistributedSummary {
+  /** Agents asked for. */
+  requested: number;
+  /** The Redis the run was coordinated on, without credentials. */
+  redis: string;
+  /** Some agent was lost, failed or stopped early: the figures are those of the others, until the run ended. */
+  partial: boolean;
+  /** Names of the agents that did not run their whole shard of their own accord: lost, failed or cancelled on their machine. */
+  missing: string[];
+  agents: AgentSummary[];
+}
+
 /** Where and on what the run happened. */
 export interface RunEnvironment {
   perflabVersion: string;
@@ -254,6 +292,8 @@ export interface RunRecord {
   artifacts: RunArtifact[];
   /** All thresholds (and the baseline comparison, when asked for) passed and the run completed; a capacity search found a rate. */
   pass: boolean;
+  /** A distributed run: its agents, their shares and clocks, and what each measured. */
+  distributed?: DistributedSummary;
   /** Present when status is `failed`: what went wrong, in words a user can act on. */
   error?: string;
 }

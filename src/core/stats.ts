@@ -39,9 +39,17 @@ export class LatencyHistogram {
   static deserialize(s: SerializedHistogram): LatencyHistogram {
     const result = LatencyHistogram.create();
     result.h.add(hdr.decodeFromCompressedBase64(s.hdr, 32, false));
-    result.minUs = s.minUs;
-    result.maxUs = s.maxUs;
+    // An empty histogram's minimum is Infinity, which JSON (a BullMQ job's data) turns into null.
+    result.minUs = typeof s.minUs === 'number' && Number.isFinite(s.minUs) ? s.minUs : Infinity;
+    result.maxUs = typeof s.maxUs === 'number' && Number.isFinite(s.maxUs) ? s.maxUs : 0;
     return result;
+  }
+
+  /** One histogram of several serialized ones (an exact merge: the bucket counts add up). */
+  static merge(parts: Iterable<SerializedHistogram>): LatencyHistogram {
+    const merged = LatencyHistogram.create();
+    for (const part of parts) merged.add(LatencyHistogram.deserialize(part));
+    return merged;
   }
 
   recordMicros(us: number): void {

@@ -8,7 +8,7 @@
  * `progress` twice a second. Totals are merged histograms, never averaged percentiles.
  */
 import { performance } from 'node:perf_hooks';
-import { LatencyHistogram } from '../core/stats';
+import { LatencyHistogram, type SerializedHistogram } from '../core/stats';
 import type { PartSamples } from '../core/compare/samples';
 import type { LatencyDistribution, OperationResult, TimelinePoint } from '../core/runRecord';
 import type { RunHandle } from './types';
@@ -138,6 +138,11 @@ export class Window {
     this.count += n;
     this.errors += errors;
     if (latencyMs !== undefined) this.histogram.recordMs(latencyMs);
+  }
+
+  /** The window's latencies so far, as they travel (a distributed run merges the windows of its agents). */
+  serialize(): SerializedHistogram {
+    return this.histogram.serialize();
   }
 
   /** Completions since the last {@link take}. */

@@ -23,7 +23,9 @@ import { assertCapacityProfile, startCapacity } from './capacity';
 import { runWithStackEvidence, type StackEvidenceResult } from './evidenceRun';
 import { startRunner } from './registry';
 import { runSampled } from './sampledRun';
-import { type RunHandle, RunnerError, type RunnerOutcome } from './types';
+import { type RunHandle, RunnerError, type RunnerContext, type RunnerOutcome } from './types';
+import { lazyRunner } from './kind';
+import type { HttpProfile } from '../core/config/types';
 import { describeUnexpected } from './unexpected';
 
 /** The artifact that holds the sampled process's timeline. */
@@ -53,6 +55,8 @@ export interface ProfileRunOptions {
   repeat?: Omit<RepeatInfo, 'group'> & { group?: string };
   /** Search the profile's capacity (`perflab capacity`) instead of running its phases. */
   capacity?: CapacityPlan;
+  /** `--agents N`: run an http profile from N load agents (overrides its `distributed.agents`). */
+  agents?: number;
   /** Monitor interval and resolution of the sampling. */
   monitor?: MonitorOptions;
   /** Monitor samples of the sampled process, as they arrive. */
@@ -79,6 +83,10 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
   }
   // Refused before anything runs or is recorded.
   if (opts.capacity) assertCapacityProfile(profile);
+  const agents = opts.agents ?? (profile.type === 'http' ? profile.distributed?.agents : undefined);
+  if (agents !== undefined && profile.type !== 'http') {
+    throw new RunnerError(`profile "${profile.name}" is a ${profile.type} profile: only http profiles run on load agents (--agents)`, 'config');
+  }
   const started = new Date();
   const id = newRunId(profile.name, started);
   const environment = captureEnvironment();
@@ -91,7 +99,9 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
       trusted: opts.trusted,
       signal,
     };
-    return opts.capacity ? startCapacity(profile, ctx, opts.capacity) : startRunner(profile, ctx, { ownProcess: opts.ownProcess });
+    if (opts.capacity) return startCapacity(profile, ctx, opts.capacity);
+    if (agents !== undefined && profile.type === 'http') return startDistributed(profile, ctx, agents);
+    return startRunner(profile, ctx, { ownProcess: opts.ownProcess });
   };
   // The stack is read around the runner alone (inside the process sampling, when there is one).
   let evidence: Promise<StackEvidenceResult | undefined> = Promise.resolve(undefined);
@@ -170,6 +180,11 @@ export function runProfile(opts: ProfileRunOptions): ProfileRun {
       return rec;
     });
   return run;
+}
+
+/** An http profile from load agents: the coordinator (and BullMQ) load on the first such run. */
+function startDistributed(profile: HttpProfile, ctx: RunnerContext, agents: number): RunHandle {
+  return lazyRunner<HttpProfile>(() => import('./distributed/coordinator').then((m) => (p, c) => m.runDistributed(p, c, { agents })))(profile, ctx);
 }
 
 /** The caller's session, else `--attach`, else the profile's (or its target's) `process`. */

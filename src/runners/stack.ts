@@ -13,6 +13,7 @@ import { readUsedMemory } from './redis/memorySampler';
 import { connectRedis, resolveRedisTarget } from './redis/target';
 import { queueCounter } from './queueCounter';
 import { withTimeout } from './timeout';
+import { LOBBY_PREFIX, LOBBY_QUEUE } from './distributed/messages';
 
 // The bundle of the stack (dist/stack.js) also carries a run's stack evidence, which reads the same queues.
 export { startStackEvidence } from './stackEvidence';
@@ -24,8 +25,15 @@ export type JobState = (typeof JOB_STATES)[number];
 const READ_TIMEOUT_MS = 3_000;
 
 export type RedisStatus =
-  | { ok: true; label: string; facts: ServerFacts; usedMemory: number }
+  | { ok: true; label: string; facts: ServerFacts; usedMemory: number; agents?: LoadAgentPresence[] }
   | { ok: false; label: string; error: string };
+
+/** A load agent (`perflab agent`) connected to this Redis, waiting for (or running) a distributed run. */
+export interface LoadAgentPresence {
+  name: string;
+  /** `host:port` it connects from, as Redis sees it. */
+  addr: string;
+}
 
 export interface QueueStatus {
   name: string;
@@ -61,12 +69,36 @@ export async function readStackStatus(config: PerfLabConfig, env: Record<string,
   try {
     const [facts, usedMemory] = await withTimeout(Promise.all([readServerFacts(client), readUsedMemory(client)]), READ_TIMEOUT_MS, 'Redis did not answer INFO');
     await Promise.all(queues.map((q) => readCounts(client, q)));
-    return { redis: { ok: true, label: target.label, facts, usedMemory }, queues };
+    const agents = await withTimeout(readAgents(client), READ_TIMEOUT_MS, 'no answer').catch(() => undefined);
+    return { redis: { ok: true, label: target.label, facts, usedMemory, ...(agents ? { agents } : {}) }, queues };
   } catch (err) {
     return { redis: { ok: false, label: target.label, error: (err as Error).message }, queues };
   } finally {
     client.disconnect();
   }
+}
+
+/**
+ * The load agents on this Redis: the clients of the agents' lobby queue, by the worker name BullMQ
+ * gives each connection (`<prefix>:<base64 queue>:w:<name>`, CLIENT LIST). Undefined where the
+ * server does not allow CLIENT LIST.
+ */
+export async function readAgents(client: Redis): Promise<LoadAgentPresence[] | undefined> {
+  let list: string;
+  try {
+    list = String(await client.client('LIST'));
+  } catch {
+    return undefined;
+  }
+  const marker = `${LOBBY_PREFIX}:${Buffer.from(LOBBY_QUEUE).toString('base64')}:w:`;
+  const byName = new Map<string, LoadAgentPresence>();
+  for (const line of list.split('\n')) {
+    const name = /(?:^| )name=(\S*)/.exec(line)?.[1];
+    if (!name?.startsWith(marker)) continue;
+    const agent = name.slice(marker.length);
+    if (!byName.has(agent)) byName.set(agent, { name: agent, addr: /(?:^| )addr=(\S*)/.exec(line)?.[1] ?? '' });
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 async function readCounts(client: Redis, q: QueueStatus): Promise<void> {

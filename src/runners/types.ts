@@ -42,7 +42,7 @@ export interface RunnerEvents {
 
 /** What a runner produced; the caller turns it into a run record (id, environment, thresholds). */
 export interface RunnerOutcome
-  extends Pick<RunRecord, 'status' | 'target' | 'overall' | 'phases' | 'operations' | 'timeline' | 'generator' | 'process' | 'redisMemory' | 'error' | 'capacity'> {
+  extends Pick<RunRecord, 'status' | 'target' | 'overall' | 'phases' | 'operations' | 'timeline' | 'generator' | 'process' | 'redisMemory' | 'error' | 'capacity' | 'distributed'> {
   /**
    * Every metric the run produced, by its catalog name (src/core/config/metrics.ts), in the
    * catalog's canonical unit: ms for times, per second for rates, a fraction for ratios.

@@ -189,7 +189,19 @@ function redisFacts(s: NonNullable<StackStatus['redis']>): StackNode[] {
     { kind: 'fact', id: 'redis:persistence', label: 'persistence', description: persistence, icon: 'save' },
     { kind: 'fact', id: 'redis:keys', label: 'keys', description: keys, icon: 'key' },
     { kind: 'fact', id: 'redis:role', label: 'role', description: `${f.role}${f.replicas ? `, ${f.replicas} replicas` : ''}${f.clusterEnabled ? ', cluster' : ''}`, icon: 'type-hierarchy' },
+    ...(s.agents ? [agentsFact(s.agents, s.label)] : []),
   ];
+}
+
+/** The load agents connected to the Redis, for distributed runs (`"distributed"` in a profile). */
+function agentsFact(agents: NonNullable<Extract<NonNullable<StackStatus['redis']>, { ok: true }>['agents']>, label: string): StackNode {
+  return {
+    kind: 'fact', id: 'redis:agents', label: 'load agents', icon: 'broadcast',
+    description: agents.length ? `${agents.length}: ${agents.map((a) => a.name).join(', ')}` : 'none',
+    tooltip: agents.length
+      ? agents.map((a) => `${a.name} (${a.addr})`).join('\n')
+      : `No load agent is connected. A distributed profile needs them: \`perflab agent --redis ${label}\` on each load machine.`,
+  };
 }
 
 function queueFacts(q: QueueStatus): StackNode[] {

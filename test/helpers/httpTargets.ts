@@ -28,6 +28,10 @@ export interface HttpTargetOptions {
    * synchronously, so the count survives a SIGKILL of the target.
    */
   countFile?: string;
+  /** Address to listen on (default 127.0.0.1), e.g. `0.0.0.0` in a network namespace of its own. */
+  host?: string;
+  /** Run the server inside this network namespace (`ip netns exec`; root only). */
+  netns?: string;
 }
 
 export interface SeenRequest {
@@ -131,12 +135,12 @@ process.on('message', (m) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
-server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
+server.listen(0, o.host || '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
 `;
 
 /** Starts a target server in a child process; resolves once it listens. */
 export async function startHttpTarget(options: HttpTargetOptions = {}): Promise<HttpTarget> {
-  const { port, pid, ask, kill, stop } = await startServerChild(SERVER, options);
+  const { port, pid, ask, kill, stop } = await startServerChild(SERVER, options, options.netns ? ['ip', 'netns', 'exec', options.netns] : []);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -203,8 +207,9 @@ export async function startRawHttpTarget(): Promise<RawHttpTarget> {
 }
 
 /** Runs a server script in a child process: its port once it listens, and a request/reply over IPC. */
-async function startServerChild(script: string, options: object) {
-  const child = spawn(process.execPath, ['-e', script, JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startServerChild(script: string, options: object, wrap: string[] = []) {
+  const argv = [...wrap, process.execPath, '-e', script, JSON.stringify(options)];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = whenExited(child);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the target server did not start within 10 s')), 10_000);

@@ -8,6 +8,7 @@ import { capacityHeadline, capacityStepRows, capacityStopText, kneeText } from '
 import type { StackEvidence } from '../stackEvidence';
 import { commandRows, commandTotalsText, gaugeText, HISTOGRAM_HEADING, histogramTexts, latencyText, queueRow, readingsText, slowlogRow, slowlogText } from './stack';
 import { diagnosisMarkdown } from './diagnosis';
+import { AGENT_COLUMNS, agentRows } from './agents';
 import { kindOf } from '../../runners/registry';
 import { formatActual, formatCount, formatDuration, formatErrors, formatMs, formatRate } from '../format';
 
@@ -33,6 +34,13 @@ export function markdownReport(record: RunRecord): string {
     out.push('');
     const basis = latencyBasis(record);
     if (basis) out.push(`${cell(basis.text)}.`, '');
+  }
+  if (record.distributed) {
+    const d = record.distributed;
+    out.push(`Load from ${d.agents.length} of ${d.requested} agents${d.partial ? ` (**partial**: missing ${d.missing.map(code).join(', ')})` : ''}; the figures above merge their histograms.`, '');
+    out.push(`| ${AGENT_COLUMNS.map(upperFirst).join(' | ')} |`, `| --- | --- | --- | ${AGENT_COLUMNS.slice(3).map(() => '---:').join(' | ')} |`);
+    for (const row of agentRows(d, rateUnit)) out.push(`| ${row.map(cell).join(' | ')} |`);
+    out.push('');
   }
   if (record.diagnosis) out.push(...diagnosisMarkdown(record.diagnosis, markdownProse));
   if (record.stack) out.push(...markdownStack(record.stack));

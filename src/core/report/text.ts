@@ -8,6 +8,7 @@ import type { CapacityResult } from '../capacity';
 import type { Comparison } from '../compare/compare';
 import { capacityHeadline, capacityStepRows, capacityStopText, kneeText } from './capacity';
 import { diagnosisTextLines } from './diagnosis';
+import { agentTextLines } from './agents';
 import { kindOf } from '../../runners/registry';
 import { formatActual, formatCount, formatDuration, formatErrors, formatMs, formatRate, formatTally, textTable } from '../format';
 
@@ -56,6 +57,7 @@ export function textReport(record: RunRecord): string {
     if (Object.keys(kinds).length) lines.push(`errors by kind: ${formatTally(kinds)}`);
     if (record.generator) lines.push(generatorLine(record.generator));
   }
+  if (record.distributed) lines.push('', ...agentTextLines(record.distributed, rateUnit));
   if (record.redisMemory) lines.push(redisMemoryLine(record.redisMemory));
   if (record.stack) lines.push('', ...stackTextLines(record.stack, { memory: !record.redisMemory }));
   if (record.process) {

@@ -80,7 +80,22 @@ export interface HttpProfile extends ProfileBase {
   generator?: string;
   /** Per-request timeout: the profile's, else the target's, else 10 s. */
   timeoutMs: number;
+  /** Run from load agents (`perflab agent`) instead of this process (src/runners/distributed). */
+  distributed?: DistributedSettings;
 }
+
+/** A profile's `distributed` part, normalized. */
+export interface DistributedSettings {
+  /** How many agents each phase is split across. */
+  agents: number;
+  /** The Redis the agents listen on, as written; default `stack.redis.url`. */
+  redis?: string;
+  /** How long to wait for agents to answer, ms. */
+  joinTimeoutMs: number;
+}
+
+/** Default wait for the agents of a distributed run to answer. */
+export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
 
 export const httpConfig: KindConfig<HttpProfile> = {
   targetOf: (raw) => (typeof raw.target === 'string' ? raw.target : undefined),
@@ -137,6 +152,16 @@ function check(out: ProblemInput[], at: Segment[], p: Obj, { targets, options }:
   }
 
   checkDuration(out, [...at, 'timeout'], p.timeout, true);
+  const distributed = obj(p.distributed);
+  if (distributed) {
+    checkDuration(out, [...at, 'distributed', 'joinTimeout'], distributed.joinTimeout, true);
+    if (typeof p.generator === 'string') {
+      out.push({
+        path: [...at, 'generator'], code: 'conflict', message: 'a custom "generator" cannot run on load agents',
+        hint: 'the agents run on other machines, without the workspace\'s code: remove "generator", or "distributed" to run the profile here',
+      });
+    }
+  }
   return { scenarios: strings(scenarioNames), phases: strings(phaseNames) };
 }
 
@@ -170,6 +195,13 @@ function normalize(p: RawProfile, { targets }: { targets: Record<string, TargetC
       scenarios,
       ...(p.generator !== undefined ? { generator: p.generator as string } : {}),
       timeoutMs: p.timeout !== undefined ? parseDuration(p.timeout) : target?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(p.distributed !== undefined ? {
+        distributed: {
+          agents: p.distributed.agents as number,
+          ...(p.distributed.redis !== undefined ? { redis: p.distributed.redis as string } : {}),
+          joinTimeoutMs: p.distributed.joinTimeout !== undefined ? parseDuration(p.distributed.joinTimeout) : DEFAULT_JOIN_TIMEOUT_MS,
+        },
+      } : {}),
     },
     names: { scenarios: scenarios.map((s) => s.name), phases: phases.map((ph) => ph.name) },
   };

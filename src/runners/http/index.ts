@@ -19,10 +19,12 @@
 import { Worker } from 'node:worker_threads';
 import type { HttpProfile } from '../../core/config/types';
 import type { TimelinePoint } from '../../core/runRecord';
-import { RunHandle, RunnerError, type RunnerContext, type RunnerFactory, type RunnerOutcome } from '../types';
+import { RunHandle, RunnerError, type RunnerContext, type RunnerEvents, type RunnerFactory, type RunnerOutcome } from '../types';
 import { checkReachable, resolveGenerator, resolveTarget } from './preflight';
 import { checkPlan } from './plan';
-import type { FromWorker, PhaseData, Unanswered, WorkerInit } from './protocol';
+import type { FromWorker, PhaseData, Unanswered, WorkerInit, WorkerShard } from './protocol';
+import type { EventEmitter } from 'node:events';
+import type { SerializedHistogram } from '../../core/stats';
 import { compileScenarios, targetInfo } from './requestPlan';
 import { buildOutcome, type CollectedRun } from './results';
 import { TemplateError } from '../../core/config/templates';
@@ -34,6 +36,25 @@ export interface HttpRunnerOptions {
   connections?: { initial?: number; max?: number };
   /** The worker bundle; found next to (or above) this module by default. */
   workerPath?: string;
+  /** A distributed run's agent: the share of the run this generator sends (see WorkerShard). */
+  shard?: WorkerShard;
+  /** A shard's live windows, with their histograms, as the worker reports them (about once a second). */
+  onWindow?: (window: ShardWindow) => void;
+}
+
+/** One live window of a shard: the point, the run's completions so far, the window's latencies. */
+export interface ShardWindow {
+  point: TimelinePoint;
+  total: number;
+  histogram?: SerializedHistogram;
+}
+
+/** What one generator measured, before it becomes an outcome: what a distributed run's agent returns. */
+export interface CollectedHttpRun {
+  run: CollectedRun;
+  unanswered?: Unanswered;
+  /** With `shard.keepRaw`: every corrected latency, ms. */
+  raw?: number[];
 }
 
 export const DEFAULT_CONNECTIONS = 10;
@@ -50,6 +71,17 @@ export function createHttpRunner(options: HttpRunnerOptions = {}): RunnerFactory
 export const runHttpProfile: RunnerFactory<HttpProfile> = createHttpRunner();
 
 async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHandle, signal: AbortSignal, options: HttpRunnerOptions): Promise<RunnerOutcome> {
+  return buildOutcome((await collectHttpRun(profile, ctx, handle, signal, options)).run);
+}
+
+/**
+ * Runs an http profile and returns what the generator measured (phases with their histograms),
+ * not yet an outcome: the runner turns it into one, a distributed run's agent sends it to the
+ * coordinator, which merges the agents' before it does. The same checks, the same generator.
+ */
+export async function collectHttpRun(
+  profile: HttpProfile, ctx: RunnerContext, handle: EventEmitter<RunnerEvents>, signal: AbortSignal, options: HttpRunnerOptions = {},
+): Promise<CollectedHttpRun> {
   const resolved = resolveTarget(profile, ctx);
   const connections = {
     initial: options.connections?.initial ?? DEFAULT_CONNECTIONS,
@@ -66,7 +98,7 @@ async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHand
   const workerPath = options.workerPath ?? findWorkerBundle();
   if (!workerPath) throw new RunnerError(`the load generator (dist/${WORKER_BUNDLE}) was not found above ${__dirname}; run \`npm run build\``, 'internal');
 
-  const cancelled = () => buildOutcome({ status: 'cancelled', target: resolved.display, phases: [], timeline: [] });
+  const cancelled = (): CollectedHttpRun => ({ run: { status: 'cancelled', target: resolved.display, phases: [], timeline: [] } });
   if (signal.aborted) return cancelled();
   await checkReachable(resolved, ctx, signal);
   if (signal.aborted) return cancelled();
@@ -79,9 +111,11 @@ async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHand
     timeoutMs: profile.timeoutMs,
     ...(generatorModule ? { generatorModule } : {}),
     connections,
+    ...(options.shard ? { shard: options.shard } : {}),
   };
   const plannedMs = profile.phases.reduce((ms, p) => ms + p.durationMs, 0);
-  const { run, unanswered } = await runWorker(workerPath, init, handle, signal, resolved.display, plannedMs);
+  const collected = await runWorker(workerPath, init, handle, signal, resolved.display, plannedMs, options.onWindow);
+  const { run, unanswered } = collected;
   if (unanswered && run.status === 'completed') {
     if (unanswered.stoppedRun) {
       run.status = 'failed';
@@ -95,7 +129,7 @@ async function execute(profile: HttpProfile, ctx: RunnerContext, handle: RunHand
       }
     }
   }
-  return buildOutcome(run);
+  return collected;
 }
 
 /** `the target stopped answering 2.1 s into the run: every request for 3.0 s failed with a connection error (ECONNREFUSED × 300)`. */
@@ -105,12 +139,10 @@ function describeUnanswered(u: Unanswered): string {
     `failed with a connection error (${kinds}) and none was answered`;
 }
 
-interface WorkerRun {
-  run: CollectedRun;
-  unanswered?: Unanswered;
-}
-
-function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, signal: AbortSignal, target: string, plannedMs: number): Promise<WorkerRun> {
+function runWorker(
+  workerPath: string, init: WorkerInit, handle: EventEmitter<RunnerEvents>, signal: AbortSignal, target: string, plannedMs: number,
+  onWindow?: (window: ShardWindow) => void,
+): Promise<CollectedHttpRun> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerPath, { workerData: init });
     const phases: PhaseData[] = [];
@@ -119,6 +151,7 @@ function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, sign
     let done = false;
     let lagP99Ms: number | undefined;
     let unanswered: Unanswered | undefined;
+    let raw: number[] | undefined;
     let error: string | undefined;
     let configError: RunnerError | undefined;
     let killTimer: NodeJS.Timeout | undefined;
@@ -142,6 +175,7 @@ function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, sign
         case 'sample':
           timeline.push(m.point);
           handle.emit('sample', { ...m.point, total: m.total });
+          onWindow?.({ point: m.point, total: m.total, ...(m.histogram ? { histogram: m.histogram } : {}) });
           progress(m.elapsedMs, m.point.phase);
           break;
         case 'phase-end':
@@ -156,6 +190,7 @@ function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, sign
           done = true;
           lagP99Ms = m.lagP99Ms;
           unanswered = m.unanswered;
+          raw = m.raw;
           void worker.terminate();
           break;
         case 'fatal':
@@ -183,6 +218,7 @@ function runWorker(workerPath: string, init: WorkerInit, handle: RunHandle, sign
       resolve({
         run: { status, target, phases, timeline, ...(lagP99Ms !== undefined ? { lagP99Ms } : {}), ...(error !== undefined ? { error } : {}) },
         ...(unanswered ? { unanswered } : {}),
+        ...(raw ? { raw } : {}),
       });
     });
     const onAbort = () => {

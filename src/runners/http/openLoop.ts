@@ -52,6 +52,12 @@ export interface OpenLoopOptions {
   connections: { initial: number; max: number };
   /** How long past the planned end overdue requests may still go out and answers may arrive. */
   graceMs?: number;
+  /**
+   * When the schedule's clock starts (performance.now()), for a phase that must start at a
+   * shared time (a distributed run): the connections open first, then the loop waits for it.
+   * Already past: it starts when the connections are open, as without it.
+   */
+  startAt?: number;
 }
 
 export interface OpenLoopStats {
@@ -128,11 +134,12 @@ export class OpenLoop {
     const initial = Math.max(1, Math.min(this.o.connections.initial, schedule.total || 1));
     for (let i = 0; i < initial; i++) this.conns.push(new Conn(new ConnectionSlots(i, initial)));
     await this.preconnect();
+    await this.waitForStart();
     return new Promise<OpenLoopStats>((resolve, reject) => {
       this.settle = resolve;
       this.fail = reject;
       if (this.stopped) return this.finish(false);
-      this.t0 = performance.now();
+      this.t0 = Math.max(performance.now(), this.o.startAt ?? 0);
       this.windowStart = this.t0;
       for (const c of this.conns) c.freeAt = this.t0;
       this.sweeper = setInterval(this.sweep, CHECK_MS);
@@ -145,7 +152,30 @@ export class OpenLoop {
   /** Ends the phase now; `run()` resolves with what was measured. */
   stop(): void {
     this.stopped = true;
+    this.wakeUp?.();
     if (this.settle) this.finish(true);
+  }
+
+  private wakeUp: (() => void) | undefined;
+
+  /**
+   * Until `startAt`: a timer to about 2 ms before it, then the last stretch by polling, so the
+   * clock starts on time (a timer alone fires up to a few ms late). A stop ends the wait.
+   */
+  private async waitForStart(): Promise<void> {
+    const at = this.o.startAt;
+    if (at === undefined) return;
+    while (!this.stopped && performance.now() < at - 2) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(1_000, at - 2 - performance.now()));
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.wakeUp = undefined;
+    while (!this.stopped && performance.now() < at) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** Opens the first connections before the clock starts, so the first requests do not pay for it. */

@@ -17,6 +17,23 @@ export interface WorkerInit {
   generatorModule?: string;
   /** Open model: connections to start with and the most the pool may grow to. */
   connections: { initial: number; max: number };
+  /** A distributed run: this generator's share of it (an agent's shard). */
+  shard?: WorkerShard;
+}
+
+/**
+ * One generator's part of a distributed run. Open phases send share `index` of `of` of the
+ * schedule (./schedule.ts, ScheduleShare); closed phases arrive with their connections already
+ * divided. Every phase starts at its planned time on the shared clock, so the shares stay
+ * interleaved at the target, and samples carry their window's histogram for an exact merge.
+ */
+export interface WorkerShard {
+  index: number;
+  of: number;
+  /** When the first phase starts, ms since the epoch on this machine's clock (already corrected for its offset). */
+  startAtEpochMs: number;
+  /** Keep every corrected latency (ms) and send them with `done`: for tests that check the merge. */
+  keepRaw?: boolean;
 }
 
 export type ToWorker = { type: 'stop' };
@@ -24,10 +41,10 @@ export type ToWorker = { type: 'stop' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'phase-start'; index: number; name: string; elapsedMs: number }
-  | { type: 'sample'; point: TimelinePoint; total: number; elapsedMs: number }
+  | { type: 'sample'; point: TimelinePoint; total: number; elapsedMs: number; histogram?: SerializedHistogram }
   | { type: 'phase-end'; phase: PhaseData }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
-  | { type: 'done'; lagP99Ms: number; unanswered?: Unanswered }
+  | { type: 'done'; lagP99Ms: number; unanswered?: Unanswered; raw?: number[] }
   | { type: 'fatal'; code: 'config' | 'internal'; message: string };
 
 /**

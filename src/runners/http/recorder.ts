@@ -20,8 +20,8 @@ export class PhaseRecorder {
   readonly window = new Window();
   private readonly scenarios: Recorder[];
 
-  /** `open`: keep uncorrected latency too. */
-  constructor(names: readonly string[], open: boolean, private readonly run: RunTally) {
+  /** `open`: keep uncorrected latency too; `raw`: also push every corrected latency there (tests of a merge). */
+  constructor(names: readonly string[], open: boolean, private readonly run: RunTally, private readonly raw?: number[]) {
     this.scenarios = names.map((name) => new Recorder(name, { uncorrected: open, window: this.window }));
   }
 
@@ -31,6 +31,7 @@ export class PhaseRecorder {
    */
   response(scenario: number, latencyMs: number, uncorrectedMs: number, errorKind: string | undefined): void {
     this.scenarios[scenario]!.record(latencyMs, uncorrectedMs, errorKind);
+    this.raw?.push(latencyMs);
     this.run.count++;
     this.run.liveness.answered();
   }

@@ -110,3 +110,29 @@ describe('connection slots (wrk2: connection i of C sends i, i+C, …)', () => {
     expect([next(), next(), next(), next()]).toEqual([0, 3, 5, 10]);
   });
 });
+
+describe('ArrivalSchedule shares', () => {
+  it('interleaves: the shares of a phase are the whole schedule, each request once', () => {
+    for (const [rate, ms, rampTo] of [[1500, 2_000, undefined], [10, 3_000, 70], [999, 1_234, 3]] as const) {
+      const whole = new ArrivalSchedule(rate, ms, rampTo);
+      const times: number[] = [];
+      for (let index = 0; index < 3; index++) {
+        const s = new ArrivalSchedule(rate, ms, rampTo, { index, of: 3 });
+        for (let n = 0; n < s.total; n++) times.push(s.timeOf(n));
+        expect(s.rateAt(500)).toBeCloseTo(whole.rateAt(500) / 3, 9);
+      }
+      times.sort((a, b) => a - b);
+      expect(times.length).toBe(whole.total);
+      for (let n = 0; n < whole.total; n++) expect(times[n]).toBeCloseTo(whole.timeOf(n), 9);
+    }
+  });
+
+  it('counts what each share has due', () => {
+    const shares = [0, 1, 2].map((index) => new ArrivalSchedule(1000, 1_000, undefined, { index, of: 3 }));
+    expect(shares.map((s) => s.total)).toEqual([334, 333, 333]);
+    expect(shares.map((s) => s.dueBy(0))).toEqual([1, 0, 0]);
+    expect(shares.map((s) => s.dueBy(4.5))).toEqual([2, 2, 1]);
+    expect(shares.reduce((n, s) => n + s.dueBy(600), 0)).toBe(new ArrivalSchedule(1000, 1_000).dueBy(600));
+    expect(() => new ArrivalSchedule(10, 1_000, undefined, { index: 3, of: 3 })).toThrow(RangeError);
+  });
+});

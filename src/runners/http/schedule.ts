@@ -14,10 +14,23 @@
  */
 export const MAX_SCHEDULED = 2 ** 40;
 
-/** Intended send times of one open phase. */
+/**
+ * One generator's share of a phase driven by several (distributed agents): of the phase's
+ * requests 0, 1, 2, … it owns those numbered `index`, `index + of`, `index + 2·of`, …, so the
+ * shares interleave and the merged arrivals keep the whole schedule's even spacing.
+ */
+export interface ScheduleShare {
+  index: number;
+  of: number;
+}
+
+/** Intended send times of one open phase (or of one share of it). */
 export class ArrivalSchedule {
-  /** Requests the phase intends to send. */
+  /** Requests the phase (this share of it) intends to send. */
   readonly total: number;
+  private readonly share: ScheduleShare;
+  /** Requests of the whole phase, every share together. */
+  private readonly whole: number;
   private readonly r0: number;
   /** Rate change per ms, in requests per ms². */
   private readonly accel: number;
@@ -26,7 +39,11 @@ export class ArrivalSchedule {
    * Rates in requests per second; `rampTo` defaults to `rate` (constant). Throws a RangeError for
    * a plan it cannot number (see ./plan.ts, which the runner checks first, for the limits).
    */
-  constructor(rate: number, readonly durationMs: number, rampTo: number = rate) {
+  constructor(rate: number, readonly durationMs: number, rampTo: number = rate, share: ScheduleShare = { index: 0, of: 1 }) {
+    if (!(Number.isInteger(share.of) && share.of >= 1 && Number.isInteger(share.index) && share.index >= 0 && share.index < share.of)) {
+      throw new RangeError(`share ${share.index} of ${share.of} is not a share of a schedule`);
+    }
+    this.share = share;
     if (!(rate >= 0 && rampTo >= 0 && Number.isFinite(rate) && Number.isFinite(rampTo))) {
       throw new RangeError(`arrival rates must be finite and at least 0, not ${rate} → ${rampTo}`);
     }
@@ -37,8 +54,14 @@ export class ArrivalSchedule {
     this.accel = (rampTo - rate) / 1000 / durationMs;
     // Requests due strictly before the end of the phase.
     let total = Math.ceil(planned - 1e-9);
-    while (total > 0 && this.timeOf(total - 1) >= durationMs) total--;
-    this.total = Math.max(0, total);
+    while (total > 0 && this.wholeTimeOf(total - 1) >= durationMs) total--;
+    this.whole = Math.max(0, total);
+    this.total = this.owned(this.whole);
+  }
+
+  /** Of the whole schedule's first `n` requests, how many are this share's. */
+  private owned(n: number): number {
+    return Math.max(0, Math.ceil((n - this.share.index) / this.share.of));
   }
 
   /**
@@ -46,22 +69,27 @@ export class ArrivalSchedule {
    * t = 2n / (R0 + √(R0² + 2·a·n)), which stays exact for a = 0 and for ramps down.
    */
   timeOf(n: number): number {
+    return this.wholeTimeOf(n * this.share.of + this.share.index);
+  }
+
+  /** Intended start of request n of the whole schedule. */
+  private wholeTimeOf(n: number): number {
     if (n <= 0) return 0;
     if (this.accel === 0) return n / this.r0;
     const disc = this.r0 * this.r0 + 2 * this.accel * n;
     return disc <= 0 ? Infinity : (2 * n) / (this.r0 + Math.sqrt(disc));
   }
 
-  /** Intended rate (per second) at `ms` into the phase. */
+  /** Intended rate (per second) of this share at `ms` into the phase. */
   rateAt(ms: number): number {
-    return (this.r0 + this.accel * Math.min(Math.max(ms, 0), this.durationMs)) * 1000;
+    return ((this.r0 + this.accel * Math.min(Math.max(ms, 0), this.durationMs)) * 1000) / this.share.of;
   }
 
-  /** Requests intended to have started by `ms` into the phase. */
+  /** Requests of this share intended to have started by `ms` into the phase. */
   dueBy(ms: number): number {
     if (ms < 0) return 0;
     const t = Math.min(ms, this.durationMs);
-    return Math.min(this.total, Math.floor(this.r0 * t + (this.accel * t * t) / 2) + 1);
+    return this.owned(Math.min(this.whole, Math.floor(this.r0 * t + (this.accel * t * t) / 2) + 1));
   }
 }
 

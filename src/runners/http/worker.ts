@@ -64,7 +64,10 @@ async function main(): Promise<void> {
     tls: url.protocol === 'https:',
     ...(url.protocol === 'https:' && !/^[\d.]+$|:/.test(hostname) ? { servername: hostname } : {}),
   };
-  const runStart = performance.now();
+  // A shard of a distributed run starts at the shared time, its phases at their planned times.
+  const shard = init.shard;
+  const runStart = shard ? performance.now() + (shard.startAtEpochMs - Date.now()) : performance.now();
+  const raw = shard?.keepRaw ? [] as number[] : undefined;
   const runLag = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   runLag.enable();
   const total: RunTally = { count: 0, liveness: new TargetLiveness() };
@@ -80,9 +83,12 @@ async function main(): Promise<void> {
   }, LIVENESS_CHECK_MS);
 
   try {
+    let plannedStart = runStart;
     for (let index = 0; index < init.phases.length && !stopRequested && !down; index++) {
       const phase = init.phases[index]!;
-      const { data, failure } = await runPhase(index, phase, { source, endpoint, origin: url.origin, runStart, total });
+      const startAt = shard ? plannedStart : undefined;
+      plannedStart += phase.durationMs;
+      const { data, failure } = await runPhase(index, phase, { source, endpoint, origin: url.origin, runStart, total, startAt, raw });
       post({ type: 'phase-end', phase: data });
       if (failure !== undefined) {
         const generator = failure instanceof GeneratorFailure;
@@ -97,7 +103,7 @@ async function main(): Promise<void> {
   // A streak still going on at the end: the runner checks whether the target is there at all.
   const streak = total.liveness.streak();
   const end = down ?? (streak ? unanswered(streak, false) : undefined);
-  post({ type: 'done', lagP99Ms: lagP99(runLag), ...(end ? { unanswered: end } : {}) });
+  post({ type: 'done', lagP99Ms: lagP99(runLag), ...(end ? { unanswered: end } : {}), ...(raw ? { raw } : {}) });
 }
 
 interface PhaseContext {
@@ -106,13 +112,16 @@ interface PhaseContext {
   origin: string;
   runStart: number;
   total: RunTally;
+  /** A shard's phase: when it starts (performance.now()), so every agent's share starts together. */
+  startAt?: number;
+  raw?: number[];
 }
 
 async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise<{ data: PhaseData; failure?: unknown }> {
   const { source } = ctx;
   source.phase = phase.name;
   const open = phase.model === 'open';
-  const recorder = new PhaseRecorder(source.scenarios.map((s) => s.name), open, ctx.total);
+  const recorder = new PhaseRecorder(source.scenarios.map((s) => s.name), open, ctx.total, ctx.raw);
   const lag = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   lag.enable();
   const start = performance.now();
@@ -121,7 +130,11 @@ async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise
   recorder.window.restart(start);
   const sample = () => {
     const now = performance.now();
-    post({ type: 'sample', point: recorder.window.take(now, ctx.runStart, phase.name), total: ctx.total.count, elapsedMs: now - ctx.runStart });
+    const histogram = init.shard ? recorder.window.serialize() : undefined;
+    post({
+      type: 'sample', point: recorder.window.take(now, ctx.runStart, phase.name), total: ctx.total.count, elapsedMs: now - ctx.runStart,
+      ...(histogram ? { histogram } : {}),
+    });
   };
   const sampler = setInterval(sample, SAMPLE_MS);
 
@@ -133,12 +146,13 @@ async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise
     if (open) {
       const p = phase as OpenPhase;
       const loop = new OpenLoop({
-        schedule: new ArrivalSchedule(p.arrivalRate, p.durationMs, p.rampTo),
+        schedule: new ArrivalSchedule(p.arrivalRate, p.durationMs, p.rampTo, init.shard ? { index: init.shard.index, of: init.shard.of } : undefined),
         endpoint: ctx.endpoint,
         source,
         recorder,
         timeoutMs: init.timeoutMs,
         connections: init.connections,
+        ...(ctx.startAt !== undefined ? { startAt: ctx.startAt } : {}),
       });
       current = loop;
       if (stopRequested) loop.stop();
@@ -148,6 +162,7 @@ async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise
     } else {
       const loop = new ClosedLoop({ phase: phase as ClosedPhase, origin: ctx.origin, source, recorder, timeoutMs: init.timeoutMs });
       current = loop;
+      if (ctx.startAt !== undefined) await untilStart(ctx.startAt);
       if (stopRequested) loop.stop();
       const stats = await loop.run();
       durationMs = stats.durationMs;
@@ -187,6 +202,11 @@ async function runPhase(index: number, phase: Phase, ctx: PhaseContext): Promise
   const data: PhaseData = { index, name: phase.name, model: phase.model, durationMs, stopped: stopped || stopRequested, scenarios, health: verdict.health };
   if (openStats) data.connectionWait = openStats.connectionWait.serialize();
   return { data, ...(failure !== undefined ? { failure } : {}) };
+}
+
+/** Waits until `at` (performance.now()) or a stop request, whichever comes first. */
+async function untilStart(at: number): Promise<void> {
+  while (!stopRequested && performance.now() < at) await new Promise((r) => setTimeout(r, Math.min(100, Math.max(1, at - performance.now()))));
 }
 
 main().catch((err: unknown) => {

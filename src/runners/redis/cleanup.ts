@@ -16,9 +16,10 @@ const MAX_PASSES = 5;
 
 /**
  * The prefixes of runs: `perflab:bench:<id>:` (Redis runner), `perflab-bench-<id>:` and
- * `perflab-bench-<id>:<queue>:` (BullMQ runner). Nothing else is ever deleted or expired.
+ * `perflab-bench-<id>:<queue>:` (BullMQ runner), `perflab-dist-<id>:` (a distributed run's
+ * queues). Nothing else is ever deleted or expired.
  */
-const RUN_PREFIX = /^(?:perflab:bench:[0-9a-z]+:|perflab-bench-[a-z0-9]+:(?:[A-Za-z0-9_.-]+:)?)$/;
+const RUN_PREFIX = /^(?:perflab:bench:[0-9a-z]+:|perflab-bench-[a-z0-9]+:(?:[A-Za-z0-9_.-]+:)?|perflab-dist-[a-z0-9]+:)$/;
 
 /** Throws unless `prefix` is one run's whole prefix (see RUN_PREFIX). */
 export function assertRunPrefix(prefix: string): void {

@@ -38,6 +38,10 @@ export interface StartLocalRedisOptions {
    * the caller's and stays after `stop()`. Without it: a fresh temp dir and nothing persisted.
    */
   persistIn?: string;
+  /** Addresses to listen on besides loopback (tests of agents in other network namespaces); they must exist already. */
+  alsoBind?: string[];
+  /** Require this password (`requirepass`): how a Redis other machines reach is run. */
+  password?: string;
 }
 
 export const REDIS_INSTALL_HINT =
@@ -129,7 +133,8 @@ async function startOnPort(binary: string, port: number, opts: StartLocalRedisOp
   const dir = opts.persistIn ?? (await mkdtemp(join(tmpdir(), 'perflab-redis-')));
   const args = [
     '--port', String(port),
-    '--bind', HOST,
+    '--bind', HOST, ...(opts.alsoBind ?? []),
+    ...(opts.password !== undefined ? ['--requirepass', opts.password] : []),
     '--save', '',
     ...(own ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always']),
     '--dir', dir,
@@ -171,7 +176,7 @@ async function startOnPort(binary: string, port: number, opts: StartLocalRedisOp
   const pollSignal = opts.signal ? AbortSignal.any([opts.signal, polling.signal]) : polling.signal;
   try {
     await Promise.race([
-      waitUntilServing(port, child.pid, opts.startTimeoutMs ?? 10_000, pollSignal),
+      waitUntilServing(port, child.pid, opts.startTimeoutMs ?? 10_000, pollSignal, opts.password),
       spawnError,
       earlyExit,
     ]);
@@ -195,18 +200,18 @@ async function startOnPort(binary: string, port: number, opts: StartLocalRedisOp
  * Polls until the server on `port` answers and is the process we started: a free port can be
  * taken by another redis-server between probing and binding, and its PONG must not count.
  */
-async function waitUntilServing(port: number, pid: number | undefined, timeoutMs: number, signal: AbortSignal): Promise<void> {
+async function waitUntilServing(port: number, pid: number | undefined, timeoutMs: number, signal: AbortSignal, password?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     signal.throwIfAborted();
-    if (pid !== undefined && (await serverPid(port)) === pid) return;
+    if (pid !== undefined && (await serverPid(port, password)) === pid) return;
     if (Date.now() >= deadline) throw new Error(`no answer to PING within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 /** `process_id` from `INFO server`, or undefined while the server is not (yet) answering. */
-function serverPid(port: number): Promise<number | undefined> {
+function serverPid(port: number, password?: string): Promise<number | undefined> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: HOST, port });
     let reply = '';
@@ -216,7 +221,9 @@ function serverPid(port: number): Promise<number | undefined> {
     };
     socket.setTimeout(1_000, () => done(undefined));
     socket.once('error', () => done(undefined));
-    socket.once('connect', () => socket.write('PING\r\nINFO server\r\n'));
+    // AUTH as one RESP array, so a password with spaces stays one argument.
+    const auth = password !== undefined ? `*2\r\n$4\r\nAUTH\r\n$${Buffer.byteLength(password)}\r\n${password}\r\n` : '';
+    socket.once('connect', () => socket.write(`${auth}PING\r\nINFO server\r\n`));
     socket.on('data', (chunk) => {
       reply += chunk.toString('utf8');
       // "-LOADING ..." or any other error reply means not ready yet.
