@@ -353,8 +353,19 @@ export function workbench(page) {
 
     /** Runs a command by its palette title, e.g. "PerfLab: Validate Config". */
     async runCommand(title, { timeout = 15_000 } = {}) {
-      const input = await wb.openPalette();
-      await input.fill(`>${title}`);
+      // A webview that takes focus as it loads (a flame graph opening) closes the palette just
+      // opened: then it is opened again, within the bound.
+      for (let attempt = 1; ; attempt++) {
+        const input = await wb.openPalette();
+        try {
+          await input.fill(`>${title}`, { timeout: 3_000 });
+          break;
+        } catch (err) {
+          if (attempt === 3) throw err;
+          await page.keyboard.press('Escape').catch(() => {});
+          await wb.focusWorkbench();
+        }
+      }
       const row = quickInput.locator('.monaco-list-row', { hasText: title }).first();
       try {
         await row.waitFor({ state: 'visible', timeout });
